@@ -1,0 +1,33 @@
+{
+  "targets": [
+    {
+      "target_name": "amanuensis",
+      "sources": [
+        "native/addon.cc",
+        "native/model_wrap.cc",
+        "native/decoder_wrap.cc",
+        "native/load_model_worker.cc",
+        "native/encode_worker.cc",
+        "native/decoder_worker.cc",
+        "native/whisper_model.cc",
+        "native/cpu_encoder.cc",
+        "native/decoder_step.cc",
+        "native/parallel_ops.cc",
+        "native/thread_pool.cc",
+        "native/kernels/cpu_features.cc",
+        "native/kernels/gemm.cc",
+        "native/kernels/gemm_avx2.cc",
+        "native/kernels/ops.cc",
+        "native/kernels/ops_avx2.cc",
+        "native/kernels/attention.cc"
+      ],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native"],
+      "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],
+      "defines": ["NAPI_VERSION=8"],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
+      "cflags_cc": ["-std=c++17", "-O3", "-fexceptions", "-Wall", "-Wextra", "-Wno-unused-parameter"],
+      "ldflags": ["-pthread"]
+    }
+  ]
+}

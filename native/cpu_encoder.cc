@@ -1,0 +1,124 @@
+#include "cpu_encoder.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+
+#include "kernels/ops.h"
+#include "parallel_ops.h"
+
+namespace amanuensis {
+
+namespace {
+
+double ms_since(std::chrono::steady_clock::time_point t0) {
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// cols[t, c * 3 + k] = x(c, stride * t + k - 1), zero outside [0, n_in): the kernel-3,
+// padding-1 convolution as one GEMM. x(c, t) = x[c * ldc_c + t * ld_t].
+void im2col_k3(thread_pool & pool, int n_threads, const float * x, int64_t ld_c, int64_t ld_t, int n_channels,
+               int n_in, int stride, int n_out, float * cols) {
+    const int64_t width = static_cast<int64_t>(n_channels) * 3;
+    const int chunk = 64;
+    pool.parallel_for((n_out + chunk - 1) / chunk, n_threads, [&](int task) {
+        const int t1 = std::min(n_out, (task + 1) * chunk);
+        for (int t = task * chunk; t < t1; ++t) {
+            float * row = cols + t * width;
+            for (int k = 0; k < 3; ++k) {
+                const int src = stride * t + k - 1;
+                if (src < 0 || src >= n_in) {
+                    for (int c = 0; c < n_channels; ++c) {
+                        row[c * 3 + k] = 0.0f;
+                    }
+                } else {
+                    for (int c = 0; c < n_channels; ++c) {
+                        row[c * 3 + k] = x[c * ld_c + src * ld_t];
+                    }
+                }
+            }
+        }
+    });
+}
+
+} // namespace
+
+void whisper_cpu_encode(const whisper_model & model, const float * mel, int n_mels, int n_frames, float * out,
+                        int n_threads, encoder_timings * timings) {
+    const whisper_hparams & hp = model.hparams;
+    if (n_mels != hp.n_mels || n_frames != 2 * hp.n_audio_ctx) {
+        throw native_error("ERR_INVALID_ARGUMENT", "the encoder takes a log-mel window of [" + std::to_string(hp.n_mels) +
+                                                       ", " + std::to_string(2 * hp.n_audio_ctx) + "], got [" +
+                                                       std::to_string(n_mels) + ", " + std::to_string(n_frames) + "]");
+    }
+    thread_pool & pool = *model.pool;
+    const kernel_path path = model.path;
+    const int n_ctx = hp.n_audio_ctx;
+    const int n_state = hp.n_audio_state;
+    const int n_head = hp.n_audio_head;
+
+    // activations, row-major with time as rows
+    // im2col for both convolutions: [n_frames, 3 n_mels] for conv1, then [n_ctx, 3 n_state] for conv2
+    aligned_buffer<float> cols(std::max(static_cast<size_t>(n_frames) * n_mels * 3, static_cast<size_t>(n_ctx) * n_state * 3));
+    aligned_buffer<float> h1(static_cast<size_t>(n_frames) * n_state);     // conv1 output [n_frames, n_state]
+    aligned_buffer<float> x(static_cast<size_t>(n_ctx) * n_state);         // residual stream [n_ctx, n_state]
+    aligned_buffer<float> h(static_cast<size_t>(n_ctx) * n_state);         // layer-normed input [n_ctx, n_state]
+    aligned_buffer<float> qkv(static_cast<size_t>(n_ctx) * n_state * 3);   // [n_ctx, 3 n_state]
+    aligned_buffer<float> attn(static_cast<size_t>(n_ctx) * n_state);      // attention output [n_ctx, n_state]
+    aligned_buffer<float> mlp(static_cast<size_t>(n_ctx) * n_state * 4);   // [n_ctx, 4 n_state]
+
+    auto t0 = std::chrono::steady_clock::now();
+    im2col_k3(pool, n_threads, mel, n_frames, 1, n_mels, n_frames, 1, n_frames, cols.data());
+    parallel_linear(pool, n_threads, n_frames, cols.data(), 3 * n_mels, model.conv1_w, h1.data(), n_state,
+                    gemm_epilogue{model.conv1_b, true, false}, path);
+    im2col_k3(pool, n_threads, h1.data(), 1, n_state, n_state, n_frames, 2, n_ctx, cols.data());
+    std::memcpy(x.data(), model.enc_pos, sizeof(float) * n_ctx * n_state);
+    // x = pos + GELU(conv2): the GELU must come before the sum, so write into h and add
+    parallel_linear(pool, n_threads, n_ctx, cols.data(), 3 * n_state, model.conv2_w, h.data(), n_state,
+                    gemm_epilogue{model.conv2_b, true, false}, path);
+    for (int64_t i = 0; i < static_cast<int64_t>(n_ctx) * n_state; ++i) {
+        x.data()[i] += h.data()[i];
+    }
+    if (timings != nullptr) {
+        timings->conv_ms = ms_since(t0);
+        timings->layer_ms.clear();
+    }
+
+    attention_args args;
+    args.q = qkv.data();
+    args.k = qkv.data() + n_state;
+    args.v = qkv.data() + 2 * n_state;
+    args.ldq = args.ldk = args.ldv = 3 * n_state;
+    args.o = attn.data();
+    args.ldo = n_state;
+    args.n_q = args.n_kv = n_ctx;
+    args.n_head = n_head;
+    args.d_head = n_state / n_head;
+
+    for (const encoder_layer & l : model.enc_layers) {
+        t0 = std::chrono::steady_clock::now();
+        layer_norm_rows(n_ctx, n_state, x.data(), n_state, h.data(), n_state, l.attn_ln.g, l.attn_ln.b, 1e-5f);
+        parallel_linear(pool, n_threads, n_ctx, h.data(), n_state, l.qkv.w, qkv.data(), 3 * n_state,
+                        gemm_epilogue{l.qkv.b, false, false}, path);
+        parallel_attention(pool, n_threads, &args, 1, path);
+        parallel_linear(pool, n_threads, n_ctx, attn.data(), n_state, l.out.w, x.data(), n_state,
+                        gemm_epilogue{l.out.b, false, true}, path);
+
+        layer_norm_rows(n_ctx, n_state, x.data(), n_state, h.data(), n_state, l.mlp_ln.g, l.mlp_ln.b, 1e-5f);
+        parallel_linear(pool, n_threads, n_ctx, h.data(), n_state, l.mlp0.w, mlp.data(), 4 * n_state,
+                        gemm_epilogue{l.mlp0.b, true, false}, path);
+        parallel_linear(pool, n_threads, n_ctx, mlp.data(), 4 * n_state, l.mlp2.w, x.data(), n_state,
+                        gemm_epilogue{l.mlp2.b, false, true}, path);
+        if (timings != nullptr) {
+            timings->layer_ms.push_back(ms_since(t0));
+        }
+    }
+
+    t0 = std::chrono::steady_clock::now();
+    layer_norm_rows(n_ctx, n_state, x.data(), n_state, out, n_state, model.ln_post.g, model.ln_post.b, 1e-5f);
+    if (timings != nullptr) {
+        timings->ln_post_ms = ms_since(t0);
+    }
+}
+
+} // namespace amanuensis

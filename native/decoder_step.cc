@@ -1,0 +1,215 @@
+#include "decoder_step.h"
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "kernels/fp16.h"
+#include "kernels/gemm.h"
+#include "kernels/ops.h"
+#include "parallel_ops.h"
+
+namespace amanuensis {
+
+namespace {
+
+int64_t cache_stride_layer(const whisper_hparams & hp, int n_seq) {
+    return static_cast<int64_t>(n_seq) * hp.n_text_ctx * hp.n_text_state;
+}
+
+void embed_token(const whisper_model & m, int32_t token, int position, float * dst) {
+    const int n = m.hparams.n_text_state;
+    const float * pos = m.dec_pos + static_cast<int64_t>(position) * n;
+    const int64_t base = static_cast<int64_t>(token) * n;
+    if (m.tok_emb.type == dtype::f16) {
+        for (int i = 0; i < n; ++i) {
+            dst[i] = load_fp16(m.tok_emb.data, base + i) + pos[i];
+        }
+    } else {
+        const float * e = static_cast<const float *>(m.tok_emb.data) + base;
+        for (int i = 0; i < n; ++i) {
+            dst[i] = e[i] + pos[i];
+        }
+    }
+}
+
+} // namespace
+
+std::unique_ptr<decoder_state> decoder_state_create(std::shared_ptr<whisper_model> model, int n_seq) {
+    if (n_seq < 1 || n_seq > 64) {
+        throw native_error("ERR_INVALID_ARGUMENT", "a decoder holds 1 to 64 sequences, got " + std::to_string(n_seq));
+    }
+    auto st = std::make_unique<decoder_state>();
+    const whisper_hparams & hp = model->hparams;
+    st->n_seq = n_seq;
+    st->self_k.reserve(static_cast<size_t>(hp.n_text_layer) * cache_stride_layer(hp, n_seq));
+    st->self_v.reserve(static_cast<size_t>(hp.n_text_layer) * cache_stride_layer(hp, n_seq));
+    st->cross_k.reserve(static_cast<size_t>(hp.n_text_layer) * hp.n_audio_ctx * hp.n_text_state);
+    st->cross_v.reserve(static_cast<size_t>(hp.n_text_layer) * hp.n_audio_ctx * hp.n_text_state);
+    st->model = std::move(model);
+    return st;
+}
+
+void decoder_set_features(decoder_state & st, const float * features, int n_threads) {
+    const whisper_model & m = *st.model;
+    const whisper_hparams & hp = m.hparams;
+    const int64_t layer = static_cast<int64_t>(hp.n_audio_ctx) * hp.n_text_state;
+    for (int il = 0; il < hp.n_text_layer; ++il) {
+        const decoder_layer & l = m.dec_layers[il];
+        parallel_linear(*m.pool, n_threads, hp.n_audio_ctx, features, hp.n_audio_state, l.cross_k.w,
+                        st.cross_k.data() + il * layer, hp.n_text_state, gemm_epilogue{}, m.path);
+        parallel_linear(*m.pool, n_threads, hp.n_audio_ctx, features, hp.n_audio_state, l.cross_v.w,
+                        st.cross_v.data() + il * layer, hp.n_text_state, gemm_epilogue{l.cross_v.b, false, false}, m.path);
+    }
+    st.has_features = true;
+    st.n_past = 0;
+}
+
+void decoder_step(decoder_state & st, const int32_t * tokens, int n_new, const int32_t * positions, int n_pos,
+                  float * out, int n_threads) {
+    const whisper_model & m = *st.model;
+    const whisper_hparams & hp = m.hparams;
+    if (!st.has_features) {
+        throw native_error("ERR_INVALID_ARGUMENT", "the decoder has no audio features: set them before stepping");
+    }
+    if (n_new < 1 || st.n_past + n_new > hp.n_text_ctx) {
+        throw native_error("ERR_CONTEXT_OVERFLOW", "the decoder context holds " + std::to_string(hp.n_text_ctx) +
+                                                       " tokens; " + std::to_string(st.n_past) + " used, " +
+                                                       std::to_string(n_new) + " more requested");
+    }
+    const int n_seq = st.n_seq;
+    const int rows = n_seq * n_new;
+    for (int i = 0; i < rows; ++i) {
+        if (tokens[i] < 0 || tokens[i] >= hp.n_vocab) {
+            throw native_error("ERR_INVALID_ARGUMENT", "token " + std::to_string(tokens[i]) + " is outside the vocabulary");
+        }
+    }
+    if (n_pos < 1 || n_pos > n_new) {
+        throw native_error("ERR_INVALID_ARGUMENT", "a step returns logits for 1 to " + std::to_string(n_new) + " positions");
+    }
+    for (int i = 0; i < n_pos; ++i) {
+        if (positions[i] < 0 || positions[i] >= n_new) {
+            throw native_error("ERR_INVALID_ARGUMENT", "logit position " + std::to_string(positions[i]) + " is outside the step");
+        }
+    }
+
+    thread_pool & pool = *m.pool;
+    const kernel_path path = m.path;
+    const int n = hp.n_text_state;
+    const int n_ctx = hp.n_text_ctx;
+
+    aligned_buffer<float> x(static_cast<size_t>(rows) * n);        // residual stream [rows, n]
+    aligned_buffer<float> h(static_cast<size_t>(rows) * n);        // normed input [rows, n]
+    aligned_buffer<float> qkv(static_cast<size_t>(rows) * 3 * n);  // [rows, 3n]
+    aligned_buffer<float> q(static_cast<size_t>(rows) * n);        // cross-attention queries [rows, n]
+    aligned_buffer<float> o(static_cast<size_t>(rows) * n);        // attention output [rows, n]
+    aligned_buffer<float> mlp(static_cast<size_t>(rows) * 4 * n);  // [rows, 4n]
+
+    for (int s = 0; s < n_seq; ++s) {
+        for (int i = 0; i < n_new; ++i) {
+            embed_token(m, tokens[s * n_new + i], st.n_past + i, x.data() + static_cast<int64_t>(s * n_new + i) * n);
+        }
+    }
+
+    std::vector<attention_args> self_args(n_seq), cross_args(n_seq);
+    for (int il = 0; il < hp.n_text_layer; ++il) {
+        const decoder_layer & l = m.dec_layers[il];
+        float * k_cache = st.self_k.data() + il * cache_stride_layer(hp, n_seq);
+        float * v_cache = st.self_v.data() + il * cache_stride_layer(hp, n_seq);
+
+        layer_norm_rows(rows, n, x.data(), n, h.data(), n, l.attn_ln.g, l.attn_ln.b, 1e-5f);
+        parallel_linear(pool, n_threads, rows, h.data(), n, l.qkv.w, qkv.data(), 3 * n, gemm_epilogue{l.qkv.b, false, false},
+                        path);
+        for (int s = 0; s < n_seq; ++s) {
+            float * ks = k_cache + static_cast<int64_t>(s) * n_ctx * n;
+            float * vs = v_cache + static_cast<int64_t>(s) * n_ctx * n;
+            for (int i = 0; i < n_new; ++i) {
+                const float * row = qkv.data() + static_cast<int64_t>(s * n_new + i) * 3 * n;
+                std::memcpy(ks + static_cast<int64_t>(st.n_past + i) * n, row + n, sizeof(float) * n);
+                std::memcpy(vs + static_cast<int64_t>(st.n_past + i) * n, row + 2 * n, sizeof(float) * n);
+            }
+            attention_args & a = self_args[s];
+            a.q = qkv.data() + static_cast<int64_t>(s * n_new) * 3 * n;
+            a.ldq = 3 * n;
+            a.k = ks;
+            a.v = vs;
+            a.ldk = a.ldv = n;
+            a.o = o.data() + static_cast<int64_t>(s * n_new) * n;
+            a.ldo = n;
+            a.n_q = n_new;
+            a.n_kv = st.n_past + n_new;
+            a.n_head = hp.n_text_head;
+            a.d_head = n / hp.n_text_head;
+            a.causal_past = st.n_past;
+        }
+        parallel_attention(pool, n_threads, self_args.data(), n_seq, path);
+        parallel_linear(pool, n_threads, rows, o.data(), n, l.out.w, x.data(), n, gemm_epilogue{l.out.b, false, true}, path);
+
+        layer_norm_rows(rows, n, x.data(), n, h.data(), n, l.cross_ln.g, l.cross_ln.b, 1e-5f);
+        parallel_linear(pool, n_threads, rows, h.data(), n, l.cross_q.w, q.data(), n, gemm_epilogue{l.cross_q.b, false, false},
+                        path);
+        const int64_t cross_layer = static_cast<int64_t>(hp.n_audio_ctx) * n;
+        for (int s = 0; s < n_seq; ++s) {
+            attention_args & a = cross_args[s];
+            a.q = q.data() + static_cast<int64_t>(s * n_new) * n;
+            a.ldq = n;
+            a.k = st.cross_k.data() + il * cross_layer;
+            a.v = st.cross_v.data() + il * cross_layer;
+            a.ldk = a.ldv = n;
+            a.o = o.data() + static_cast<int64_t>(s * n_new) * n;
+            a.ldo = n;
+            a.n_q = n_new;
+            a.n_kv = hp.n_audio_ctx;
+            a.n_head = hp.n_text_head;
+            a.d_head = n / hp.n_text_head;
+            a.causal_past = -1;
+        }
+        parallel_attention(pool, n_threads, cross_args.data(), n_seq, path);
+        parallel_linear(pool, n_threads, rows, o.data(), n, l.cross_out.w, x.data(), n,
+                        gemm_epilogue{l.cross_out.b, false, true}, path);
+
+        layer_norm_rows(rows, n, x.data(), n, h.data(), n, l.mlp_ln.g, l.mlp_ln.b, 1e-5f);
+        parallel_linear(pool, n_threads, rows, h.data(), n, l.mlp0.w, mlp.data(), 4 * n, gemm_epilogue{l.mlp0.b, true, false},
+                        path);
+        parallel_linear(pool, n_threads, rows, mlp.data(), 4 * n, l.mlp2.w, x.data(), n, gemm_epilogue{l.mlp2.b, false, true},
+                        path);
+    }
+
+    // only the requested positions go through the final norm and the vocabulary product
+    const int out_rows = n_seq * n_pos;
+    for (int s = 0; s < n_seq; ++s) {
+        for (int p = 0; p < n_pos; ++p) {
+            layer_norm_rows(1, n, x.data() + static_cast<int64_t>(s * n_new + positions[p]) * n, n,
+                            h.data() + static_cast<int64_t>(s * n_pos + p) * n, n, m.dec_ln.g, m.dec_ln.b, 1e-5f);
+        }
+    }
+    parallel_linear(pool, n_threads, out_rows, h.data(), n, m.tok_emb, out, hp.n_vocab, gemm_epilogue{}, path);
+    st.n_past += n_new;
+}
+
+void decoder_reorder(decoder_state & st, const int32_t * source) {
+    const whisper_hparams & hp = st.model->hparams;
+    for (int i = 0; i < st.n_seq; ++i) {
+        if (source[i] < 0 || source[i] >= st.n_seq) {
+            throw native_error("ERR_INVALID_ARGUMENT", "reorder source " + std::to_string(source[i]) + " is not a sequence");
+        }
+    }
+    const int64_t seq = static_cast<int64_t>(hp.n_text_ctx) * hp.n_text_state;
+    const size_t used = sizeof(float) * st.n_past * hp.n_text_state;
+    aligned_buffer<float> copy(static_cast<size_t>(st.n_seq) * seq);
+    for (aligned_buffer<float> * cache : {&st.self_k, &st.self_v}) {
+        for (int il = 0; il < hp.n_text_layer; ++il) {
+            float * layer = cache->data() + il * cache_stride_layer(hp, st.n_seq);
+            for (int i = 0; i < st.n_seq; ++i) {
+                std::memcpy(copy.data() + i * seq, layer + source[i] * seq, used);
+            }
+            for (int i = 0; i < st.n_seq; ++i) {
+                std::memcpy(layer + i * seq, copy.data() + i * seq, used);
+            }
+        }
+    }
+}
+
+void decoder_rewind(decoder_state & st) { st.n_past = 0; }
+
+} // namespace amanuensis

@@ -1,0 +1,75 @@
+#include "encode_worker.h"
+
+#include "cpu_encoder.h"
+#include "napi_worker.h"
+
+namespace amanuensis {
+
+namespace {
+
+class encode_worker : public promise_worker {
+public:
+    encode_worker(Napi::Env env, std::shared_ptr<whisper_model> model, std::vector<float> mel, int n_mels, int n_frames,
+                  int n_threads, bool profile)
+        : promise_worker(env), model_(std::move(model)), mel_(std::move(mel)), n_mels_(n_mels), n_frames_(n_frames),
+          n_threads_(n_threads), profile_(profile) {}
+
+protected:
+    void run() override {
+        const whisper_hparams & hp = model_->hparams;
+        features_.reserve(static_cast<size_t>(hp.n_audio_ctx) * hp.n_audio_state);
+        whisper_cpu_encode(*model_, mel_.data(), n_mels_, n_frames_, features_.data(), n_threads_,
+                           profile_ ? &timings_ : nullptr);
+    }
+
+    Napi::Value result(Napi::Env env) override {
+        const whisper_hparams & hp = model_->hparams;
+        Napi::Object out = Napi::Object::New(env);
+        out.Set("features", to_js(env, features_.data(), static_cast<size_t>(hp.n_audio_ctx) * hp.n_audio_state));
+        if (profile_) {
+            Napi::Object t = Napi::Object::New(env);
+            t.Set("convMs", timings_.conv_ms);
+            Napi::Array layers = Napi::Array::New(env, timings_.layer_ms.size());
+            for (size_t i = 0; i < timings_.layer_ms.size(); ++i) {
+                layers.Set(static_cast<uint32_t>(i), timings_.layer_ms[i]);
+            }
+            t.Set("layerMs", layers);
+            t.Set("lnPostMs", timings_.ln_post_ms);
+            out.Set("timings", t);
+        }
+        return out;
+    }
+
+private:
+    std::shared_ptr<whisper_model> model_;
+    std::vector<float> mel_;
+    int n_mels_;
+    int n_frames_;
+    int n_threads_;
+    bool profile_;
+    aligned_buffer<float> features_;
+    encoder_timings timings_;
+};
+
+} // namespace
+
+Napi::Value queue_encode(const Napi::CallbackInfo & info, std::shared_ptr<whisper_model> model) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 5) {
+        throw make_error(env, "ERR_INVALID_ARGUMENT", "encode(mel, nMels, nFrames, threads, profile)");
+    }
+    std::vector<float> mel = copy_floats(info[0], "mel");
+    const int n_mels = int_arg(info[1], "nMels", 1, 1024);
+    const int n_frames = int_arg(info[2], "nFrames", 1, 1 << 20);
+    const int n_threads = int_arg(info[3], "threads", 1, 256);
+    if (mel.size() != static_cast<size_t>(n_mels) * n_frames) {
+        throw make_error(env, "ERR_INVALID_ARGUMENT", "mel has " + std::to_string(mel.size()) + " values, expected nMels * nFrames");
+    }
+    auto * worker = new encode_worker(env, std::move(model), std::move(mel), n_mels, n_frames, n_threads,
+                                      info[4].ToBoolean().Value());
+    Napi::Promise promise = worker->promise();
+    worker->Queue();
+    return promise;
+}
+
+} // namespace amanuensis

@@ -1,0 +1,47 @@
+#include "attention.h"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "aligned_buffer.h"
+#include "gemm.h"
+#include "ops.h"
+
+namespace amanuensis {
+
+namespace {
+thread_local aligned_buffer<float> tls_scores;
+thread_local std::vector<int> tls_valid;
+} // namespace
+
+void attention_block(const attention_args & a, int head, int q0, int q1, kernel_path path) {
+    const int rows = q1 - q0;
+    if (rows <= 0) {
+        return;
+    }
+    const int64_t hoff = static_cast<int64_t>(head) * a.d_head;
+    // keys beyond the last query's horizon are never seen: skip computing them
+    const int n_kv = a.causal_past >= 0 ? std::min(a.n_kv, a.causal_past + q1) : a.n_kv;
+    float * s = tls_scores.reserve(static_cast<size_t>(rows) * n_kv);
+
+    // S = Q_h K_h^T: B(k, n) = K[n, hoff + k]
+    gemm(rows, n_kv, a.d_head, a.q + q0 * a.ldq + hoff, a.ldq, gemm_b{a.k + hoff, dtype::f32, a.ldk, 1}, s, n_kv,
+         gemm_epilogue{}, path);
+
+    const int * valid = nullptr;
+    if (a.causal_past >= 0) {
+        tls_valid.resize(rows);
+        for (int i = 0; i < rows; ++i) {
+            tls_valid[i] = a.causal_past + q0 + i + 1;
+        }
+        valid = tls_valid.data();
+    }
+    softmax_rows(rows, n_kv, s, n_kv, 1.0f / std::sqrt(static_cast<float>(a.d_head)), valid, path);
+
+    // O_h = P V_h: B(k, n) = V[k, hoff + n]
+    gemm(rows, a.d_head, n_kv, s, n_kv, gemm_b{a.v + hoff, dtype::f32, 1, a.ldv}, a.o + q0 * a.ldo + hoff, a.ldo,
+         gemm_epilogue{}, path);
+}
+
+} // namespace amanuensis

@@ -1,0 +1,32 @@
+// Scaled dot-product attention for one sequence and one head over a block of queries,
+// computed without materialising the whole [n_q, n_kv] score matrix: the caller splits
+// queries into blocks and each block's scores live in a thread-local buffer.
+#pragma once
+
+#include <cstdint>
+
+#include "tensor_view.h"
+
+namespace amanuensis {
+
+struct attention_args {
+    const float * q = nullptr;   // [n_q, n_head * d_head], row stride ldq
+    int64_t ldq = 0;
+    const float * k = nullptr;   // [n_kv, n_head * d_head]
+    int64_t ldk = 0;
+    const float * v = nullptr;   // [n_kv, n_head * d_head]
+    int64_t ldv = 0;
+    float * o = nullptr;         // [n_q, n_head * d_head]
+    int64_t ldo = 0;
+    int n_q = 0;
+    int n_kv = 0;
+    int n_head = 0;
+    int d_head = 0;
+    // -1: every query sees every key. Otherwise query i sees keys [0, causal_past + i].
+    int causal_past = -1;
+};
+
+// o[q0:q1, head] = softmax(q k^T / sqrt(d_head)) v for queries q0 <= i < q1 of one head.
+void attention_block(const attention_args & a, int head, int q0, int q1, kernel_path path);
+
+} // namespace amanuensis

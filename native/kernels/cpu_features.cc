@@ -1,0 +1,24 @@
+#include "cpu_features.h"
+
+namespace amanuensis {
+
+cpu_features detect_cpu_features() {
+    cpu_features f;
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_cpu_init();
+    f.avx2 = __builtin_cpu_supports("avx2");
+    f.fma = __builtin_cpu_supports("fma");
+    f.f16c = __builtin_cpu_supports("f16c");
+#endif
+    return f;
+}
+
+bool simd_kernels_supported() {
+    static const bool supported = [] {
+        const cpu_features f = detect_cpu_features();
+        return f.avx2 && f.fma && f.f16c;
+    }();
+    return supported;
+}
+
+} // namespace amanuensis

@@ -1,0 +1,18 @@
+// Run-time CPU feature detection: the AVX2/FMA/F16C kernels are used only when the
+// CPU has all three; otherwise the portable kernels run.
+#pragma once
+
+namespace amanuensis {
+
+struct cpu_features {
+    bool avx2 = false;
+    bool fma = false;
+    bool f16c = false;
+};
+
+cpu_features detect_cpu_features();
+
+// True when the SIMD kernels can run on this CPU.
+bool simd_kernels_supported();
+
+} // namespace amanuensis

@@ -1,0 +1,198 @@
+#include "gemm.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "aligned_buffer.h"
+#include "fp16.h"
+#include "scalar_math.h"
+
+namespace amanuensis {
+
+namespace {
+
+// Cache blocking: an A block (MC x KC, 144 KiB) stays in L2 while NR-wide B micro-panels
+// (KC x NR, 16 KiB) stream through L1; a B block (KC x NC, 1 MiB) is shared through L3.
+constexpr int KC = 256;
+constexpr int MC = 144;
+constexpr int NC = 1024;
+constexpr int MR = GEMM_MR;
+constexpr int NR = GEMM_NR;
+
+thread_local aligned_buffer<float> tls_packed_a;
+thread_local aligned_buffer<float> tls_packed_b;
+thread_local aligned_buffer<float> tls_widened_row;
+
+// Bp[panel][k][j] = B(pc + k, jc + panel*NR + j), zero beyond nc.
+void pack_b(int kc, int nc, int pc, int jc, const gemm_b & B, float * Bp, kernel_path path) {
+    const int n_panels = (nc + NR - 1) / NR;
+    for (int p = 0; p < n_panels; ++p) {
+        float * dst = Bp + static_cast<int64_t>(p) * kc * NR;
+        const int cols = std::min(NR, nc - p * NR);
+        if (cols < NR) {
+            std::memset(dst, 0, sizeof(float) * kc * NR);
+        }
+        for (int j = 0; j < cols; ++j) {
+            const int64_t n = jc + p * NR + j;
+            if (B.stride_k == 1) {
+                // a contiguous run of k for this column: widen it once, then scatter
+                const float * src;
+                if (B.type == dtype::f16) {
+                    float * row = tls_widened_row.reserve(kc);
+                    const void * h = static_cast<const uint16_t *>(B.data) + n * B.stride_n + pc;
+                    if (path == kernel_path::simd) {
+                        simd::widen_fp16(h, row, kc);
+                    } else {
+                        for (int k = 0; k < kc; ++k) {
+                            row[k] = load_fp16(h, k);
+                        }
+                    }
+                    src = row;
+                } else {
+                    src = static_cast<const float *>(B.data) + n * B.stride_n + pc;
+                }
+                for (int k = 0; k < kc; ++k) {
+                    dst[k * NR + j] = src[k];
+                }
+            } else {
+                for (int k = 0; k < kc; ++k) {
+                    const int64_t idx = n * B.stride_n + static_cast<int64_t>(pc + k) * B.stride_k;
+                    dst[k * NR + j] = B.type == dtype::f16 ? load_fp16(B.data, idx)
+                                                           : static_cast<const float *>(B.data)[idx];
+                }
+            }
+        }
+    }
+}
+
+// Ap[panel][k][i] = A(ic + panel*MR + i, pc + k), zero beyond mc.
+void pack_a(int mc, int kc, const float * A, int64_t lda, float * Ap) {
+    const int n_panels = (mc + MR - 1) / MR;
+    for (int p = 0; p < n_panels; ++p) {
+        float * dst = Ap + static_cast<int64_t>(p) * kc * MR;
+        const int rows = std::min(MR, mc - p * MR);
+        for (int i = 0; i < MR; ++i) {
+            if (i < rows) {
+                const float * src = A + static_cast<int64_t>(p * MR + i) * lda;
+                for (int k = 0; k < kc; ++k) {
+                    dst[k * MR + i] = src[k];
+                }
+            } else {
+                for (int k = 0; k < kc; ++k) {
+                    dst[k * MR + i] = 0.0f;
+                }
+            }
+        }
+    }
+}
+
+inline float apply_epilogue(float prior, float product, int n, bool first, bool last, const float * bias,
+                            const gemm_epilogue & ep) {
+    float v = (first && !ep.accumulate) ? product : prior + product;
+    if (last) {
+        if (bias != nullptr) {
+            v += bias[n];
+        }
+        if (ep.gelu) {
+            v = gelu_exact(v);
+        }
+    }
+    return v;
+}
+
+void micro_kernel_portable(int kc, const float * a, const float * b, float * c, int64_t ldc, int rows, int cols,
+                           bool first, bool last, const float * bias, const gemm_epilogue & ep) {
+    float acc[MR][NR] = {};
+    for (int k = 0; k < kc; ++k) {
+        for (int i = 0; i < MR; ++i) {
+            const float ai = a[k * MR + i];
+            for (int j = 0; j < NR; ++j) {
+                acc[i][j] += ai * b[k * NR + j];
+            }
+        }
+    }
+    for (int i = 0; i < rows; ++i) {
+        for (int j = 0; j < cols; ++j) {
+            float & out = c[i * ldc + j];
+            out = apply_epilogue(out, acc[i][j], j, first, last, bias, ep);
+        }
+    }
+}
+
+} // namespace
+
+void gemm(int M, int N, int K, const float * A, int64_t lda, const gemm_b & B, float * C, int64_t ldc,
+          const gemm_epilogue & ep, kernel_path path) {
+    if (M <= 0 || N <= 0) {
+        return;
+    }
+    if (K <= 0) {
+        // an empty product: only the epilogue applies
+        for (int i = 0; i < M; ++i) {
+            for (int j = 0; j < N; ++j) {
+                float & out = C[static_cast<int64_t>(i) * ldc + j];
+                out = apply_epilogue(out, 0.0f, j, true, true, ep.bias, ep);
+            }
+        }
+        return;
+    }
+    float * Bp = tls_packed_b.reserve(static_cast<size_t>(KC) * ((std::min(NC, N) + NR - 1) / NR) * NR);
+    float * Ap = tls_packed_a.reserve(static_cast<size_t>(KC) * ((std::min(MC, M) + MR - 1) / MR) * MR);
+    for (int jc = 0; jc < N; jc += NC) {
+        const int nc = std::min(NC, N - jc);
+        for (int pc = 0; pc < K; pc += KC) {
+            const int kc = std::min(KC, K - pc);
+            const bool first = pc == 0;
+            const bool last = pc + kc == K;
+            pack_b(kc, nc, pc, jc, B, Bp, path);
+            for (int ic = 0; ic < M; ic += MC) {
+                const int mc = std::min(MC, M - ic);
+                pack_a(mc, kc, A + static_cast<int64_t>(ic) * lda + pc, lda, Ap);
+                for (int jr = 0; jr < nc; jr += NR) {
+                    const int cols = std::min(NR, nc - jr);
+                    const float * bp = Bp + static_cast<int64_t>(jr) * kc;
+                    const float * bias = ep.bias != nullptr ? ep.bias + jc + jr : nullptr;
+                    for (int ir = 0; ir < mc; ir += MR) {
+                        const int rows = std::min(MR, mc - ir);
+                        const float * ap = Ap + static_cast<int64_t>(ir) * kc;
+                        float * c = C + static_cast<int64_t>(ic + ir) * ldc + jc + jr;
+                        if (path == kernel_path::simd) {
+                            simd::micro_kernel_6x16(kc, ap, bp, c, ldc, rows, cols, first, last, bias, ep);
+                        } else {
+                            micro_kernel_portable(kc, ap, bp, c, ldc, rows, cols, first, last, bias, ep);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+void gemv_rows(int M, int n_begin, int n_end, int K, const float * A, int64_t lda, const matrix_view & W, float * C,
+               int64_t ldc, const gemm_epilogue & ep, kernel_path path) {
+    if (path == kernel_path::simd) {
+        simd::gemv_rows4(M, n_begin, n_end, K, A, lda, W, C, ldc, ep);
+        return;
+    }
+    for (int n = n_begin; n < n_end; ++n) {
+        for (int m = 0; m < M; ++m) {
+            const float * x = A + static_cast<int64_t>(m) * lda;
+            float sum = 0.0f;
+            if (W.type == dtype::f16) {
+                const int64_t base = static_cast<int64_t>(n) * W.cols;
+                for (int k = 0; k < K; ++k) {
+                    sum += x[k] * load_fp16(W.data, base + k);
+                }
+            } else {
+                const float * w = static_cast<const float *>(W.data) + static_cast<int64_t>(n) * W.cols;
+                for (int k = 0; k < K; ++k) {
+                    sum += x[k] * w[k];
+                }
+            }
+            float & out = C[static_cast<int64_t>(m) * ldc + n];
+            out = apply_epilogue(out, sum, n, true, true, ep.bias, ep);
+        }
+    }
+}
+
+} // namespace amanuensis

@@ -1,0 +1,53 @@
+// C[M, N] (+)= A[M, K] * B[K, N] with a fused epilogue, BLIS-style: B is packed into
+// NR-wide panels (f16 widened on the fly), A into MR-high panels, and a register-blocked
+// micro-kernel computes MR x NR tiles.
+#pragma once
+
+#include <cstdint>
+
+#include "tensor_view.h"
+
+namespace amanuensis {
+
+// B(k, n) = data[n * stride_n + k * stride_k], elements of `type`.
+struct gemm_b {
+    const void * data = nullptr;
+    dtype type = dtype::f32;
+    int64_t stride_n = 0;
+    int64_t stride_k = 0;
+};
+
+// What happens to each output element after the product is complete.
+struct gemm_epilogue {
+    const float * bias = nullptr;  // [N], added to every row
+    bool gelu = false;             // exact (erf) GELU, as torch.nn.GELU()
+    bool accumulate = false;       // C += A*B (+bias) instead of C = A*B (+bias)
+};
+
+// B for a linear layer whose weight W is [N, K] row-major (PyTorch's [out, in]).
+inline gemm_b linear_weight(const matrix_view & w) {
+    return gemm_b{w.data, w.type, w.cols, 1};
+}
+
+// Single-threaded product; A is f32 row-major with row stride lda, C has row stride ldc.
+void gemm(int M, int N, int K, const float * A, int64_t lda, const gemm_b & B, float * C, int64_t ldc,
+          const gemm_epilogue & ep, kernel_path path);
+
+// Product of a few rows (M small) with a linear weight: reads every weight once per call
+// for up to four rows at a time. Used by the decoder, whose steps are bound by memory traffic.
+void gemv_rows(int M, int n_begin, int n_end, int K, const float * A, int64_t lda, const matrix_view & W,
+               float * C, int64_t ldc, const gemm_epilogue & ep, kernel_path path);
+
+// SIMD entry points (gemm_avx2.cc); called only when simd_kernels_supported().
+namespace simd {
+void micro_kernel_6x16(int kc, const float * a, const float * b, float * c, int64_t ldc, int rows, int cols,
+                       bool first, bool last, const float * bias, const gemm_epilogue & ep);
+void widen_fp16(const void * src, float * dst, int64_t n);
+void gemv_rows4(int M, int n_begin, int n_end, int K, const float * A, int64_t lda, const matrix_view & W,
+                float * C, int64_t ldc, const gemm_epilogue & ep);
+} // namespace simd
+
+constexpr int GEMM_MR = 6;
+constexpr int GEMM_NR = 16;
+
+} // namespace amanuensis

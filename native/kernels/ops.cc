@@ -1,0 +1,67 @@
+#include "ops.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace amanuensis {
+
+void layer_norm_rows(int rows, int n, const float * x, int64_t ldx, float * y, int64_t ldy, const float * gamma,
+                     const float * beta, float eps) {
+    for (int r = 0; r < rows; ++r) {
+        const float * xr = x + r * ldx;
+        float * yr = y + r * ldy;
+        // two passes in double: the mean of 384..1280 values should not lose digits
+        double mean = 0.0;
+        for (int i = 0; i < n; ++i) {
+            mean += xr[i];
+        }
+        mean /= n;
+        double var = 0.0;
+        for (int i = 0; i < n; ++i) {
+            const double d = xr[i] - mean;
+            var += d * d;
+        }
+        var /= n;
+        const float inv = static_cast<float>(1.0 / std::sqrt(var + eps));
+        const float m = static_cast<float>(mean);
+        for (int i = 0; i < n; ++i) {
+            yr[i] = (xr[i] - m) * inv * gamma[i] + beta[i];
+        }
+    }
+}
+
+namespace {
+
+void softmax_row_portable(int n, float * s, float scale) {
+    float max_v = -std::numeric_limits<float>::infinity();
+    for (int i = 0; i < n; ++i) {
+        max_v = std::max(max_v, s[i]);
+    }
+    float sum = 0.0f;
+    for (int i = 0; i < n; ++i) {
+        s[i] = std::exp((s[i] - max_v) * scale);
+        sum += s[i];
+    }
+    const float inv = 1.0f / sum;
+    for (int i = 0; i < n; ++i) {
+        s[i] *= inv;
+    }
+}
+
+} // namespace
+
+void softmax_rows(int rows, int n, float * s, int64_t lds, float scale, const int * valid, kernel_path path) {
+    for (int r = 0; r < rows; ++r) {
+        float * sr = s + r * lds;
+        const int m = valid != nullptr ? std::clamp(valid[r], 1, n) : n;
+        if (path == kernel_path::simd) {
+            simd::softmax_row(m, sr, scale);
+        } else {
+            softmax_row_portable(m, sr, scale);
+        }
+        std::fill(sr + m, sr + n, 0.0f);
+    }
+}
+
+} // namespace amanuensis

@@ -1,0 +1,22 @@
+// Plain descriptions of the matrices the kernels read: no ownership, no Node-API types.
+#pragma once
+
+#include <cstdint>
+
+namespace amanuensis {
+
+// Element types of model weights, numbered as ggml_type (0 = F32, 1 = F16).
+enum class dtype : int32_t { f32 = 0, f16 = 1 };
+
+// A row-major matrix [rows, cols] of f32 or f16 elements in aligned, owned memory.
+struct matrix_view {
+    const void * data = nullptr;
+    dtype type = dtype::f32;
+    int64_t rows = 0;
+    int64_t cols = 0;
+};
+
+// Which implementation of the kernels runs.
+enum class kernel_path { portable, simd };
+
+} // namespace amanuensis

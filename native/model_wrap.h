@@ -1,0 +1,32 @@
+// NativeModel: the JS handle of a loaded whisper_model (shared with running workers, so a
+// handle collected mid-operation cannot free weights in use).
+#pragma once
+
+#include <napi.h>
+
+#include <memory>
+
+#include "whisper_model.h"
+
+namespace amanuensis {
+
+class model_wrap : public Napi::ObjectWrap<model_wrap> {
+public:
+    static Napi::Function define(Napi::Env env);
+    static Napi::Object wrap(Napi::Env env, std::shared_ptr<whisper_model> model);
+    static std::shared_ptr<whisper_model> unwrap(const Napi::Value & v);
+
+    explicit model_wrap(const Napi::CallbackInfo & info);
+
+private:
+    Napi::Value encode(const Napi::CallbackInfo & info);
+    Napi::Value create_decoder(const Napi::CallbackInfo & info);
+    Napi::Value info(const Napi::CallbackInfo & info);
+
+    std::shared_ptr<whisper_model> model_;
+};
+
+// loadModel(file: Buffer, hparams: object, tensors: object[], options: {threads, simd}) -> Promise<NativeModel>
+Napi::Value load_model(const Napi::CallbackInfo & info);
+
+} // namespace amanuensis

@@ -1,0 +1,90 @@
+#include "parallel_ops.h"
+
+#include <algorithm>
+#include <vector>
+
+namespace amanuensis {
+
+namespace {
+
+constexpr int GEMV_MAX_ROWS = 8;      // below this many rows the product is bound by weight traffic
+constexpr int ATTENTION_Q_BLOCK = 64; // queries per attention task: scores [64, n_kv] stay in L2
+
+int round_up(int v, int m) { return (v + m - 1) / m * m; }
+
+gemm_b offset_columns(const gemm_b & B, int64_t n0) {
+    gemm_b out = B;
+    const int64_t es = B.type == dtype::f16 ? 2 : 4;
+    out.data = static_cast<const char *>(B.data) + n0 * B.stride_n * es;
+    return out;
+}
+
+} // namespace
+
+void parallel_gemm(thread_pool & pool, int n_threads, int M, int N, int K, const float * A, int64_t lda,
+                   const gemm_b & B, float * C, int64_t ldc, const gemm_epilogue & ep, kernel_path path) {
+    const int threads = std::max(1, std::min(n_threads, pool.n_threads()));
+    if (M >= 8 * GEMM_MR * threads || N < GEMM_NR * threads) {
+        // split rows; a few tasks per thread balance uneven progress
+        const int rows = std::max(8 * GEMM_MR, round_up((M + 3 * threads - 1) / (3 * threads), GEMM_MR));
+        const int n_tasks = (M + rows - 1) / rows;
+        pool.parallel_for(n_tasks, threads, [&](int t) {
+            const int r0 = t * rows;
+            const int r1 = std::min(M, r0 + rows);
+            gemm(r1 - r0, N, K, A + static_cast<int64_t>(r0) * lda, lda, B, C + static_cast<int64_t>(r0) * ldc, ldc, ep,
+                 path);
+        });
+        return;
+    }
+    const int cols = round_up((N + threads - 1) / threads, GEMM_NR);
+    const int n_tasks = (N + cols - 1) / cols;
+    pool.parallel_for(n_tasks, threads, [&](int t) {
+        const int c0 = t * cols;
+        const int c1 = std::min(N, c0 + cols);
+        gemm_epilogue e = ep;
+        if (e.bias != nullptr) {
+            e.bias += c0;
+        }
+        gemm(M, c1 - c0, K, A, lda, offset_columns(B, c0), C + c0, ldc, e, path);
+    });
+}
+
+void parallel_linear(thread_pool & pool, int n_threads, int M, const float * A, int64_t lda, const matrix_view & W,
+                     float * C, int64_t ldc, const gemm_epilogue & ep, kernel_path path) {
+    const int N = static_cast<int>(W.rows);
+    const int K = static_cast<int>(W.cols);
+    if (M > GEMV_MAX_ROWS) {
+        parallel_gemm(pool, n_threads, M, N, K, A, lda, linear_weight(W), C, ldc, ep, path);
+        return;
+    }
+    const int threads = std::max(1, std::min(n_threads, pool.n_threads()));
+    const int n_tasks = threads * 4;
+    const int cols = (N + n_tasks - 1) / n_tasks;
+    pool.parallel_for(n_tasks, threads, [&](int t) {
+        const int c0 = t * cols;
+        const int c1 = std::min(N, c0 + cols);
+        if (c0 < c1) {
+            gemv_rows(M, c0, c1, K, A, lda, W, C, ldc, ep, path);
+        }
+    });
+}
+
+void parallel_attention(thread_pool & pool, int n_threads, const attention_args * args, int n_seq, kernel_path path) {
+    struct task {
+        int seq, head, q0, q1;
+    };
+    std::vector<task> tasks;
+    for (int s = 0; s < n_seq; ++s) {
+        for (int h = 0; h < args[s].n_head; ++h) {
+            for (int q0 = 0; q0 < args[s].n_q; q0 += ATTENTION_Q_BLOCK) {
+                tasks.push_back({s, h, q0, std::min(args[s].n_q, q0 + ATTENTION_Q_BLOCK)});
+            }
+        }
+    }
+    pool.parallel_for(static_cast<int>(tasks.size()), n_threads, [&](int i) {
+        const task & t = tasks[i];
+        attention_block(args[t.seq], t.head, t.q0, t.q1, path);
+    });
+}
+
+} // namespace amanuensis

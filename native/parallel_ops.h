@@ -1,0 +1,25 @@
+// Multithreaded drivers over the single-threaded kernels, run on a model's thread pool.
+#pragma once
+
+#include <cstdint>
+
+#include "kernels/attention.h"
+#include "kernels/gemm.h"
+#include "thread_pool.h"
+
+namespace amanuensis {
+
+// C[M, N] = A[M, K] W^T (+ epilogue) for a linear weight W [N, K]. Few rows go through the
+// weight-streaming gemv path (each weight read once), many rows through the packed GEMM.
+void parallel_linear(thread_pool & pool, int n_threads, int M, const float * A, int64_t lda, const matrix_view & W,
+                     float * C, int64_t ldc, const gemm_epilogue & ep, kernel_path path);
+
+// The general product of gemm.h, split over rows (or columns when rows are few).
+void parallel_gemm(thread_pool & pool, int n_threads, int M, int N, int K, const float * A, int64_t lda,
+                   const gemm_b & B, float * C, int64_t ldc, const gemm_epilogue & ep, kernel_path path);
+
+// Attention of several independent sequences (args[s] each) over all heads, split into
+// (sequence, head, query block) tasks.
+void parallel_attention(thread_pool & pool, int n_threads, const attention_args * args, int n_seq, kernel_path path);
+
+} // namespace amanuensis

@@ -1,0 +1,275 @@
+#include "whisper_model.h"
+
+#include <cstring>
+#include <unordered_map>
+
+#include "kernels/fp16.h"
+
+namespace amanuensis {
+
+namespace {
+
+constexpr uint64_t ALIGN = 64;
+
+std::string shape_string(const std::vector<int64_t> & ne) {
+    std::string s = "[";
+    for (size_t i = 0; i < ne.size(); ++i) {
+        s += (i ? ", " : "") + std::to_string(ne[i]);
+    }
+    return s + "]";
+}
+
+int64_t element_size(int32_t type, const std::string & name) {
+    if (type == 0) {
+        return 4;
+    }
+    if (type == 1) {
+        return 2;
+    }
+    throw native_error("ERR_MODEL_UNSUPPORTED_TENSOR_TYPE",
+                       "tensor '" + name + "' has ggml type " + std::to_string(type) + "; only F32 (0) and F16 (1) are supported");
+}
+
+// Lays out the weights in two passes over the same code: a dry run that validates and
+// measures, then a run that copies into the allocated arena.
+class arena_builder {
+public:
+    explicit arena_builder(const model_source & src) : src_(src) {
+        for (const auto & t : src.tensors) {
+            if (!by_name_.emplace(t.name, &t).second) {
+                throw native_error("ERR_MODEL_DUPLICATE_TENSOR", "tensor '" + t.name + "' appears twice");
+            }
+        }
+    }
+
+    void start_copy(uint8_t * base) {
+        base_ = base;
+        cursor_ = 0;
+    }
+    uint64_t size() const { return cursor_; }
+
+    // A vector of n floats: shape [n] or [1, n] (whisper.cpp stores conv biases as [1, n]); widened to f32.
+    const float * vec(const std::string & name, int64_t n) {
+        const tensor_record & t = find(name);
+        const bool ok = (t.ne.size() == 1 && t.ne[0] == n) || (t.ne.size() == 2 && t.ne[0] == 1 && t.ne[1] == n) ||
+                        (t.ne.size() == 2 && t.ne[0] == n && t.ne[1] == 1);
+        if (!ok) {
+            throw shape_error(t, "[" + std::to_string(n) + "]");
+        }
+        return to_f32(t, n);
+    }
+
+    // A [rows, cols] table of floats (positional embeddings): ggml ne = [cols, rows].
+    const float * table(const std::string & name, int64_t rows, int64_t cols) {
+        const tensor_record & t = find(name);
+        expect_ne(t, {cols, rows});
+        return to_f32(t, rows * cols);
+    }
+
+    // A weight matrix [rows, cols] (ggml ne = [cols, rows], or [k, in, out] for convolutions), kept in its type.
+    matrix_view mat(const std::string & name, const std::vector<int64_t> & ne, int64_t rows, int64_t cols) {
+        const tensor_record & t = find(name);
+        expect_ne(t, ne);
+        const int64_t es = element_size(t.type, t.name);
+        check_range(t, rows * cols * es);
+        uint8_t * dst = reserve(static_cast<uint64_t>(rows * cols * es));
+        if (dst != nullptr) {
+            std::memcpy(dst, src_.file + t.offset, static_cast<size_t>(rows * cols * es));
+        }
+        return matrix_view{dst, t.type == 1 ? dtype::f16 : dtype::f32, rows, cols};
+    }
+
+    // Three [n, n] weights stacked into one [3n, n] matrix (one GEMM for query, key and value);
+    // f16 when all three are f16, else widened to f32.
+    matrix_view stacked3(const std::string names[3], int64_t n) {
+        const tensor_record * ts[3];
+        bool all_f16 = true;
+        for (int i = 0; i < 3; ++i) {
+            ts[i] = &find(names[i]);
+            expect_ne(*ts[i], {n, n});
+            check_range(*ts[i], n * n * element_size(ts[i]->type, ts[i]->name));
+            all_f16 = all_f16 && ts[i]->type == 1;
+        }
+        const int64_t es = all_f16 ? 2 : 4;
+        uint8_t * dst = reserve(static_cast<uint64_t>(3 * n * n * es));
+        if (dst != nullptr) {
+            for (int i = 0; i < 3; ++i) {
+                uint8_t * part = dst + i * n * n * es;
+                if (all_f16 || ts[i]->type == 0) {
+                    std::memcpy(part, src_.file + ts[i]->offset, static_cast<size_t>(n * n * es));
+                } else {
+                    widen(*ts[i], reinterpret_cast<float *>(part), n * n);
+                }
+            }
+        }
+        return matrix_view{dst, all_f16 ? dtype::f16 : dtype::f32, 3 * n, n};
+    }
+
+    // Biases of query, (absent) key and value stacked into [3n]; the key part is zero.
+    const float * stacked_bias(const std::string & q, const std::string & v, int64_t n) {
+        const tensor_record & tq = find(q);
+        const tensor_record & tv = find(v);
+        expect_ne(tq, {n});
+        expect_ne(tv, {n});
+        check_range(tq, n * element_size(tq.type, tq.name));
+        check_range(tv, n * element_size(tv.type, tv.name));
+        float * dst = reinterpret_cast<float *>(reserve(static_cast<uint64_t>(3 * n * 4)));
+        if (dst != nullptr) {
+            widen(tq, dst, n);
+            std::memset(dst + n, 0, static_cast<size_t>(n * 4));
+            widen(tv, dst + 2 * n, n);
+        }
+        return dst;
+    }
+
+    linear_layer linear(const std::string & prefix, int64_t out, int64_t in, bool has_bias = true) {
+        linear_layer l;
+        l.w = mat(prefix + ".weight", {in, out}, out, in);
+        l.b = has_bias ? vec(prefix + ".bias", out) : nullptr;
+        return l;
+    }
+
+    norm_layer norm(const std::string & prefix, int64_t n) {
+        return norm_layer{vec(prefix + ".weight", n), vec(prefix + ".bias", n)};
+    }
+
+private:
+    const tensor_record & find(const std::string & name) const {
+        auto it = by_name_.find(name);
+        if (it == by_name_.end()) {
+            throw native_error("ERR_MODEL_MISSING_TENSOR", "tensor '" + name + "' is missing from the model file");
+        }
+        return *it->second;
+    }
+
+    native_error shape_error(const tensor_record & t, const std::string & expected) const {
+        return native_error("ERR_MODEL_TENSOR_SHAPE",
+                            "tensor '" + t.name + "' has shape " + shape_string(t.ne) + ", expected " + expected);
+    }
+
+    void expect_ne(const tensor_record & t, const std::vector<int64_t> & ne) const {
+        if (t.ne != ne) {
+            throw shape_error(t, shape_string(ne));
+        }
+    }
+
+    void check_range(const tensor_record & t, int64_t bytes) const {
+        if (bytes < 0 || static_cast<uint64_t>(bytes) != t.nbytes || t.offset > src_.file_size ||
+            t.nbytes > src_.file_size - t.offset) {
+            throw native_error("ERR_MODEL_TRUNCATED", "tensor '" + t.name + "' data lies outside the file");
+        }
+    }
+
+    uint8_t * reserve(uint64_t bytes) {
+        const uint64_t at = cursor_;
+        cursor_ += (bytes + ALIGN - 1) / ALIGN * ALIGN;
+        return base_ != nullptr ? base_ + at : nullptr;
+    }
+
+    void widen(const tensor_record & t, float * dst, int64_t n) const {
+        const uint8_t * src = src_.file + t.offset;
+        if (t.type == 0) {
+            std::memcpy(dst, src, static_cast<size_t>(n * 4));
+        } else {
+            for (int64_t i = 0; i < n; ++i) {
+                dst[i] = load_fp16(src, i);
+            }
+        }
+    }
+
+    const float * to_f32(const tensor_record & t, int64_t n) {
+        check_range(t, n * element_size(t.type, t.name));
+        float * dst = reinterpret_cast<float *>(reserve(static_cast<uint64_t>(n * 4)));
+        if (dst != nullptr) {
+            widen(t, dst, n);
+        }
+        return dst;
+    }
+
+    const model_source & src_;
+    std::unordered_map<std::string, const tensor_record *> by_name_;
+    uint8_t * base_ = nullptr;
+    uint64_t cursor_ = 0;
+};
+
+void check_hparams(const whisper_hparams & hp) {
+    auto in_range = [](int32_t v, int32_t lo, int32_t hi) { return v >= lo && v <= hi; };
+    const bool ok = in_range(hp.n_vocab, 1, 1 << 20) && in_range(hp.n_audio_ctx, 1, 1 << 16) &&
+                    in_range(hp.n_audio_state, 1, 1 << 14) && in_range(hp.n_audio_head, 1, 1024) &&
+                    in_range(hp.n_audio_layer, 1, 1024) && in_range(hp.n_text_ctx, 1, 1 << 16) &&
+                    in_range(hp.n_text_state, 1, 1 << 14) && in_range(hp.n_text_head, 1, 1024) &&
+                    in_range(hp.n_text_layer, 1, 1024) && in_range(hp.n_mels, 1, 1024) &&
+                    hp.n_audio_state % hp.n_audio_head == 0 && hp.n_text_state % hp.n_text_head == 0 &&
+                    hp.n_audio_state == hp.n_text_state;
+    if (!ok) {
+        throw native_error("ERR_MODEL_BAD_HPARAMS", "the model's hyperparameters are out of range or inconsistent");
+    }
+}
+
+void build(whisper_model & m, arena_builder & b) {
+    const whisper_hparams & hp = m.hparams;
+    const int64_t sa = hp.n_audio_state;
+    const int64_t st = hp.n_text_state;
+
+    m.conv1_w = b.mat("encoder.conv1.weight", {3, hp.n_mels, sa}, sa, hp.n_mels * 3);
+    m.conv1_b = b.vec("encoder.conv1.bias", sa);
+    m.conv2_w = b.mat("encoder.conv2.weight", {3, sa, sa}, sa, sa * 3);
+    m.conv2_b = b.vec("encoder.conv2.bias", sa);
+    m.enc_pos = b.table("encoder.positional_embedding", hp.n_audio_ctx, sa);
+    m.enc_layers.assign(hp.n_audio_layer, encoder_layer{});
+    for (int i = 0; i < hp.n_audio_layer; ++i) {
+        const std::string p = "encoder.blocks." + std::to_string(i) + ".";
+        encoder_layer & l = m.enc_layers[i];
+        l.attn_ln = b.norm(p + "attn_ln", sa);
+        const std::string qkv[3] = {p + "attn.query.weight", p + "attn.key.weight", p + "attn.value.weight"};
+        l.qkv.w = b.stacked3(qkv, sa);
+        l.qkv.b = b.stacked_bias(p + "attn.query.bias", p + "attn.value.bias", sa);
+        l.out = b.linear(p + "attn.out", sa, sa);
+        l.mlp_ln = b.norm(p + "mlp_ln", sa);
+        l.mlp0 = b.linear(p + "mlp.0", 4 * sa, sa);
+        l.mlp2 = b.linear(p + "mlp.2", sa, 4 * sa);
+    }
+    m.ln_post = b.norm("encoder.ln_post", sa);
+
+    m.tok_emb = b.mat("decoder.token_embedding.weight", {st, hp.n_vocab}, hp.n_vocab, st);
+    m.dec_pos = b.table("decoder.positional_embedding", hp.n_text_ctx, st);
+    m.dec_layers.assign(hp.n_text_layer, decoder_layer{});
+    for (int i = 0; i < hp.n_text_layer; ++i) {
+        const std::string p = "decoder.blocks." + std::to_string(i) + ".";
+        decoder_layer & l = m.dec_layers[i];
+        l.attn_ln = b.norm(p + "attn_ln", st);
+        const std::string qkv[3] = {p + "attn.query.weight", p + "attn.key.weight", p + "attn.value.weight"};
+        l.qkv.w = b.stacked3(qkv, st);
+        l.qkv.b = b.stacked_bias(p + "attn.query.bias", p + "attn.value.bias", st);
+        l.out = b.linear(p + "attn.out", st, st);
+        l.cross_ln = b.norm(p + "cross_attn_ln", st);
+        l.cross_q = b.linear(p + "cross_attn.query", st, st);
+        l.cross_k = b.linear(p + "cross_attn.key", st, sa, false);
+        l.cross_v = b.linear(p + "cross_attn.value", st, sa);
+        l.cross_out = b.linear(p + "cross_attn.out", st, st);
+        l.mlp_ln = b.norm(p + "mlp_ln", st);
+        l.mlp0 = b.linear(p + "mlp.0", 4 * st, st);
+        l.mlp2 = b.linear(p + "mlp.2", st, 4 * st);
+    }
+    m.dec_ln = b.norm("decoder.ln", st);
+}
+
+} // namespace
+
+std::shared_ptr<whisper_model> whisper_model_create(const model_source & source, int n_threads, kernel_path path) {
+    check_hparams(source.hparams);
+    auto model = std::make_shared<whisper_model>();
+    model->hparams = source.hparams;
+    model->path = path;
+
+    arena_builder builder(source);
+    build(*model, builder);  // dry run: validates everything and measures the arena
+    model->weight_bytes = builder.size();
+    builder.start_copy(model->arena.reserve(builder.size()));
+    build(*model, builder);
+
+    model->pool = std::make_unique<thread_pool>(n_threads);
+    return model;
+}
+
+} // namespace amanuensis

@@ -1,0 +1,117 @@
+// The loaded weights of one Whisper model in aligned native memory, as named in
+// whisper.cpp's GGML files. No Node-API types: the addon layer fills a model_source.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "kernels/aligned_buffer.h"
+#include "kernels/tensor_view.h"
+#include "thread_pool.h"
+
+namespace amanuensis {
+
+// A failure with one of the codes the TypeScript layer maps to AmanuensisError codes.
+class native_error : public std::runtime_error {
+public:
+    native_error(std::string code, const std::string & message) : std::runtime_error(message), code_(std::move(code)) {}
+    const std::string & code() const { return code_; }
+
+private:
+    std::string code_;
+};
+
+// The 11 hyperparameters of a GGML Whisper file, in file order.
+struct whisper_hparams {
+    int32_t n_vocab = 0;
+    int32_t n_audio_ctx = 0;
+    int32_t n_audio_state = 0;
+    int32_t n_audio_head = 0;
+    int32_t n_audio_layer = 0;
+    int32_t n_text_ctx = 0;
+    int32_t n_text_state = 0;
+    int32_t n_text_head = 0;
+    int32_t n_text_layer = 0;
+    int32_t n_mels = 0;
+    int32_t ftype = 0;
+};
+
+// One tensor of the file as located by the TypeScript loader.
+struct tensor_record {
+    std::string name;
+    int32_t type = 0;                // ggml_type: 0 = F32, 1 = F16
+    std::vector<int64_t> ne;         // ggml order: ne[0] varies fastest
+    uint64_t offset = 0;             // byte offset of the data in the file
+    uint64_t nbytes = 0;
+};
+
+struct model_source {
+    whisper_hparams hparams;
+    const uint8_t * file = nullptr;  // the whole file
+    uint64_t file_size = 0;
+    std::vector<tensor_record> tensors;
+};
+
+struct linear_layer {
+    matrix_view w;                   // [out, in]
+    const float * b = nullptr;       // [out] or nullptr
+};
+
+struct norm_layer {
+    const float * g = nullptr;       // [n]
+    const float * b = nullptr;       // [n]
+};
+
+struct encoder_layer {
+    norm_layer attn_ln;
+    linear_layer qkv;                // query, key, value weights stacked: [3 * n_state, n_state]
+    linear_layer out;
+    norm_layer mlp_ln;
+    linear_layer mlp0;               // [4 * n_state, n_state]
+    linear_layer mlp2;               // [n_state, 4 * n_state]
+};
+
+struct decoder_layer {
+    norm_layer attn_ln;
+    linear_layer qkv;                // stacked like the encoder's
+    linear_layer out;
+    norm_layer cross_ln;
+    linear_layer cross_q;
+    linear_layer cross_k;            // no bias, as in openai/whisper model.py
+    linear_layer cross_v;
+    linear_layer cross_out;
+    norm_layer mlp_ln;
+    linear_layer mlp0;
+    linear_layer mlp2;
+};
+
+struct whisper_model {
+    whisper_hparams hparams;
+    kernel_path path = kernel_path::portable;
+
+    matrix_view conv1_w;             // [n_audio_state, n_mels * 3], index c * 3 + k
+    const float * conv1_b = nullptr;
+    matrix_view conv2_w;             // [n_audio_state, n_audio_state * 3]
+    const float * conv2_b = nullptr;
+    const float * enc_pos = nullptr; // [n_audio_ctx, n_audio_state]
+    std::vector<encoder_layer> enc_layers;
+    norm_layer ln_post;
+
+    matrix_view tok_emb;             // [n_vocab, n_text_state]
+    const float * dec_pos = nullptr; // [n_text_ctx, n_text_state]
+    std::vector<decoder_layer> dec_layers;
+    norm_layer dec_ln;
+
+    std::unique_ptr<thread_pool> pool;
+    aligned_buffer<uint8_t> arena;   // owns every weight above
+    uint64_t weight_bytes = 0;
+};
+
+// Validates the source against its hparams (presence, shapes, types, byte ranges) and copies
+// the weights into the model's arena. Throws native_error; never reads outside the file.
+std::shared_ptr<whisper_model> whisper_model_create(const model_source & source, int n_threads, kernel_path path);
+
+} // namespace amanuensis

@@ -1,0 +1,94 @@
+/**
+ * The one error class of the library. Every failure the library reports is an
+ * {@link AmanuensisError} with a stable {@link AmanuensisErrorCode}; native failures are
+ * converted into it, so callers can switch on `err.code`.
+ * @module
+ */
+
+/** Stable machine-readable error codes. */
+export type AmanuensisErrorCode =
+  /** An option or argument has the wrong type or is out of range. */
+  | 'ERR_INVALID_ARGUMENT'
+  /** Audio is empty, not a Float32Array, or contains NaN or Infinity. */
+  | 'ERR_INVALID_AUDIO'
+  /** An audio file could not be read or decoded. */
+  | 'ERR_AUDIO_DECODE'
+  /** The model file does not exist or cannot be read. */
+  | 'ERR_MODEL_NOT_FOUND'
+  /** The file does not start with the GGML magic `0x67676d6c`. */
+  | 'ERR_MODEL_BAD_MAGIC'
+  /** The file ends inside the header, the filterbank, the vocabulary or a tensor. */
+  | 'ERR_MODEL_TRUNCATED'
+  /** The file has a header but no tensors (whisper.cpp's `for-tests-*.bin`). */
+  | 'ERR_MODEL_NO_TENSORS'
+  /** Hyperparameters are absurd or inconsistent (e.g. zero heads, state not divisible by heads). */
+  | 'ERR_MODEL_BAD_HPARAMS'
+  /** A tensor's ggml type is not a known ggml type. */
+  | 'ERR_MODEL_UNKNOWN_TENSOR_TYPE'
+  /** A tensor's ggml type is known (e.g. a quantized type) but not supported yet. */
+  | 'ERR_MODEL_UNSUPPORTED_TENSOR_TYPE'
+  /** A tensor the architecture needs is absent. */
+  | 'ERR_MODEL_MISSING_TENSOR'
+  /** A tensor has a shape other than the hyperparameters imply, or a bad name or rank. */
+  | 'ERR_MODEL_TENSOR_SHAPE'
+  /** Two tensors have the same name. */
+  | 'ERR_MODEL_DUPLICATE_TENSOR'
+  /** The native module could not be loaded. */
+  | 'ERR_NATIVE_LOAD'
+  /** The native module failed in an unexpected way. */
+  | 'ERR_NATIVE'
+  /** Native memory could not be allocated. */
+  | 'ERR_OUT_OF_MEMORY'
+  /** A decoder was given more tokens than its text context holds. */
+  | 'ERR_CONTEXT_OVERFLOW'
+  /** A native decoder was used by two operations at once. */
+  | 'ERR_DECODER_BUSY'
+  /** The operation was cancelled through an AbortSignal. */
+  | 'ERR_ABORTED'
+  /** The Transcriber was used after `close()`. */
+  | 'ERR_CLOSED';
+
+/** Every error thrown or rejected by amanuensis. */
+export class AmanuensisError extends Error {
+  /** Stable code to switch on. */
+  readonly code: AmanuensisErrorCode;
+
+  /**
+   * @param code - one of {@link AmanuensisErrorCode}
+   * @param message - what went wrong and, where possible, what to do
+   * @param options - `cause`: the underlying error, if any
+   */
+  constructor(code: AmanuensisErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'AmanuensisError';
+    this.code = code;
+  }
+}
+
+const KNOWN_CODES = new Set<string>([
+  'ERR_INVALID_ARGUMENT', 'ERR_INVALID_AUDIO', 'ERR_AUDIO_DECODE', 'ERR_MODEL_NOT_FOUND', 'ERR_MODEL_BAD_MAGIC',
+  'ERR_MODEL_TRUNCATED', 'ERR_MODEL_NO_TENSORS', 'ERR_MODEL_BAD_HPARAMS', 'ERR_MODEL_UNKNOWN_TENSOR_TYPE',
+  'ERR_MODEL_UNSUPPORTED_TENSOR_TYPE', 'ERR_MODEL_MISSING_TENSOR', 'ERR_MODEL_TENSOR_SHAPE',
+  'ERR_MODEL_DUPLICATE_TENSOR', 'ERR_NATIVE_LOAD', 'ERR_NATIVE', 'ERR_OUT_OF_MEMORY', 'ERR_CONTEXT_OVERFLOW',
+  'ERR_DECODER_BUSY', 'ERR_ABORTED', 'ERR_CLOSED',
+]);
+
+/**
+ * Converts anything thrown (by the native module, a library, or our code) into an
+ * {@link AmanuensisError}, keeping the original as `cause`.
+ * @internal
+ */
+export function toAmanuensisError(err: unknown, fallbackCode: AmanuensisErrorCode = 'ERR_NATIVE'): AmanuensisError {
+  if (err instanceof AmanuensisError) return err;
+  const code = (err as { code?: unknown } | null)?.code;
+  const message = err instanceof Error ? err.message : String(err);
+  const known = typeof code === 'string' && KNOWN_CODES.has(code);
+  return new AmanuensisError(known ? (code as AmanuensisErrorCode) : fallbackCode, message, { cause: err });
+}
+
+/** Throws `ERR_ABORTED` if the signal has fired. @internal */
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) {
+    throw new AmanuensisError('ERR_ABORTED', 'the operation was aborted', { cause: signal.reason });
+  }
+}

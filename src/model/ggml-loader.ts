@@ -1,0 +1,261 @@
+/**
+ * Reader for whisper.cpp's GGML model files (`ggml-*.bin`): magic, 11 hyperparameters,
+ * the mel filterbank, the vocabulary and the tensors, as whisper.cpp's `whisper_model_load`
+ * reads them. Every length is checked against the bytes left, so a damaged file gives a
+ * typed error and never an out-of-bounds read.
+ * @module
+ */
+import { readFile } from 'node:fs/promises';
+
+import { N_FREQ } from '../constants.js';
+import { AmanuensisError } from '../errors.js';
+import { GGML_TYPES } from './ggml-types.js';
+import { HPARAM_FIELDS, type ModelDimensions, validateDimensions } from './hparams.js';
+import { expectedTensorShapes } from './tensor-spec.js';
+
+/** `"ggml"` read as a little-endian uint32. */
+export const GGML_MAGIC = 0x67676d6c;
+
+/** whisper.cpp stores `ftype + 1000 * quantization version` in the ftype field. */
+const QNT_VERSION_FACTOR = 1000;
+const MAX_TENSOR_DIMS = 4;
+const MAX_NAME_LENGTH = 256;
+
+/** The mel filterbank stored in the file: `[nMels, nFreq]` row-major, nFreq = N_FFT/2 + 1. */
+export interface MelFilterbank {
+  readonly nMels: number;
+  readonly nFreq: number;
+  readonly data: Float32Array;
+}
+
+/** Where one tensor lies in the file. */
+export interface TensorRecord {
+  readonly name: string;
+  /** ggml type number (see {@link GGML_TYPES}). */
+  readonly type: number;
+  /** Dimensions in ggml order (`ne[0]` varies fastest). */
+  readonly ne: readonly number[];
+  /** Byte offset of the data from the start of the file. */
+  readonly offset: number;
+  readonly nbytes: number;
+}
+
+/** A parsed GGML model file. */
+export interface GgmlModelFile {
+  readonly dims: ModelDimensions;
+  /** Quantization version carried in the ftype field (0 for f32/f16 files). */
+  readonly quantizationVersion: number;
+  readonly melFilters: MelFilterbank;
+  /** Byte strings of the regular tokens, by id (special tokens are not stored in the file). */
+  readonly vocab: readonly Uint8Array[];
+  readonly tensors: readonly TensorRecord[];
+  readonly fileSize: number;
+}
+
+/** Sequential reader that refuses to read past the end. */
+class Cursor {
+  offset = 0;
+  constructor(private readonly buf: Uint8Array, private readonly view: DataView) {}
+
+  get remaining(): number {
+    return this.buf.length - this.offset;
+  }
+
+  need(n: number, what: string): void {
+    if (n < 0 || n > this.remaining) {
+      throw new AmanuensisError('ERR_MODEL_TRUNCATED',
+        `the model file ends inside ${what} (offset ${this.offset}, ${n} bytes needed, ${this.remaining} left)`);
+    }
+  }
+
+  i32(what: string): number {
+    this.need(4, what);
+    const v = this.view.getInt32(this.offset, true);
+    this.offset += 4;
+    return v;
+  }
+
+  u32(what: string): number {
+    this.need(4, what);
+    const v = this.view.getUint32(this.offset, true);
+    this.offset += 4;
+    return v;
+  }
+
+  bytes(n: number, what: string): Uint8Array {
+    this.need(n, what);
+    const out = this.buf.slice(this.offset, this.offset + n);
+    this.offset += n;
+    return out;
+  }
+}
+
+function readDims(c: Cursor): { dims: ModelDimensions; quantizationVersion: number } {
+  const values = HPARAM_FIELDS.map((f) => c.i32(`hparam ${f}`));
+  const raw = Object.fromEntries(HPARAM_FIELDS.map((f, i) => [f, values[i] ?? 0])) as Record<keyof ModelDimensions, number>;
+  return {
+    dims: { ...raw, ftype: raw.ftype % QNT_VERSION_FACTOR },
+    quantizationVersion: Math.floor(raw.ftype / QNT_VERSION_FACTOR),
+  };
+}
+
+function readMelFilters(c: Cursor, dims: ModelDimensions): MelFilterbank {
+  const nMels = c.i32('the mel filterbank header');
+  const nFreq = c.i32('the mel filterbank header');
+  if (nMels !== dims.nMels || nFreq !== N_FREQ) {
+    throw new AmanuensisError('ERR_MODEL_BAD_HPARAMS',
+      `the mel filterbank is [${nMels}, ${nFreq}], expected [${dims.nMels}, ${N_FREQ}]`);
+  }
+  const n = nMels * nFreq;
+  c.need(n * 4, 'the mel filterbank');
+  const data = new Float32Array(n);
+  const view = new DataView(c.bytes(n * 4, 'the mel filterbank').buffer);
+  for (let i = 0; i < n; i++) data[i] = view.getFloat32(i * 4, true);
+  return { nMels, nFreq, data };
+}
+
+function readVocab(c: Cursor, dims: ModelDimensions): Uint8Array[] {
+  const n = c.i32('the vocabulary size');
+  if (n < 0 || n > dims.nVocab) {
+    throw new AmanuensisError('ERR_MODEL_BAD_HPARAMS', `the file stores ${n} tokens but nVocab is ${dims.nVocab}`);
+  }
+  const vocab: Uint8Array[] = [];
+  for (let i = 0; i < n; i++) {
+    const len = c.u32(`the length of token ${i}`);
+    vocab.push(c.bytes(len, `token ${i}`));
+  }
+  return vocab;
+}
+
+function readTensor(c: Cursor): TensorRecord {
+  const nDims = c.i32('a tensor header');
+  const nameLength = c.i32('a tensor header');
+  const type = c.i32('a tensor header');
+  if (nDims < 1 || nDims > MAX_TENSOR_DIMS) {
+    throw new AmanuensisError('ERR_MODEL_TENSOR_SHAPE', `a tensor has ${nDims} dimensions (1 to ${MAX_TENSOR_DIMS} allowed)`);
+  }
+  if (nameLength < 1 || nameLength > MAX_NAME_LENGTH) {
+    throw new AmanuensisError('ERR_MODEL_TENSOR_SHAPE', `a tensor name is ${nameLength} bytes long (1 to ${MAX_NAME_LENGTH} allowed)`);
+  }
+  const ne: number[] = [];
+  for (let i = 0; i < nDims; i++) ne.push(c.i32('a tensor shape'));
+  const name = new TextDecoder().decode(c.bytes(nameLength, 'a tensor name'));
+  if (ne.some((v) => v < 1)) {
+    throw new AmanuensisError('ERR_MODEL_TENSOR_SHAPE', `tensor '${name}' has shape [${ne.join(', ')}]`);
+  }
+  const info = GGML_TYPES.get(type);
+  if (info === undefined) {
+    throw new AmanuensisError('ERR_MODEL_UNKNOWN_TENSOR_TYPE', `tensor '${name}' has unknown ggml type ${type}`);
+  }
+  const elements = ne.reduce((a, b) => a * b, 1);
+  if ((ne[0] ?? 0) % info.blockSize !== 0) {
+    throw new AmanuensisError('ERR_MODEL_TENSOR_SHAPE',
+      `tensor '${name}' row length ${ne[0]} is not a multiple of the ${info.name} block size ${info.blockSize}`);
+  }
+  const nbytes = (elements / info.blockSize) * info.typeSize;
+  c.need(nbytes, `the data of tensor '${name}'`);
+  const offset = c.offset;
+  c.offset += nbytes;
+  return { name, type, ne, offset, nbytes };
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+/**
+ * Checks the tensor table against the architecture the hyperparameters describe.
+ * @throws {@link AmanuensisError} `ERR_MODEL_NO_TENSORS`, `ERR_MODEL_DUPLICATE_TENSOR`,
+ * `ERR_MODEL_TENSOR_SHAPE` (a wrong shape, or a name no Whisper model has), `ERR_MODEL_MISSING_TENSOR`
+ */
+function validateTensors(dims: ModelDimensions, tensors: readonly TensorRecord[]): void {
+  if (tensors.length === 0) {
+    throw new AmanuensisError('ERR_MODEL_NO_TENSORS',
+      'the model file has a header but no tensors (a header-only test file?); pass a full model such as ggml-tiny.en.bin');
+  }
+  const expected = expectedTensorShapes(dims);
+  const seen = new Set<string>();
+  for (const t of tensors) {
+    if (seen.has(t.name)) {
+      throw new AmanuensisError('ERR_MODEL_DUPLICATE_TENSOR', `tensor '${t.name}' appears twice`);
+    }
+    seen.add(t.name);
+    const shapes = expected.get(t.name);
+    if (shapes === undefined) {
+      throw new AmanuensisError('ERR_MODEL_TENSOR_SHAPE', `tensor '${t.name}' is not part of a Whisper model with these dimensions`);
+    }
+    if (!shapes.some((s) => sameShape(s, t.ne))) {
+      throw new AmanuensisError('ERR_MODEL_TENSOR_SHAPE',
+        `tensor '${t.name}' has shape [${t.ne.join(', ')}], expected [${shapes[0]?.join(', ')}]`);
+    }
+  }
+  for (const name of expected.keys()) {
+    if (!seen.has(name)) {
+      throw new AmanuensisError('ERR_MODEL_MISSING_TENSOR', `tensor '${name}' is missing from the model file`);
+    }
+  }
+}
+
+/**
+ * Parses and validates a whisper.cpp GGML model file held in memory.
+ * Tensor data is not copied: records give offsets into `bytes`.
+ * @param bytes - the whole file
+ * @throws {@link AmanuensisError} `ERR_MODEL_BAD_MAGIC`, `ERR_MODEL_TRUNCATED`, `ERR_MODEL_BAD_HPARAMS`,
+ * `ERR_MODEL_NO_TENSORS`, `ERR_MODEL_UNKNOWN_TENSOR_TYPE`, `ERR_MODEL_TENSOR_SHAPE`,
+ * `ERR_MODEL_MISSING_TENSOR`, `ERR_MODEL_DUPLICATE_TENSOR`
+ */
+export function parseGgmlModel(bytes: Uint8Array): GgmlModelFile {
+  const c = new Cursor(bytes, new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  const magic = c.u32('the magic number');
+  if (magic !== GGML_MAGIC) {
+    throw new AmanuensisError('ERR_MODEL_BAD_MAGIC',
+      `not a GGML model file: magic 0x${magic.toString(16).padStart(8, '0')}, expected 0x${GGML_MAGIC.toString(16)} ("ggml")`);
+  }
+  const { dims, quantizationVersion } = readDims(c);
+  validateDimensions(dims);
+  const melFilters = readMelFilters(c, dims);
+  const vocab = readVocab(c, dims);
+  const tensors: TensorRecord[] = [];
+  while (c.remaining > 0) tensors.push(readTensor(c));
+  validateTensors(dims, tensors);
+  return {
+    dims,
+    quantizationVersion,
+    melFilters,
+    vocab,
+    tensors,
+    fileSize: bytes.length,
+  };
+}
+
+/**
+ * Reads a model file from disk.
+ * @param path - path to a whisper.cpp `ggml-*.bin` file
+ * @throws {@link AmanuensisError} `ERR_MODEL_NOT_FOUND` when it cannot be read
+ */
+export async function readModelFile(path: string): Promise<Buffer> {
+  if (typeof path !== 'string' || path.length === 0) {
+    throw new AmanuensisError('ERR_INVALID_ARGUMENT', 'the model path must be a non-empty string');
+  }
+  try {
+    return await readFile(path);
+  } catch (err) {
+    throw new AmanuensisError('ERR_MODEL_NOT_FOUND',
+      `cannot read model file '${path}': ${(err as Error).message}. Download a whisper.cpp model such as ggml-tiny.en.bin`,
+      { cause: err });
+  }
+}
+
+/**
+ * Refuses tensors whose type amanuensis cannot compute with yet (quantized types).
+ * @throws {@link AmanuensisError} `ERR_MODEL_UNSUPPORTED_TENSOR_TYPE`
+ */
+export function assertSupportedTypes(file: GgmlModelFile): void {
+  for (const t of file.tensors) {
+    const info = GGML_TYPES.get(t.type);
+    if (info !== undefined && !info.supported) {
+      throw new AmanuensisError('ERR_MODEL_UNSUPPORTED_TENSOR_TYPE',
+        `tensor '${t.name}' is ${info.name}; this version computes with F32 and F16 models only`);
+    }
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * The only place that loads the native addon (through node-gyp-build, which prefers a
+ * prebuild in `prebuilds/` and falls back to `build/Release`), and the typed interface of
+ * what it exports.
+ * @module
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { AmanuensisError } from '../errors.js';
+import type { ModelDimensions } from '../model/hparams.js';
+import type { TensorRecord } from '../model/ggml-loader.js';
+
+/** Per-stage times the native encoder reports when asked to profile, in milliseconds. */
+export interface NativeEncoderTimings {
+  readonly convMs: number;
+  readonly layerMs: readonly number[];
+  readonly lnPostMs: number;
+}
+
+/** A loaded model in native memory. */
+export interface NativeModelHandle {
+  /** mel `[nMels, nFrames]` → audio features `[nAudioCtx, nAudioState]`. */
+  encode(mel: Float32Array, nMels: number, nFrames: number, threads: number, profile: boolean):
+    Promise<{ features: Float32Array; timings?: NativeEncoderTimings }>;
+  /** Self-attention caches for `nSeq` sequences that advance together. */
+  createDecoder(nSeq: number): NativeDecoderHandle;
+  info(): { kernels: 'avx2-fma-f16c' | 'portable'; threads: number; weightBytes: number };
+}
+
+/** Native decoder state: KV caches plus one window's cross-attention keys and values. */
+export interface NativeDecoderHandle {
+  /** Computes cross-attention K/V from audio features `[nAudioCtx, nAudioState]` and empties the caches. */
+  setFeatures(features: Float32Array, threads: number): Promise<void>;
+  /**
+   * Appends `nNew` tokens to each sequence (`tokens` is `[nSeq, nNew]`) and returns the
+   * logits at the given step positions: `[nSeq, positions.length, nVocab]`.
+   */
+  step(tokens: Int32Array, nNew: number, positions: Int32Array, threads: number): Promise<Float32Array>;
+  /** Sequence i takes the cache of sequence `source[i]`. */
+  reorder(source: Int32Array): void;
+  /** Empties the self-attention caches, keeping the audio features. */
+  rewind(): void;
+  /** Tokens already in the caches. */
+  readonly nPast: number;
+}
+
+/** What the addon exports. */
+export interface NativeAddon {
+  loadModel(file: Uint8Array, hparams: ModelDimensions, tensors: readonly TensorRecord[],
+    options: { threads: number; simd: boolean }): Promise<NativeModelHandle>;
+  cpuInfo(): { avx2: boolean; fma: boolean; f16c: boolean; simdKernels: boolean };
+}
+
+const loaded = new Map<string, NativeAddon>();
+
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest)) {
+      try {
+        if ((JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'amanuensis') return dir;
+      } catch {
+        // an unreadable manifest is not ours: keep walking up
+      }
+    }
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('cannot find the amanuensis package root');
+    dir = parent;
+  }
+}
+
+/**
+ * Loads (once) and returns the native addon.
+ * @param bindingPath - explicit path of an `amanuensis.node` file, bypassing the lookup
+ *   (the escape hatch for bundlers and unusual layouts)
+ * @throws {@link AmanuensisError} `ERR_NATIVE_LOAD` with instructions when it cannot be loaded
+ */
+export function loadNativeAddon(bindingPath?: string): NativeAddon {
+  const key = bindingPath ?? '';
+  const cached = loaded.get(key);
+  if (cached !== undefined) return cached;
+  const require = createRequire(import.meta.url);
+  try {
+    const addon = (bindingPath !== undefined
+      ? require(bindingPath)
+      : (require('node-gyp-build') as (root: string) => unknown)(packageRoot())) as NativeAddon;
+    loaded.set(key, addon);
+    return addon;
+  } catch (err) {
+    throw new AmanuensisError('ERR_NATIVE_LOAD',
+      'the amanuensis native module could not be loaded. No prebuild matches this platform ' +
+      `(${process.platform}-${process.arch}, Node ${process.versions.node}) and no local build was found. ` +
+      'Build it with `npm rebuild amanuensis` (needs python3, make and a C++17 compiler), ' +
+      `or pass nativeBinding with the path of a built amanuensis.node. Cause: ${(err as Error).message}`,
+      { cause: err });
+  }
+}
