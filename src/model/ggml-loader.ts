@@ -82,9 +82,10 @@ class Cursor {
     return v;
   }
 
+  /** A copy of the next n bytes (a plain Uint8Array: a Buffer's slice would be a view). */
   bytes(n: number, what: string): Uint8Array {
     this.need(n, what);
-    const out = this.buf.slice(this.offset, this.offset + n);
+    const out = new Uint8Array(this.buf.subarray(this.offset, this.offset + n));
     this.offset += n;
     return out;
   }
