@@ -1,0 +1,65 @@
+/**
+ * The native CPU decoder: token embedding and positional embedding, causal self-attention
+ * with a KV cache, cross-attention whose keys and values are computed once per window,
+ * logits tied to the token embedding (openai/whisper model.py TextDecoder).
+ * @module
+ */
+import { AmanuensisError, toAmanuensisError } from '../errors.js';
+import type { ModelDimensions } from '../model/hparams.js';
+import type { NativeModelHandle } from '../native/binding.js';
+import type { Decoder, DecoderSession } from './decoder.js';
+
+/** {@link Decoder} running in the native module on a loaded model. */
+export class CpuDecoder implements Decoder {
+  readonly nVocab: number;
+  readonly nTextCtx: number;
+  private readonly featureLength: number;
+
+  /**
+   * @param model - native model handle
+   * @param dims - its dimensions
+   * @param threads - threads per step
+   */
+  constructor(private readonly model: NativeModelHandle, dims: ModelDimensions, private readonly threads: number) {
+    this.nVocab = dims.nVocab;
+    this.nTextCtx = dims.nTextCtx;
+    this.featureLength = dims.nAudioCtx * dims.nAudioState;
+  }
+
+  async session(features: Float32Array, nSeq: number): Promise<DecoderSession> {
+    if (!(features instanceof Float32Array) || features.length !== this.featureLength) {
+      throw new AmanuensisError('ERR_INVALID_ARGUMENT', `audio features must be a Float32Array of ${this.featureLength} values`);
+    }
+    try {
+      const native = this.model.createDecoder(nSeq);
+      await native.setFeatures(features, this.threads);
+      const threads = this.threads;
+      return {
+        nSeq,
+        async step(tokens, nNew, positions) {
+          try {
+            return await native.step(tokens, nNew, positions, threads);
+          } catch (err) {
+            throw toAmanuensisError(err);
+          }
+        },
+        reorder(source) {
+          try {
+            native.reorder(source);
+          } catch (err) {
+            throw toAmanuensisError(err);
+          }
+        },
+      };
+    } catch (err) {
+      throw toAmanuensisError(err);
+    }
+  }
+
+  async logits(tokens: readonly number[] | Int32Array, features: Float32Array): Promise<Float32Array> {
+    const ids = Int32Array.from(tokens);
+    if (ids.length === 0) throw new AmanuensisError('ERR_INVALID_ARGUMENT', 'logits() needs at least one token');
+    const s = await this.session(features, 1);
+    return s.step(ids, ids.length, Int32Array.from(ids.keys()));
+  }
+}

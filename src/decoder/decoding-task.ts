@@ -1,0 +1,140 @@
+/**
+ * Decoding of one 30 s window at one temperature, as openai/whisper `decoding.py`
+ * DecodingTask: initial tokens (previous-text prompt, SOT sequence), logit filters, a
+ * token decoder, then ranking of the candidates.
+ * @module
+ */
+import { throwIfAborted } from '../errors.js';
+import type { Task, Tokenizer } from '../tokenizer/tokenizer.js';
+import type { DecodingResult } from '../types.js';
+import { compressionRatio } from '../utils/compression.js';
+import type { Decoder } from './decoder.js';
+import { ApplyTimestampRules, type LogitFilter, SuppressBlank, SuppressTokens } from './logit-filters.js';
+import { BeamSearchDecoder, GreedyDecoder, rankCandidates, type TokenDecoder } from './token-decoders.js';
+
+/** Settings of one window's decode. */
+export interface WindowDecodeOptions {
+  readonly temperature: number;
+  /** Candidates sampled at temperature > 0. */
+  readonly bestOf: number;
+  /** Beam width at temperature 0; undefined for greedy. */
+  readonly beamSize: number | undefined;
+  readonly patience: number;
+  readonly lengthPenalty: number | null;
+  /** Language code; must be set for multilingual models. */
+  readonly language: string;
+  readonly task: Task;
+  /** Previous text tokens to condition on (the last nTextCtx/2 - 1 are used). */
+  readonly prompt: readonly number[];
+  readonly withoutTimestamps: boolean;
+  readonly suppressBlank: boolean;
+  /** Tokens suppressed at every step (already resolved from `'non-speech'`). */
+  readonly suppressTokens: readonly number[];
+  /** Seconds. */
+  readonly maxInitialTimestamp: number;
+  /** Most tokens sampled. */
+  readonly sampleLen: number;
+  readonly random: () => number;
+  readonly signal: AbortSignal | undefined;
+}
+
+/**
+ * The suppressed set of openai/whisper `_get_suppress_tokens`: the given tokens (or the
+ * non-speech set) plus the task and start tokens, which are never sampled.
+ */
+export function resolveSuppressTokens(tokenizer: Tokenizer, suppress: readonly number[] | 'non-speech'): number[] {
+  const s = tokenizer.special;
+  const base = suppress === 'non-speech' ? tokenizer.nonSpeechTokens() : suppress;
+  return [...new Set([...base, s.translate, s.transcribe, s.sot, s.sotPrev, s.sotLm, s.noSpeech])].sort((a, b) => a - b);
+}
+
+/** The initial tokens of a window and where sampling starts. */
+export function initialTokens(tokenizer: Tokenizer, o: Pick<WindowDecodeOptions, 'language' | 'task' | 'prompt' | 'withoutTimestamps'>,
+  nTextCtx: number): { tokens: number[]; sampleBegin: number; sotIndex: number } {
+  const tokens: number[] = [];
+  if (o.prompt.length > 0) {
+    tokens.push(tokenizer.special.sotPrev, ...o.prompt.slice(-(Math.floor(nTextCtx / 2) - 1)));
+  }
+  const sotIndex = tokens.length;
+  tokens.push(...tokenizer.sotSequence(o.language, o.task));
+  if (o.withoutTimestamps) tokens.push(tokenizer.special.noTimestamps);
+  return { tokens, sampleBegin: tokens.length, sotIndex };
+}
+
+/**
+ * Decodes one window's audio features.
+ * @throws {@link AmanuensisError} `ERR_ABORTED` when the signal fires, or what the decoder throws
+ */
+export async function decodeWindow(decoder: Decoder, features: Float32Array, tokenizer: Tokenizer,
+  o: WindowDecodeOptions): Promise<DecodingResult> {
+  const { eot, noSpeech } = tokenizer.special;
+  const nVocab = decoder.nVocab;
+  const { tokens: initial, sampleBegin, sotIndex } = initialTokens(tokenizer, o, decoder.nTextCtx);
+  const nSeq = o.temperature === 0 ? (o.beamSize ?? 1) : o.bestOf;
+
+  const filters: LogitFilter[] = [];
+  if (o.suppressBlank) filters.push(new SuppressBlank(tokenizer.encode(' '), eot, sampleBegin));
+  if (o.suppressTokens.length > 0) filters.push(new SuppressTokens(o.suppressTokens));
+  if (!o.withoutTimestamps) filters.push(new ApplyTimestampRules(tokenizer.special, sampleBegin, o.maxInitialTimestamp));
+
+  const search: TokenDecoder = o.temperature === 0 && o.beamSize !== undefined
+    ? new BeamSearchDecoder(initial, o.beamSize, nVocab, eot, o.patience)
+    : new GreedyDecoder(initial, nSeq, nVocab, eot, o.temperature, o.random);
+
+  const session = await decoder.session(features, nSeq);
+  let noSpeechProb = Number.NaN;
+  for (let i = 0; i < o.sampleLen; i++) {
+    throwIfAborted(o.signal);
+    let logits: Float32Array;
+    if (i === 0) {
+      // the whole initial block; logits at the SOT position give the no-speech probability
+      const block = Int32Array.from(search.sequences.flat());
+      const last = initial.length - 1;
+      const positions = sotIndex === last ? [last] : [sotIndex, last];
+      const out = await session.step(block, initial.length, Int32Array.from(positions));
+      noSpeechProb = noSpeechProbability(out.subarray(0, nVocab), noSpeech);
+      logits = positions.length === 1 ? out : pickRows(out, nSeq, positions.length, 1, nVocab);
+    } else {
+      const lastTokens = Int32Array.from(search.sequences, (s) => s[s.length - 1]!);
+      logits = await session.step(lastTokens, 1, Int32Array.of(0));
+    }
+    search.sequences.forEach((seq, s) => {
+      const r = logits.subarray(s * nVocab, (s + 1) * nVocab);
+      for (const f of filters) f.apply(r, seq);
+    });
+    const outcome = search.update(logits);
+    if (outcome.source !== undefined) session.reorder(outcome.source);
+    // stop before a step would feed more tokens than the text context holds
+    if (outcome.completed || (search.sequences[0]?.length ?? 0) > decoder.nTextCtx) break;
+  }
+
+  const { tokens, sumLogprobs } = search.finalize(sampleBegin);
+  const best = rankCandidates(tokens, sumLogprobs, o.lengthPenalty);
+  const chosen = tokens[best]!;
+  const text = tokenizer.decode(chosen).trim();
+  return {
+    tokens: chosen,
+    text,
+    language: o.language,
+    avgLogprob: sumLogprobs[best]! / (chosen.length + 1),
+    noSpeechProb,
+    temperature: o.temperature,
+    compressionRatio: compressionRatio(text),
+  };
+}
+
+/** softmax(logits)[noSpeech], computed stably. */
+function noSpeechProbability(logits: Float32Array, noSpeech: number): number {
+  let max = -Infinity;
+  for (let i = 0; i < logits.length; i++) if (logits[i]! > max) max = logits[i]!;
+  let sum = 0;
+  for (let i = 0; i < logits.length; i++) sum += Math.exp(logits[i]! - max);
+  return Math.exp(logits[noSpeech]! - max) / sum;
+}
+
+/** From `[nSeq, nPos, nVocab]`, the rows at position `pos` of every sequence: `[nSeq, nVocab]`. */
+function pickRows(all: Float32Array, nSeq: number, nPos: number, pos: number, nVocab: number): Float32Array {
+  const out = new Float32Array(nSeq * nVocab);
+  for (let s = 0; s < nSeq; s++) out.set(all.subarray((s * nPos + pos) * nVocab, (s * nPos + pos + 1) * nVocab), s * nVocab);
+  return out;
+}

@@ -1,0 +1,38 @@
+/**
+ * Numerics of decoding on logits, in float64 for stable sums.
+ * @module
+ */
+
+/** log(softmax(x)) over the whole vector; -Infinity entries stay -Infinity. */
+export function logSoftmax(x: Float32Array): Float64Array {
+  let max = -Infinity;
+  for (let i = 0; i < x.length; i++) if (x[i]! > max) max = x[i]!;
+  const out = new Float64Array(x.length);
+  if (max === -Infinity) return out.fill(-Infinity);
+  let sum = 0;
+  for (let i = 0; i < x.length; i++) sum += Math.exp(x[i]! - max);
+  const logZ = max + Math.log(sum);
+  for (let i = 0; i < x.length; i++) out[i] = x[i]! - logZ;
+  return out;
+}
+
+/** Index of the largest value (the first one on ties, as torch.argmax). */
+export function argmax(x: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < x.length; i++) if (x[i]! > x[best]!) best = i;
+  return best;
+}
+
+/** Indices of the k largest values, largest first. */
+export function topK(x: ArrayLike<number>, k: number): number[] {
+  const best: number[] = [];
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i]!;
+    if (best.length === k && v <= x[best[k - 1]!]!) continue;
+    let at = best.length;
+    while (at > 0 && x[best[at - 1]!]! < v) at--;
+    best.splice(at, 0, i);
+    if (best.length > k) best.pop();
+  }
+  return best;
+}

@@ -1,0 +1,43 @@
+/**
+ * The native CPU encoder: conv stem, positional embedding, pre-LN attention blocks and
+ * ln_post, multithreaded, with AVX2/FMA/F16C kernels when the CPU has them.
+ * @module
+ */
+import type { MelSpectrogram } from '../audio/mel-frontend.js';
+import { AmanuensisError, throwIfAborted, toAmanuensisError } from '../errors.js';
+import type { ModelDimensions } from '../model/hparams.js';
+import type { NativeEncoderTimings, NativeModelHandle } from '../native/binding.js';
+import type { EncodeOptions, Encoder } from './encoder.js';
+
+/** {@link Encoder} running in the native module on a loaded model. */
+export class CpuEncoder implements Encoder {
+  readonly name = 'cpu';
+  /** Internal timings of the last encode (conv stem, each block, ln_post), when profiling. */
+  lastTimings: NativeEncoderTimings | undefined;
+
+  /**
+   * @param model - native model handle
+   * @param dims - its dimensions
+   * @param threads - threads per encode
+   * @param profile - collect per-layer timings in {@link lastTimings}
+   */
+  constructor(private readonly model: NativeModelHandle, private readonly dims: ModelDimensions,
+    private readonly threads: number, private readonly profile = false) {}
+
+  async encode(mel: MelSpectrogram, options: EncodeOptions = {}): Promise<Float32Array> {
+    throwIfAborted(options.signal);
+    const nFrames = 2 * this.dims.nAudioCtx;
+    if (mel === null || typeof mel !== 'object' || !(mel.data instanceof Float32Array) ||
+      mel.nMels !== this.dims.nMels || mel.nFrames !== nFrames || mel.data.length !== mel.nMels * mel.nFrames) {
+      throw new AmanuensisError('ERR_INVALID_ARGUMENT',
+        `the encoder takes a log-mel window of [${this.dims.nMels}, ${nFrames}] as { data: Float32Array, nMels, nFrames }`);
+    }
+    try {
+      const { features, timings } = await this.model.encode(mel.data, mel.nMels, mel.nFrames, this.threads, this.profile);
+      this.lastTimings = timings;
+      return features;
+    } catch (err) {
+      throw toAmanuensisError(err);
+    }
+  }
+}

@@ -1,0 +1,179 @@
+/**
+ * Option records with frozen defaults and their validation. Defaults follow openai/whisper's
+ * `transcribe()` command-line defaults (transcribe.py and decoding.py DecodingOptions).
+ * @module
+ */
+import { AmanuensisError } from './errors.js';
+import type { Task } from './tokenizer/tokenizer.js';
+
+/** Progress of a transcription. */
+export interface TranscribeProgress {
+  /** Frames (10 ms) processed so far. */
+  readonly processedFrames: number;
+  /** Frames of audio in total. */
+  readonly totalFrames: number;
+  /** processedFrames / totalFrames, 0 to 1. */
+  readonly fraction: number;
+}
+
+/** Options of {@link Transcriber.transcribe}. */
+export interface TranscribeOptions {
+  /** Language code such as `'en'`; detected from the first window when omitted on multilingual models. */
+  readonly language?: string;
+  /** `'transcribe'` (default) or `'translate'` (to English; multilingual models only). */
+  readonly task?: Task;
+  /** Temperatures to try in order, falling back to the next when a decode fails the thresholds. Default 0, 0.2, …, 1.0. */
+  readonly temperature?: number | readonly number[];
+  /** Candidates sampled at temperatures above 0; the most likely is kept. Default 5. */
+  readonly bestOf?: number;
+  /** Beam width at temperature 0; omit for greedy decoding. */
+  readonly beamSize?: number;
+  /** Beam search patience (finished candidates = beamSize × patience). Default 1. */
+  readonly patience?: number;
+  /** Length penalty α of the ranking (Google NMT), or null to rank by log-probability / length. Default null. */
+  readonly lengthPenalty?: number | null;
+  /** Fall back when the compression ratio exceeds this. Default 2.4; null disables. */
+  readonly compressionRatioThreshold?: number | null;
+  /** Fall back when avgLogprob is below this. Default -1.0; null disables. */
+  readonly logprobThreshold?: number | null;
+  /** A window whose noSpeechProb exceeds this (and whose avgLogprob is below logprobThreshold) is silence. Default 0.6; null disables. */
+  readonly noSpeechThreshold?: number | null;
+  /** Give the previous window's text as the prompt of the next. Default true. */
+  readonly conditionOnPreviousText?: boolean;
+  /** Text to prompt the first window with (vocabulary, spelling, style). */
+  readonly initialPrompt?: string;
+  /** Token ids to suppress, or `'non-speech'` for openai/whisper's default set (`"-1"`). Default `'non-speech'`. */
+  readonly suppressTokens?: readonly number[] | 'non-speech';
+  /** Suppress a blank or EOT as the first sampled token. Default true. */
+  readonly suppressBlank?: boolean;
+  /** Decode text only, without timestamp tokens. Default false. */
+  readonly withoutTimestamps?: boolean;
+  /** Latest first timestamp, in seconds. Default 1.0. */
+  readonly maxInitialTimestamp?: number;
+  /** Most tokens sampled per window. Default nTextCtx / 2 (224). */
+  readonly sampleLen?: number;
+  /**
+   * Windows whose audio RMS is below this are silence: skipped without running the encoder
+   * or decoder, so silence never turns into text. Default 0.001 (about -60 dBFS); 0 disables.
+   */
+  readonly silenceThreshold?: number;
+  /** Seed of the sampler at temperatures above 0, for reproducible results. Default 0. */
+  readonly seed?: number;
+  /** Cancels the transcription; it rejects with `ERR_ABORTED`. */
+  readonly signal?: AbortSignal;
+  /** Called after each window. */
+  readonly onProgress?: (progress: TranscribeProgress) => void;
+}
+
+/** Options with every default filled in. @internal */
+export interface ResolvedTranscribeOptions {
+  readonly language: string | undefined;
+  readonly task: Task;
+  readonly temperatures: readonly number[];
+  readonly bestOf: number;
+  readonly beamSize: number | undefined;
+  readonly patience: number;
+  readonly lengthPenalty: number | null;
+  readonly compressionRatioThreshold: number | null;
+  readonly logprobThreshold: number | null;
+  readonly noSpeechThreshold: number | null;
+  readonly conditionOnPreviousText: boolean;
+  readonly initialPrompt: string | undefined;
+  readonly suppressTokens: readonly number[] | 'non-speech';
+  readonly suppressBlank: boolean;
+  readonly withoutTimestamps: boolean;
+  readonly maxInitialTimestamp: number;
+  readonly sampleLen: number | undefined;
+  readonly silenceThreshold: number;
+  readonly seed: number;
+  readonly signal: AbortSignal | undefined;
+  readonly onProgress: ((progress: TranscribeProgress) => void) | undefined;
+}
+
+/** The defaults, frozen. */
+export const DEFAULT_TRANSCRIBE_OPTIONS = Object.freeze({
+  task: 'transcribe' as Task,
+  temperatures: Object.freeze([0, 0.2, 0.4, 0.6, 0.8, 1.0]) as readonly number[],
+  bestOf: 5,
+  patience: 1,
+  lengthPenalty: null,
+  compressionRatioThreshold: 2.4,
+  logprobThreshold: -1.0,
+  noSpeechThreshold: 0.6,
+  conditionOnPreviousText: true,
+  suppressTokens: 'non-speech' as const,
+  suppressBlank: true,
+  withoutTimestamps: false,
+  maxInitialTimestamp: 1.0,
+  silenceThreshold: 0.001,
+  seed: 0,
+});
+
+function invalid(message: string): never {
+  throw new AmanuensisError('ERR_INVALID_ARGUMENT', message);
+}
+
+function positiveInt(v: unknown, name: string, max: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > max) invalid(`${name} must be an integer from 1 to ${max}`);
+  return v;
+}
+
+function finiteOrNull(v: unknown, name: string): number | null {
+  if (v === null) return null;
+  if (typeof v !== 'number' || !Number.isFinite(v)) invalid(`${name} must be a finite number or null`);
+  return v;
+}
+
+/**
+ * Fills in defaults and validates.
+ * @throws {@link AmanuensisError} `ERR_INVALID_ARGUMENT` naming the bad option
+ */
+export function resolveTranscribeOptions(o: TranscribeOptions = {}): ResolvedTranscribeOptions {
+  if (typeof o !== 'object' || o === null) invalid('options must be an object');
+  const d = DEFAULT_TRANSCRIBE_OPTIONS;
+  const temps = o.temperature === undefined ? d.temperatures : typeof o.temperature === 'number' ? [o.temperature] : [...o.temperature];
+  if (temps.length === 0 || temps.some((t) => typeof t !== 'number' || !Number.isFinite(t) || t < 0)) {
+    invalid('temperature must be a non-negative number or a non-empty list of them');
+  }
+  const task = o.task ?? d.task;
+  if (task !== 'transcribe' && task !== 'translate') invalid(`task must be 'transcribe' or 'translate'`);
+  if (o.language !== undefined && (typeof o.language !== 'string' || o.language.length === 0)) invalid('language must be a language code such as "en"');
+  if (o.initialPrompt !== undefined && typeof o.initialPrompt !== 'string') invalid('initialPrompt must be a string');
+  const suppressTokens = o.suppressTokens ?? d.suppressTokens;
+  if (suppressTokens !== 'non-speech' && (!Array.isArray(suppressTokens) || suppressTokens.some((t) => !Number.isInteger(t) || t < 0))) {
+    invalid(`suppressTokens must be 'non-speech' or a list of token ids`);
+  }
+  const maxInitialTimestamp = o.maxInitialTimestamp ?? d.maxInitialTimestamp;
+  if (!Number.isFinite(maxInitialTimestamp) || maxInitialTimestamp < 0) invalid('maxInitialTimestamp must be a non-negative number of seconds');
+  const silenceThreshold = o.silenceThreshold ?? d.silenceThreshold;
+  if (!Number.isFinite(silenceThreshold) || silenceThreshold < 0) invalid('silenceThreshold must be a non-negative RMS level');
+  const patience = o.patience ?? d.patience;
+  if (!Number.isFinite(patience) || patience <= 0) invalid('patience must be a positive number');
+  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) invalid('signal must be an AbortSignal');
+  if (o.onProgress !== undefined && typeof o.onProgress !== 'function') invalid('onProgress must be a function');
+  const seed = o.seed ?? d.seed;
+  if (!Number.isInteger(seed)) invalid('seed must be an integer');
+  return {
+    language: o.language,
+    task,
+    temperatures: temps,
+    bestOf: positiveInt(o.bestOf ?? d.bestOf, 'bestOf', 64),
+    beamSize: o.beamSize === undefined ? undefined : positiveInt(o.beamSize, 'beamSize', 64),
+    patience,
+    lengthPenalty: finiteOrNull(o.lengthPenalty ?? d.lengthPenalty, 'lengthPenalty'),
+    compressionRatioThreshold: finiteOrNull(o.compressionRatioThreshold === undefined ? d.compressionRatioThreshold : o.compressionRatioThreshold, 'compressionRatioThreshold'),
+    logprobThreshold: finiteOrNull(o.logprobThreshold === undefined ? d.logprobThreshold : o.logprobThreshold, 'logprobThreshold'),
+    noSpeechThreshold: finiteOrNull(o.noSpeechThreshold === undefined ? d.noSpeechThreshold : o.noSpeechThreshold, 'noSpeechThreshold'),
+    conditionOnPreviousText: o.conditionOnPreviousText ?? d.conditionOnPreviousText,
+    initialPrompt: o.initialPrompt,
+    suppressTokens,
+    suppressBlank: o.suppressBlank ?? d.suppressBlank,
+    withoutTimestamps: o.withoutTimestamps ?? d.withoutTimestamps,
+    maxInitialTimestamp,
+    sampleLen: o.sampleLen === undefined ? undefined : positiveInt(o.sampleLen, 'sampleLen', 65_536),
+    silenceThreshold,
+    seed,
+    signal: o.signal,
+    onProgress: o.onProgress,
+  };
+}

@@ -1,0 +1,338 @@
+/**
+ * The Transcriber: log-mel front end → encoder → decoder over 30 s windows, with the seek
+ * loop, temperature fallback and prompt conditioning of openai/whisper `transcribe.py`.
+ * @module
+ */
+import { availableParallelism } from 'node:os';
+import { readFile } from 'node:fs/promises';
+
+import { type MelFrontend, type MelSpectrogram, WhisperMelFrontend, assertAudio } from './audio/mel-frontend.js';
+import { HOP_LENGTH, N_FRAMES, N_SAMPLES, SAMPLE_RATE } from './constants.js';
+import { CpuDecoder } from './decoder/cpu-decoder.js';
+import type { Decoder } from './decoder/decoder.js';
+import { decodeWindow, resolveSuppressTokens } from './decoder/decoding-task.js';
+import type { Encoder } from './encoder/encoder.js';
+import { type EncoderChoice, selectEncoder } from './encoder/select-encoder.js';
+import { AmanuensisError, throwIfAborted, toAmanuensisError } from './errors.js';
+import { assertSupportedTypes, parseGgmlModel, readModelFile } from './model/ggml-loader.js';
+import type { ModelDimensions } from './model/hparams.js';
+import { loadNativeAddon } from './native/binding.js';
+import { type ResolvedTranscribeOptions, type TranscribeOptions, resolveTranscribeOptions } from './options.js';
+import { Tokenizer } from './tokenizer/tokenizer.js';
+import { splitSegments } from './transcribe/segments.js';
+import type { DecodingResult, Segment, TranscriptionResult, WindowTiming } from './types.js';
+import { seededRandom } from './utils/random.js';
+
+/** Options of {@link Transcriber.load}. */
+export interface TranscriberLoadOptions {
+  /** Threads for the encoder and decoder. Default: the available cores (`os.availableParallelism()`). */
+  readonly threads?: number;
+  /** Use the AVX2/FMA/F16C kernels when the CPU has them (checked at run time). Default true; false forces the portable kernels. */
+  readonly simd?: boolean;
+  /** Encoder backend or your own {@link Encoder}. Default `'auto'`. */
+  readonly encoder?: EncoderChoice;
+  /** Your own log-mel front end. Default: {@link WhisperMelFrontend} with the model's filterbank. */
+  readonly frontend?: MelFrontend;
+  /** Your own decoder. Default: the native CPU decoder. */
+  readonly decoder?: Decoder;
+  /**
+   * openai/whisper's lossless token rank file (`gpt2.tiktoken` for `.en` models, `multilingual.tiktoken`
+   * otherwise). Optional: without it, the ~350 partial-UTF-8 tokens that whisper.cpp files store as
+   * U+FFFD decode as U+FFFD, exactly as whisper.cpp prints them.
+   */
+  readonly tiktokenFile?: string;
+  /** Path of a built `amanuensis.node`, bypassing the prebuild lookup (for bundlers). */
+  readonly nativeBinding?: string;
+  /** Cancels loading. */
+  readonly signal?: AbortSignal;
+}
+
+/** The parts a {@link Transcriber} is made of. */
+export interface TranscriberParts {
+  readonly dims: ModelDimensions;
+  readonly tokenizer: Tokenizer;
+  readonly frontend: MelFrontend;
+  readonly encoder: Encoder;
+  readonly decoder: Decoder;
+}
+
+/** Language identification result. */
+export interface LanguageDetection {
+  /** Most probable language code. */
+  readonly language: string;
+  /** Probability of every language the model knows. */
+  readonly probabilities: Readonly<Record<string, number>>;
+}
+
+function elapsed(t0: number): number {
+  return performance.now() - t0;
+}
+
+/** Root mean square of `samples[from, to)`. */
+function rms(samples: Float32Array, from: number, to: number): number {
+  let sum = 0;
+  for (let i = from; i < to; i++) sum += samples[i]! * samples[i]!;
+  return to > from ? Math.sqrt(sum / (to - from)) : 0;
+}
+
+/** Copies frames [seek, seek + N_FRAMES) of a padded spectrogram into one encoder window. */
+function melWindow(mel: MelSpectrogram, seek: number): MelSpectrogram {
+  const data = new Float32Array(mel.nMels * N_FRAMES);
+  for (let m = 0; m < mel.nMels; m++) {
+    const from = m * mel.nFrames + seek;
+    data.set(mel.data.subarray(from, from + N_FRAMES), m * N_FRAMES);
+  }
+  return { data, nMels: mel.nMels, nFrames: N_FRAMES };
+}
+
+/** Whisper speech-to-text on one loaded model. Safe to share between concurrent calls. */
+export class Transcriber {
+  /** Model dimensions. */
+  readonly dims: ModelDimensions;
+  readonly tokenizer: Tokenizer;
+  /** Stage 1: samples → log-mel spectrogram. */
+  readonly frontend: MelFrontend;
+  /** Stage 2: log-mel window → audio features. */
+  readonly encoder: Encoder;
+  /** Stage 3: audio features + tokens → logits. */
+  readonly decoder: Decoder;
+  private closed = false;
+
+  /** Assembles a Transcriber from parts; most users call {@link Transcriber.load}. */
+  constructor(parts: TranscriberParts) {
+    this.dims = parts.dims;
+    this.tokenizer = parts.tokenizer;
+    this.frontend = parts.frontend;
+    this.encoder = parts.encoder;
+    this.decoder = parts.decoder;
+  }
+
+  /**
+   * Loads a whisper.cpp GGML model file (`ggml-tiny.en.bin`, `ggml-base.bin`, … in f32 or f16).
+   * @param modelPath - path of the `.bin` file
+   * @throws {@link AmanuensisError} `ERR_MODEL_*` for a missing or malformed file (see {@link parseGgmlModel}),
+   * `ERR_NATIVE_LOAD` when the native module is unavailable, `ERR_INVALID_ARGUMENT`, `ERR_ABORTED`
+   */
+  static async load(modelPath: string, options: TranscriberLoadOptions = {}): Promise<Transcriber> {
+    const threads = options.threads ?? availableParallelism();
+    if (!Number.isInteger(threads) || threads < 1 || threads > 256) {
+      throw new AmanuensisError('ERR_INVALID_ARGUMENT', 'threads must be an integer from 1 to 256');
+    }
+    throwIfAborted(options.signal);
+    const bytes = await readModelFile(modelPath);
+    throwIfAborted(options.signal);
+    const file = parseGgmlModel(bytes);
+    assertSupportedTypes(file);
+    const addon = loadNativeAddon(options.nativeBinding);
+    let native;
+    try {
+      native = await addon.loadModel(bytes, file.dims, file.tensors, { threads, simd: options.simd ?? true });
+    } catch (err) {
+      throw toAmanuensisError(err);
+    }
+    throwIfAborted(options.signal);
+    const tokenizer = options.tiktokenFile === undefined
+      ? Tokenizer.fromVocab(file.vocab, file.dims.nVocab)
+      : Tokenizer.fromTiktoken(await readFile(options.tiktokenFile, 'utf8'), file.dims.nVocab);
+    return new Transcriber({
+      dims: file.dims,
+      tokenizer,
+      frontend: options.frontend ?? new WhisperMelFrontend(file.melFilters),
+      encoder: selectEncoder(options.encoder ?? 'auto', native, file.dims, threads),
+      decoder: options.decoder ?? new CpuDecoder(native, file.dims, threads),
+    });
+  }
+
+  /** Whether the model knows languages other than English. */
+  get multilingual(): boolean {
+    return this.tokenizer.multilingual;
+  }
+
+  /**
+   * Transcribes (or translates) audio of any length.
+   * @param audio - mono samples at 16 kHz, nominally in [-1, 1]
+   * @returns text, timed segments, language and per-stage timings
+   * @throws {@link AmanuensisError} `ERR_INVALID_AUDIO` (not a Float32Array, empty, NaN or Infinity),
+   * `ERR_INVALID_ARGUMENT` (options), `ERR_ABORTED`, `ERR_CLOSED`, or a native failure
+   */
+  async transcribe(audio: Float32Array, options: TranscribeOptions = {}): Promise<TranscriptionResult> {
+    const t0 = performance.now();
+    this.assertOpen();
+    assertAudio(audio);
+    if (audio.length === 0) throw new AmanuensisError('ERR_INVALID_AUDIO', 'audio is empty');
+    const o = resolveTranscribeOptions(options);
+    this.checkTask(o);
+    throwIfAborted(o.signal);
+
+    const melStart = performance.now();
+    const mel = this.frontend.compute(audio, { paddingSamples: N_SAMPLES });
+    const melMs = elapsed(melStart);
+    const contentFrames = mel.nFrames - N_FRAMES;
+
+    const suppress = resolveSuppressTokens(this.tokenizer, o.suppressTokens);
+    const initialPromptTokens = o.initialPrompt === undefined ? [] : this.tokenizer.encode(' ' + o.initialPrompt.trim());
+    const allTokens: number[] = [...initialPromptTokens];
+    let promptResetSince = 0;
+    const random = seededRandom(o.seed);
+    const segments: Segment[] = [];
+    const windows: WindowTiming[] = [];
+    let language = o.language ?? (this.multilingual ? undefined : 'en');
+    let encodeMs = 0;
+    let decodeMs = 0;
+
+    for (let seek = 0; seek < contentFrames;) {
+      throwIfAborted(o.signal);
+      const segmentFrames = Math.min(N_FRAMES, contentFrames - seek);
+      if (rms(audio, seek * HOP_LENGTH, Math.min(audio.length, (seek + segmentFrames) * HOP_LENGTH)) < o.silenceThreshold) {
+        windows.push({ seek, frames: segmentFrames, skipped: 'silence', encodeMs: 0, decodeMs: 0, temperatures: [] });
+        seek += segmentFrames;
+        this.progress(o, seek, contentFrames);
+        continue;
+      }
+
+      const encodeStart = performance.now();
+      const features = await this.encoder.encode(melWindow(mel, seek), { signal: o.signal });
+      const windowEncodeMs = elapsed(encodeStart);
+      encodeMs += windowEncodeMs;
+
+      const decodeStart = performance.now();
+      language ??= (await this.detectLanguageFromFeatures(features)).language;
+      const prompt = allTokens.slice(promptResetSince);
+      const { result, temperatures } = await this.decodeWithFallback(features, o, language, prompt, suppress, random);
+      const windowDecodeMs = elapsed(decodeStart);
+      decodeMs += windowDecodeMs;
+      const timing = { seek, frames: segmentFrames, encodeMs: windowEncodeMs, decodeMs: windowDecodeMs, temperatures, encoder: this.encoder.name };
+
+      if (this.isNoSpeech(result, o)) {
+        windows.push({ ...timing, skipped: 'no-speech' });
+        seek += segmentFrames;
+        this.progress(o, seek, contentFrames);
+        continue;
+      }
+      windows.push(timing);
+
+      const split = splitSegments(result, this.tokenizer, seek, segmentFrames);
+      for (const s of split.segments) {
+        if (s.start === s.end || s.text.trim() === '') continue;
+        segments.push({
+          id: segments.length, seek, start: s.start, end: s.end, text: s.text, tokens: s.tokens,
+          temperature: result.temperature, avgLogprob: result.avgLogprob,
+          compressionRatio: result.compressionRatio, noSpeechProb: result.noSpeechProb,
+        });
+        allTokens.push(...s.tokens);
+      }
+      if (!o.conditionOnPreviousText || result.temperature > 0.5) promptResetSince = allTokens.length;
+      // a zero advance (a zero-length first segment) would decode the same window forever
+      seek += split.advance > 0 ? split.advance : segmentFrames;
+      this.progress(o, Math.min(seek, contentFrames), contentFrames);
+    }
+
+    const totalMs = elapsed(t0);
+    const durationS = audio.length / SAMPLE_RATE;
+    return {
+      text: this.tokenizer.decode(allTokens.slice(initialPromptTokens.length)),
+      segments,
+      language: language ?? 'en',
+      durationS,
+      timings: { melMs, encodeMs, decodeMs, totalMs, windows },
+      realtimeFactor: totalMs / 1000 / durationS,
+    };
+  }
+
+  /**
+   * Identifies the spoken language from the first 30 s (openai/whisper `detect_language`).
+   * @param audio - mono samples at 16 kHz
+   * @throws {@link AmanuensisError} `ERR_INVALID_ARGUMENT` for English-only models, `ERR_INVALID_AUDIO`
+   */
+  async detectLanguage(audio: Float32Array): Promise<LanguageDetection> {
+    this.assertOpen();
+    assertAudio(audio);
+    if (!this.multilingual) throw new AmanuensisError('ERR_INVALID_ARGUMENT', 'this model is English-only');
+    const mel = this.frontend.compute(audio.subarray(0, N_SAMPLES), { paddingSamples: N_SAMPLES });
+    return this.detectLanguageFromFeatures(await this.encoder.encode(melWindow(mel, 0)));
+  }
+
+  /** Releases this Transcriber; later calls reject with `ERR_CLOSED`. Native memory is freed once no call uses it. */
+  close(): void {
+    this.closed = true;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new AmanuensisError('ERR_CLOSED', 'this Transcriber has been closed');
+  }
+
+  private checkTask(o: ResolvedTranscribeOptions): void {
+    if (this.multilingual) {
+      if (o.language !== undefined && this.tokenizer.languageToken(o.language) === undefined) {
+        throw new AmanuensisError('ERR_INVALID_ARGUMENT', `unknown language '${o.language}'`);
+      }
+      return;
+    }
+    if (o.language !== undefined && o.language !== 'en') {
+      throw new AmanuensisError('ERR_INVALID_ARGUMENT', `this model is English-only; it cannot transcribe language '${o.language}'`);
+    }
+    if (o.task === 'translate') {
+      throw new AmanuensisError('ERR_INVALID_ARGUMENT', 'this model is English-only; translation needs a multilingual model');
+    }
+  }
+
+  private async detectLanguageFromFeatures(features: Float32Array): Promise<LanguageDetection> {
+    const session = await this.decoder.session(features, 1);
+    const logits = await session.step(Int32Array.of(this.tokenizer.special.sot), 1, Int32Array.of(0));
+    const codes = this.tokenizer.languageCodes;
+    const scores = codes.map((c) => logits[this.tokenizer.languageToken(c)!]!);
+    const max = Math.max(...scores);
+    const exp = scores.map((s) => Math.exp(s - max));
+    const total = exp.reduce((a, b) => a + b, 0);
+    const probabilities = Object.fromEntries(codes.map((c, i) => [c, exp[i]! / total]));
+    return { language: codes[scores.indexOf(max)]!, probabilities };
+  }
+
+  /** transcribe.py decode_with_fallback: retry hotter until the thresholds pass, on the same features. */
+  private async decodeWithFallback(features: Float32Array, o: ResolvedTranscribeOptions, language: string,
+    prompt: readonly number[], suppressTokens: readonly number[], random: () => number):
+    Promise<{ result: DecodingResult; temperatures: number[] }> {
+    const tried: number[] = [];
+    let result: DecodingResult | undefined;
+    for (const temperature of o.temperatures) {
+      tried.push(temperature);
+      result = await decodeWindow(this.decoder, features, this.tokenizer, {
+        temperature,
+        bestOf: o.bestOf,
+        beamSize: o.beamSize,
+        patience: o.patience,
+        lengthPenalty: o.lengthPenalty,
+        language,
+        task: o.task,
+        prompt,
+        withoutTimestamps: o.withoutTimestamps,
+        suppressBlank: o.suppressBlank,
+        suppressTokens,
+        maxInitialTimestamp: o.maxInitialTimestamp,
+        sampleLen: o.sampleLen ?? Math.floor(this.dims.nTextCtx / 2),
+        random,
+        signal: o.signal,
+      });
+      if (!this.needsFallback(result, o)) break;
+    }
+    return { result: result!, temperatures: tried };
+  }
+
+  private needsFallback(r: DecodingResult, o: ResolvedTranscribeOptions): boolean {
+    const lowLogprob = o.logprobThreshold !== null && r.avgLogprob < o.logprobThreshold;
+    // silence is not a failed decode: no fallback when the window looks like no speech
+    if (o.noSpeechThreshold !== null && r.noSpeechProb > o.noSpeechThreshold && lowLogprob) return false;
+    const repetitive = o.compressionRatioThreshold !== null && r.compressionRatio > o.compressionRatioThreshold;
+    return repetitive || lowLogprob;
+  }
+
+  private isNoSpeech(r: DecodingResult, o: ResolvedTranscribeOptions): boolean {
+    if (o.noSpeechThreshold === null) return false;
+    if (o.logprobThreshold !== null && r.avgLogprob > o.logprobThreshold) return false;
+    return r.noSpeechProb > o.noSpeechThreshold;
+  }
+
+  private progress(o: ResolvedTranscribeOptions, processedFrames: number, totalFrames: number): void {
+    o.onProgress?.({ processedFrames, totalFrames, fraction: totalFrames > 0 ? processedFrames / totalFrames : 1 });
+  }
+}

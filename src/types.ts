@@ -1,0 +1,84 @@
+/**
+ * Result records of decoding and transcription.
+ * @module
+ */
+
+/** One decoded 30 s window, as openai/whisper `decoding.py` DecodingResult. */
+export interface DecodingResult {
+  /** Sampled tokens, timestamps included, without the SOT sequence and without EOT. */
+  readonly tokens: readonly number[];
+  /** Decoded text of `tokens`, trimmed. */
+  readonly text: string;
+  /** Language code the window was decoded in. */
+  readonly language: string;
+  /** Sum of the tokens' log-probabilities divided by (tokens + 1), EOT counted. */
+  readonly avgLogprob: number;
+  /** Probability of `<|nospeech|>` at the SOT position, from the first step's logits. */
+  readonly noSpeechProb: number;
+  /** Sampling temperature (0 = greedy or beam search). */
+  readonly temperature: number;
+  /** UTF-8 length of `text` over its zlib-compressed length: high means repetitive. */
+  readonly compressionRatio: number;
+}
+
+/** A span of transcribed speech. */
+export interface Segment {
+  /** Index in the result's segment list. */
+  readonly id: number;
+  /** Frame offset (10 ms units) of the window this segment was decoded in. */
+  readonly seek: number;
+  /** Start time in seconds from the start of the audio. */
+  readonly start: number;
+  /** End time in seconds. */
+  readonly end: number;
+  readonly text: string;
+  /** Tokens of the segment, timestamp tokens included. */
+  readonly tokens: readonly number[];
+  /** Temperature of the decode this segment comes from. */
+  readonly temperature: number;
+  readonly avgLogprob: number;
+  readonly compressionRatio: number;
+  readonly noSpeechProb: number;
+}
+
+/** Where the time of one 30 s window went. */
+export interface WindowTiming {
+  /** Frame offset of the window (10 ms units). */
+  readonly seek: number;
+  /** Frames of real audio in the window (up to 3000). */
+  readonly frames: number;
+  /** Why the window produced no decode, if it did not. */
+  readonly skipped?: 'silence' | 'no-speech';
+  /** Encoder time in milliseconds (0 when skipped). */
+  readonly encodeMs: number;
+  /** Decoder time in milliseconds over all temperatures tried. */
+  readonly decodeMs: number;
+  /** Temperatures tried, in order (the last one was kept). */
+  readonly temperatures: readonly number[];
+  /** Name of the encoder that ran (e.g. `'cpu'`). */
+  readonly encoder?: string;
+}
+
+/** Per-stage timing of a transcription, in milliseconds (as whisper.cpp's t_mel_us, t_encode_us, t_decode_us). */
+export interface TranscriptionTimings {
+  readonly melMs: number;
+  readonly encodeMs: number;
+  readonly decodeMs: number;
+  /** Wall time of the whole call. */
+  readonly totalMs: number;
+  readonly windows: readonly WindowTiming[];
+}
+
+/** What {@link Transcriber.transcribe} returns. */
+export interface TranscriptionResult {
+  /** All segment texts joined. */
+  readonly text: string;
+  readonly segments: readonly Segment[];
+  /** Language code (given, detected, or `'en'` for English-only models). */
+  readonly language: string;
+  /** Input duration in seconds. */
+  readonly durationS: number;
+  readonly timings: TranscriptionTimings;
+  /** Processing time over audio duration: below 1 is faster than real time. */
+  readonly realtimeFactor: number;
+}

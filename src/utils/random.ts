@@ -1,0 +1,17 @@
+/**
+ * Seeded pseudo-random numbers for temperature sampling, so that a transcription with a
+ * given seed is reproducible. Mulberry32: 32-bit state, adequate for drawing tokens.
+ * @module
+ */
+
+/** Returns a generator of uniform numbers in [0, 1). */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
