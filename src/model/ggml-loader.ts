@@ -197,16 +197,21 @@ function validateTensors(dims: ModelDimensions, tensors: readonly TensorRecord[]
   }
 }
 
-/**
- * Parses and validates a whisper.cpp GGML model file held in memory.
- * Tensor data is not copied: records give offsets into `bytes`.
- * @param bytes - the whole file
- * @throws {@link AmanuensisError} `ERR_MODEL_BAD_MAGIC`, `ERR_MODEL_TRUNCATED`, `ERR_MODEL_BAD_HPARAMS`,
- * `ERR_MODEL_NO_TENSORS`, `ERR_MODEL_UNKNOWN_TENSOR_TYPE`, `ERR_MODEL_TENSOR_SHAPE`,
- * `ERR_MODEL_MISSING_TENSOR`, `ERR_MODEL_DUPLICATE_TENSOR`
- */
-export function parseGgmlModel(bytes: Uint8Array): GgmlModelFile {
-  const c = new Cursor(bytes, new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+/** What precedes the tensors: dimensions, filterbank and vocabulary. */
+export interface GgmlHeader {
+  readonly dims: ModelDimensions;
+  readonly quantizationVersion: number;
+  readonly melFilters: MelFilterbank;
+  readonly vocab: readonly Uint8Array[];
+  /** Byte offset of the first tensor record. */
+  readonly tensorsOffset: number;
+}
+
+function newCursor(bytes: Uint8Array): Cursor {
+  return new Cursor(bytes, new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+}
+
+function readHeader(c: Cursor): GgmlHeader {
   const magic = c.u32('the magic number');
   if (magic !== GGML_MAGIC) {
     throw new AmanuensisError('ERR_MODEL_BAD_MAGIC',
@@ -216,6 +221,29 @@ export function parseGgmlModel(bytes: Uint8Array): GgmlModelFile {
   validateDimensions(dims);
   const melFilters = readMelFilters(c, dims);
   const vocab = readVocab(c, dims);
+  return { dims, quantizationVersion, melFilters, vocab, tensorsOffset: c.offset };
+}
+
+/**
+ * Parses only the header of a GGML file (magic, hparams, filterbank, vocabulary); works on
+ * whisper.cpp's header-only test files.
+ * @throws {@link AmanuensisError} `ERR_MODEL_BAD_MAGIC`, `ERR_MODEL_TRUNCATED`, `ERR_MODEL_BAD_HPARAMS`
+ */
+export function parseGgmlHeader(bytes: Uint8Array): GgmlHeader {
+  return readHeader(newCursor(bytes));
+}
+
+/**
+ * Parses and validates a whisper.cpp GGML model file held in memory.
+ * Tensor data is not copied: records give offsets into `bytes`.
+ * @param bytes - the whole file
+ * @throws {@link AmanuensisError} `ERR_MODEL_BAD_MAGIC`, `ERR_MODEL_TRUNCATED`, `ERR_MODEL_BAD_HPARAMS`,
+ * `ERR_MODEL_NO_TENSORS`, `ERR_MODEL_UNKNOWN_TENSOR_TYPE`, `ERR_MODEL_TENSOR_SHAPE`,
+ * `ERR_MODEL_MISSING_TENSOR`, `ERR_MODEL_DUPLICATE_TENSOR`
+ */
+export function parseGgmlModel(bytes: Uint8Array): GgmlModelFile {
+  const c = newCursor(bytes);
+  const { dims, quantizationVersion, melFilters, vocab } = readHeader(c);
   const tensors: TensorRecord[] = [];
   while (c.remaining > 0) tensors.push(readTensor(c));
   validateTensors(dims, tensors);

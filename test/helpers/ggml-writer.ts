@@ -1,0 +1,77 @@
+/**
+ * Writes whisper.cpp GGML model files for tests: malformed variants of a real file and
+ * small synthetic models. The layout is whisper.cpp's: magic, 11 int32 hparams, mel
+ * filterbank, vocabulary, then tensors (n_dims, name length, type, ne[], name, data).
+ */
+import { readFileSync } from 'node:fs';
+
+import { parseGgmlModel } from '../../src/model/ggml-loader.js';
+import { SYNTHETIC_MODEL } from './shared.js';
+
+export interface TensorSpec {
+  name: string;
+  type: number;
+  ne: number[];
+  data: Uint8Array;
+}
+
+export interface GgmlSpec {
+  magic?: number;
+  hparams: number[];
+  filters: { nMels: number; nFreq: number; data: Float32Array };
+  vocab: Uint8Array[];
+  tensors: TensorSpec[];
+}
+
+export function writeGgml(spec: GgmlSpec): Buffer {
+  const parts: Buffer[] = [];
+  const i32 = (...v: number[]): void => {
+    const b = Buffer.alloc(4 * v.length);
+    v.forEach((x, i) => b.writeInt32LE(x, 4 * i));
+    parts.push(b);
+  };
+  const u32 = (v: number): void => {
+    const b = Buffer.alloc(4);
+    b.writeUInt32LE(v >>> 0);
+    parts.push(b);
+  };
+  u32(spec.magic ?? 0x67676d6c);
+  i32(...spec.hparams);
+  i32(spec.filters.nMels, spec.filters.nFreq);
+  const f = Buffer.alloc(spec.filters.data.length * 4);
+  spec.filters.data.forEach((v, i) => f.writeFloatLE(v, 4 * i));
+  parts.push(f);
+  i32(spec.vocab.length);
+  for (const t of spec.vocab) {
+    u32(t.length);
+    parts.push(Buffer.from(t));
+  }
+  for (const t of spec.tensors) {
+    const name = Buffer.from(t.name, 'utf8');
+    i32(t.ne.length, name.length, t.type, ...t.ne);
+    parts.push(name, Buffer.from(t.data));
+  }
+  return Buffer.concat(parts);
+}
+
+let cached: { bytes: Buffer; spec: GgmlSpec } | undefined;
+
+/** The synthetic tiny.en model as an editable spec (tensor data are views into the file). */
+export function syntheticSpec(): GgmlSpec {
+  if (cached === undefined) {
+    const bytes = readFileSync(SYNTHETIC_MODEL);
+    const m = parseGgmlModel(bytes);
+    const d = m.dims;
+    cached = {
+      bytes,
+      spec: {
+        hparams: [d.nVocab, d.nAudioCtx, d.nAudioState, d.nAudioHead, d.nAudioLayer, d.nTextCtx, d.nTextState, d.nTextHead, d.nTextLayer, d.nMels, d.ftype],
+        filters: m.melFilters,
+        vocab: [...m.vocab],
+        tensors: m.tensors.map((t) => ({ name: t.name, type: t.type, ne: [...t.ne], data: bytes.subarray(t.offset, t.offset + t.nbytes) })),
+      },
+    };
+  }
+  const s = cached.spec;
+  return { ...s, hparams: [...s.hparams], vocab: [...s.vocab], tensors: s.tensors.map((t) => ({ ...t, ne: [...t.ne] })) };
+}

@@ -1,0 +1,67 @@
+/** Paths of the shared test data (`../shared` beside the repository) and readers for it. */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const shared = (rel: string): string => fileURLToPath(new URL(`../../../shared/${rel}`, import.meta.url));
+
+export const SYNTHETIC_MODEL = shared('models/synthetic/ggml-tiny.en-random-seed0.bin');
+export const HEADER_ONLY_EN = shared('models/ggml-for-tests/for-tests-ggml-tiny.en.bin');
+export const HEADER_ONLY_MULTI = shared('models/ggml-for-tests/for-tests-ggml-tiny.bin');
+export const GPT2_TIKTOKEN = shared('models/openai-whisper-assets/gpt2.tiktoken');
+export const MULTILINGUAL_TIKTOKEN = shared('models/openai-whisper-assets/multilingual.tiktoken');
+export const HF_TOKENIZER_DIR = shared('models/whisper-tiny.en-hf-tokenizer');
+export const JFK_WAV = shared('audio/jfk.wav');
+export const JFK_FLAC = shared('audio/jfk.flac');
+export const STEREO_WAV = shared('audio/faster-whisper/stereo_diarization.wav');
+export const LIBRISPEECH_DIR = shared('audio/librispeech-test-clean');
+const GOLDEN = 'golden/tiny.en-random-seed0-jfk/';
+
+/** A little-endian float32 file of the golden set. */
+export function goldenF32(name: 'mel.f32' | 'mel30.f32' | 'encoder.f32' | 'logits.f32'): Float32Array {
+  const b = readFileSync(shared(GOLDEN + name));
+  const out = new Float32Array(b.length / 4);
+  for (let i = 0; i < out.length; i++) out[i] = b.readFloatLE(i * 4);
+  return out;
+}
+
+export interface GoldenMeta {
+  readonly forced_tokens: number[];
+  readonly greedy_tokens: number[];
+  readonly greedy_top1_minus_top2: number[];
+  readonly shapes: Record<string, [number, number]>;
+}
+
+export function goldenMeta(): GoldenMeta {
+  return JSON.parse(readFileSync(shared(GOLDEN + 'meta.json'), 'utf8')) as GoldenMeta;
+}
+
+/** jfk.wav as openai/whisper and the golden reference read it: int16 / 32768, parsed here from the RIFF layout. */
+export function jfkSamplesReference(): Float32Array {
+  const b = readFileSync(JFK_WAV);
+  // find the 'data' chunk; jfk.wav is PCM s16le mono 16 kHz
+  let at = 12;
+  while (at + 8 <= b.length) {
+    const id = b.toString('ascii', at, at + 4);
+    const size = b.readUInt32LE(at + 4);
+    if (id === 'data') {
+      const out = new Float32Array(size / 2);
+      for (let i = 0; i < out.length; i++) out[i] = b.readInt16LE(at + 8 + 2 * i) / 32768;
+      return out;
+    }
+    at += 8 + size + (size & 1);
+  }
+  throw new Error('no data chunk in jfk.wav');
+}
+
+/** Max and mean absolute difference. */
+export function diffStats(a: ArrayLike<number>, b: ArrayLike<number>): { max: number; mean: number } {
+  if (a.length !== b.length) throw new Error(`length ${a.length} != ${b.length}`);
+  let max = 0;
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) {
+    const d = Math.abs(a[i]! - b[i]!);
+    if (!(d <= max)) max = Number.isNaN(d) ? Infinity : d;
+    sum += d;
+  }
+  return { max, mean: sum / a.length };
+}
