@@ -27,3 +27,4 @@ export type { GgmlHeader, GgmlModelFile, MelFilterbank, TensorRecord } from './m
 export type { ModelDimensions } from './model/hparams.js';
 export { decodeAudio, decodeAudioFile } from './audio/audio-file.js';
 export type { DecodeAudioOptions, DecodedAudio } from './audio/audio-file.js';
+export { toSrt, toText, toVtt } from './formats/subtitles.js';

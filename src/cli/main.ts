@@ -1,0 +1,125 @@
+#!/usr/bin/env node
+/**
+ * The `amanuensis` command line: `amanuensis transcribe <audio> --model <file.bin>`.
+ * @module
+ */
+import { writeFile } from 'node:fs/promises';
+
+import cliProgress from 'cli-progress';
+import { Command, InvalidArgumentError, Option } from 'commander';
+
+import { decodeAudioFile } from '../audio/audio-file.js';
+import { AmanuensisError } from '../errors.js';
+import { toSrt, toText, toVtt } from '../formats/subtitles.js';
+import { Transcriber } from '../transcriber.js';
+import type { TranscriptionResult } from '../types.js';
+
+const FORMATS = ['txt', 'json', 'srt', 'vtt'] as const;
+type Format = (typeof FORMATS)[number];
+
+function integer(name: string): (v: string) => number {
+  return (v) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a positive integer`);
+    return n;
+  };
+}
+
+function temperatures(v: string): number[] {
+  const list = v.split(',').map(Number);
+  if (list.some((t) => !Number.isFinite(t) || t < 0)) throw new InvalidArgumentError('temperatures are non-negative numbers, comma-separated');
+  return list;
+}
+
+function render(result: TranscriptionResult, format: Format): string {
+  switch (format) {
+    case 'json': return JSON.stringify(result, null, 2) + '\n';
+    case 'srt': return toSrt(result.segments);
+    case 'vtt': return toVtt(result.segments);
+    default: return toText(result);
+  }
+}
+
+interface TranscribeFlags {
+  model: string;
+  threads?: number;
+  language?: string;
+  task: 'transcribe' | 'translate';
+  format: Format;
+  output?: string;
+  temperature?: number[];
+  beamSize?: number;
+  bestOf?: number;
+  prompt?: string;
+  channel?: number;
+  progress: boolean;
+}
+
+async function transcribe(audioPath: string, flags: TranscribeFlags): Promise<void> {
+  const [audio, transcriber] = await Promise.all([
+    decodeAudioFile(audioPath, flags.channel === undefined ? {} : { channel: flags.channel - 1 }),
+    Transcriber.load(flags.model, flags.threads === undefined ? {} : { threads: flags.threads }),
+  ]);
+  const showBar = flags.progress && process.stderr.isTTY === true;
+  const bar = showBar
+    ? new cliProgress.SingleBar({ stream: process.stderr, format: 'transcribing [{bar}] {percentage}% | {value}/{total} s', hideCursor: true }, cliProgress.Presets.shades_classic)
+    : undefined;
+  bar?.start(Math.ceil(audio.durationS), 0);
+  const abort = new AbortController();
+  process.once('SIGINT', () => abort.abort());
+  try {
+    const result = await transcriber.transcribe(audio.samples, {
+      ...(flags.language !== undefined && { language: flags.language }),
+      task: flags.task,
+      ...(flags.temperature !== undefined && { temperature: flags.temperature }),
+      ...(flags.beamSize !== undefined && { beamSize: flags.beamSize }),
+      ...(flags.bestOf !== undefined && { bestOf: flags.bestOf }),
+      ...(flags.prompt !== undefined && { initialPrompt: flags.prompt }),
+      signal: abort.signal,
+      onProgress: (p) => bar?.update(Math.round((p.processedFrames / 100) * 10) / 10),
+    });
+    bar?.update(Math.ceil(audio.durationS));
+    bar?.stop();
+    const out = render(result, flags.format);
+    if (flags.output === undefined) process.stdout.write(out);
+    else await writeFile(flags.output, out);
+    const t = result.timings;
+    process.stderr.write(`${audio.durationS.toFixed(2)} s of audio in ${(t.totalMs / 1000).toFixed(2)} s ` +
+      `(mel ${t.melMs.toFixed(0)} ms, encode ${t.encodeMs.toFixed(0)} ms, decode ${t.decodeMs.toFixed(0)} ms; ` +
+      `real-time factor ${result.realtimeFactor.toFixed(3)})\n`);
+  } finally {
+    bar?.stop();
+    transcriber.close();
+  }
+}
+
+/** Builds the program (exported for tests). */
+export function program(): Command {
+  const cmd = new Command('amanuensis').description('Whisper speech-to-text on whisper.cpp GGML models').showHelpAfterError();
+  cmd.command('transcribe')
+    .description('transcribe a WAV or FLAC file')
+    .argument('<audio>', 'audio file (WAV of any rate and channel count, or FLAC)')
+    .requiredOption('-m, --model <file.bin>', 'whisper.cpp GGML model, e.g. ggml-tiny.en.bin')
+    .option('-t, --threads <n>', 'threads (default: available cores)', integer('threads'))
+    .option('-l, --language <code>', 'spoken language, e.g. en (default: detect; en for .en models)')
+    .addOption(new Option('--task <task>', 'transcribe, or translate to English').choices(['transcribe', 'translate']).default('transcribe'))
+    .addOption(new Option('-f, --format <format>', 'output format').choices([...FORMATS]).default('txt'))
+    .option('-o, --output <file>', 'write the output to a file instead of standard output')
+    .option('--temperature <list>', 'temperatures to try, e.g. 0 or 0,0.2,0.4 (default: 0,0.2,…,1.0)', temperatures)
+    .option('--beam-size <n>', 'beam search width at temperature 0 (default: greedy)', integer('beam size'))
+    .option('--best-of <n>', 'candidates sampled at temperatures above 0 (default 5)', integer('best-of'))
+    .option('--prompt <text>', 'initial prompt: vocabulary or style for the first window')
+    .option('--channel <n>', 'use only this channel (1-based) instead of the mix', integer('channel'))
+    .option('--no-progress', 'no progress bar')
+    .action(transcribe);
+  return cmd;
+}
+
+const isMain = process.argv[1] !== undefined && /cli\.(c?js|ts)$|main\.ts$/.test(process.argv[1]);
+if (isMain) {
+  program().parseAsync(process.argv).catch((err: unknown) => {
+    const e = err instanceof AmanuensisError ? `${err.code}: ${err.message}` : String((err as Error)?.stack ?? err);
+    process.stderr.write(`amanuensis: ${e}\n`);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,40 @@
+/** The `amanuensis` command line, run as a user would (through tsx on the sources). */
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+import { describe, expect, it } from 'vitest';
+
+import { JFK_FLAC, JFK_WAV, SYNTHETIC_MODEL } from '../helpers/shared.js';
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const cli = (...args: string[]): Promise<{ stdout: string; stderr: string }> =>
+  run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: root, maxBuffer: 1 << 24 });
+const base = ['--model', SYNTHETIC_MODEL, '--threads', '2', '--temperature', '0'];
+
+describe('amanuensis transcribe', () => {
+  it('json: the full result record, with timings on stderr', async () => {
+    const { stdout, stderr } = await cli('transcribe', JFK_WAV, ...base, '--format', 'json');
+    const r = JSON.parse(stdout) as { text: string; segments: unknown[]; durationS: number; timings: { encodeMs: number } };
+    expect(r.durationS).toBe(11);
+    expect(r.segments.length).toBeGreaterThan(0);
+    expect(r.timings.encodeMs).toBeGreaterThan(0);
+    expect(stderr).toMatch(/11\.00 s of audio in .* real-time factor/);
+  });
+
+  it('srt and vtt cue syntax; the FLAC (44.1 kHz stereo 24-bit) gives the WAV\'s text', async () => {
+    const srt = (await cli('transcribe', JFK_WAV, ...base, '--format', 'srt')).stdout;
+    expect(srt).toMatch(/^1\n\d\d:\d\d:\d\d,\d{3} --> \d\d:\d\d:\d\d,\d{3}\n\S/);
+    const vtt = (await cli('transcribe', JFK_FLAC, ...base, '--format', 'vtt')).stdout;
+    expect(vtt).toMatch(/^WEBVTT\n\n\d\d:\d\d:\d\d\.\d{3} --> \d\d:\d\d:\d\d\.\d{3}\n\S/);
+    expect(vtt.split('\n').slice(3).join('\n').trim()).toBe(srt.split('\n').slice(2).join('\n').trim());
+  });
+
+  it('a bad model path exits non-zero with the error code', async () => {
+    await expect(cli('transcribe', JFK_WAV, '--model', '/nonexistent.bin')).rejects.toMatchObject({
+      code: 1, stderr: expect.stringContaining('ERR_MODEL_NOT_FOUND'),
+    });
+    await expect(cli('transcribe', JFK_WAV, ...base, '--format', 'docx')).rejects.toMatchObject({ code: 1 });
+  });
+});

@@ -1,0 +1,67 @@
+/** The native layer refuses bad input with typed errors and never crashes the process. */
+import { readFileSync } from 'node:fs';
+
+import { describe, expect, it } from 'vitest';
+
+import { parseGgmlModel } from '../../src/model/ggml-loader.js';
+import { loadNativeAddon } from '../../src/native/binding.js';
+import { Transcriber } from '../../src/transcriber.js';
+import { goldenF32, SYNTHETIC_MODEL } from '../helpers/shared.js';
+
+const addon = loadNativeAddon();
+const bytes = readFileSync(SYNTHETIC_MODEL);
+const file = parseGgmlModel(bytes);
+
+describe('native argument validation', () => {
+  it('loadModel re-checks the tensor table: ranges outside the file, wrong shapes, missing tensors, bad types', async () => {
+    const opts = { threads: 1, simd: true };
+    const outside = file.tensors.map((t, i) => (i === 3 ? { ...t, offset: bytes.length - 10 } : t));
+    await expect(addon.loadModel(bytes, file.dims, outside, opts)).rejects.toMatchObject({ code: 'ERR_MODEL_TRUNCATED' });
+    const shape = file.tensors.map((t, i) => (i === 3 ? { ...t, ne: [3, 384, 383] } : t));
+    await expect(addon.loadModel(bytes, file.dims, shape, opts)).rejects.toMatchObject({ code: 'ERR_MODEL_TENSOR_SHAPE' });
+    await expect(addon.loadModel(bytes, file.dims, file.tensors.slice(1), opts)).rejects.toMatchObject({ code: 'ERR_MODEL_MISSING_TENSOR' });
+    const typed = file.tensors.map((t, i) => (i === 3 ? { ...t, type: 8 } : t));
+    await expect(addon.loadModel(bytes, file.dims, typed, opts)).rejects.toMatchObject({ code: 'ERR_MODEL_UNSUPPORTED_TENSOR_TYPE' });
+    await expect(addon.loadModel(bytes, { ...file.dims, nAudioHead: 0 }, file.tensors, opts)).rejects.toMatchObject({ code: 'ERR_MODEL_BAD_HPARAMS' });
+    expect(() => addon.loadModel(bytes, file.dims, file.tensors, { threads: 0, simd: true })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
+    expect(() => addon.loadModel('nope' as unknown as Buffer, file.dims, file.tensors, opts)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
+  });
+
+  it('encode and decoder calls with wrong shapes, types or tokens reject with codes', async () => {
+    const model = await addon.loadModel(bytes, file.dims, file.tensors, { threads: 2, simd: true });
+    expect(() => model.encode(new Float64Array(10) as unknown as Float32Array, 80, 3000, 1, false)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
+    expect(() => model.encode(new Float32Array(10), 80, 3000, 1, false)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
+    await expect(model.encode(new Float32Array(80 * 2000), 80, 2000, 1, false)).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+
+    const dec = model.createDecoder(1);
+    await expect(dec.step(Int32Array.of(50257), 1, Int32Array.of(0), 1)).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    await dec.setFeatures(goldenF32('encoder.f32'), 2);
+    await expect(dec.step(Int32Array.of(51864), 1, Int32Array.of(0), 1)).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    await expect(dec.step(Int32Array.of(-1), 1, Int32Array.of(0), 1)).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    await expect(dec.step(Int32Array.of(50257), 1, Int32Array.of(1), 1)).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    expect(() => dec.step(Int32Array.of(1, 2), 1, Int32Array.of(0), 1)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
+    expect(() => model.createDecoder(0)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
+    expect(() => dec.reorder(Int32Array.of(5))).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
+  });
+
+  it('two operations on one decoder at once: the second is refused with ERR_DECODER_BUSY', async () => {
+    const model = await addon.loadModel(bytes, file.dims, file.tensors, { threads: 2, simd: true });
+    const dec = model.createDecoder(1);
+    const first = dec.setFeatures(goldenF32('encoder.f32'), 2);
+    expect(() => dec.step(Int32Array.of(50257), 1, Int32Array.of(0), 1)).toThrow(expect.objectContaining({ code: 'ERR_DECODER_BUSY' }));
+    await first;
+    await expect(dec.step(Int32Array.of(50257), 1, Int32Array.of(0), 1)).resolves.toBeInstanceOf(Float32Array);
+  });
+
+  it('the text context cannot overflow: ERR_CONTEXT_OVERFLOW past nTextCtx tokens', async () => {
+    const t = await Transcriber.load(SYNTHETIC_MODEL, { threads: 2 });
+    const session = await t.decoder.session(goldenF32('encoder.f32'), 1);
+    await session.step(new Int32Array(440).fill(220), 440, Int32Array.of(439));
+    await expect(session.step(new Int32Array(9).fill(220), 9, Int32Array.of(8))).rejects.toMatchObject({ code: 'ERR_CONTEXT_OVERFLOW' });
+    await expect(session.step(new Int32Array(8).fill(220), 8, Int32Array.of(7))).resolves.toBeInstanceOf(Float32Array);
+  });
+
+  it('an unloadable binding path gives ERR_NATIVE_LOAD with instructions', () => {
+    expect(() => loadNativeAddon('/nonexistent/amanuensis.node')).toThrow(expect.objectContaining({ code: 'ERR_NATIVE_LOAD', message: expect.stringContaining('npm rebuild') }));
+  });
+});
