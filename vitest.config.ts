@@ -7,6 +7,6 @@ export default defineConfig({
     hookTimeout: 180_000,
     // native work is CPU-bound on a 2-core machine: one test file at a time keeps timings honest
     fileParallelism: false,
-    reporters: ['default'],
+    reporters: ['default', './test/helpers/summary-reporter.ts'],
   },
 });

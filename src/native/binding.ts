@@ -52,6 +52,8 @@ export interface NativeAddon {
   loadModel(file: Uint8Array, hparams: ModelDimensions, tensors: readonly TensorRecord[],
     options: { threads: number; simd: boolean }): Promise<NativeModelHandle>;
   cpuInfo(): { avx2: boolean; fma: boolean; f16c: boolean; simdKernels: boolean };
+  /** FMA throughput of this machine on `threads` threads over about `seconds`, in GFLOP/s (benchmarks). */
+  benchFmaPeak(threads: number, seconds: number): Promise<number>;
 }
 
 const loaded = new Map<string, NativeAddon>();
