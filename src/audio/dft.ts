@@ -62,14 +62,7 @@ export class BluesteinDft {
   transform(input: ArrayLike<number>, out: Float64Array): void {
     const { n, chirp, work, spectrum, product, chirpSpectrum } = this;
     work.fill(0);
-    for (let k = 0; k < n; k++) {
-      const xr = input[2 * k]!;
-      const xi = input[2 * k + 1]!;
-      const cr = chirp[2 * k]!;
-      const ci = chirp[2 * k + 1]!;
-      work[2 * k] = xr * cr - xi * ci;
-      work[2 * k + 1] = xr * ci + xi * cr;
-    }
+    multiplyByChirp(input, chirp, work, n);
     this.fft.transform(spectrum, work);
     for (let k = 0; k < 2 * this.m; k += 2) {
       const ar = spectrum[k]!;
@@ -80,13 +73,18 @@ export class BluesteinDft {
       product[k + 1] = ar * bi + ai * br;
     }
     this.fft.inverseTransform(work, product);
-    for (let k = 0; k < n; k++) {
-      const yr = work[2 * k]!;
-      const yi = work[2 * k + 1]!;
-      const cr = chirp[2 * k]!;
-      const ci = chirp[2 * k + 1]!;
-      out[2 * k] = yr * cr - yi * ci;
-      out[2 * k + 1] = yr * ci + yi * cr;
-    }
+    multiplyByChirp(work, chirp, out, n);
+  }
+}
+
+/** out[k] = x[k] * chirp[k] for k < n, complex values interleaved re/im. */
+function multiplyByChirp(x: ArrayLike<number>, chirp: Float64Array, out: Float64Array, n: number): void {
+  for (let k = 0; k < n; k++) {
+    const xr = x[2 * k]!;
+    const xi = x[2 * k + 1]!;
+    const cr = chirp[2 * k]!;
+    const ci = chirp[2 * k + 1]!;
+    out[2 * k] = xr * cr - xi * ci;
+    out[2 * k + 1] = xr * ci + xi * cr;
   }
 }
