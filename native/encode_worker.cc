@@ -10,9 +10,13 @@ namespace {
 class encode_worker : public promise_worker {
 public:
     encode_worker(Napi::Env env, std::shared_ptr<whisper_model> model, std::vector<float> mel, int n_mels, int n_frames,
-                  int n_threads, bool profile)
+                  int n_threads, bool profile, Napi::Value out)
         : promise_worker(env), model_(std::move(model)), mel_(std::move(mel)), n_mels_(n_mels), n_frames_(n_frames),
-          n_threads_(n_threads), profile_(profile) {}
+          n_threads_(n_threads), profile_(profile) {
+        if (out.IsTypedArray()) {
+            out_ = Napi::Persistent(out.As<Napi::Object>());
+        }
+    }
 
 protected:
     void run() override {
@@ -25,7 +29,15 @@ protected:
     Napi::Value result(Napi::Env env) override {
         const whisper_hparams & hp = model_->hparams;
         Napi::Object out = Napi::Object::New(env);
-        out.Set("features", to_js(env, features_.data(), static_cast<size_t>(hp.n_audio_ctx) * hp.n_audio_state));
+        const size_t n = static_cast<size_t>(hp.n_audio_ctx) * hp.n_audio_state;
+        if (!out_.IsEmpty()) {
+            // the caller's array (e.g. a pooled buffer), written on the main thread
+            Napi::Float32Array target = out_.Value().As<Napi::Float32Array>();
+            std::copy(features_.data(), features_.data() + n, target.Data());
+            out.Set("features", target);
+        } else {
+            out.Set("features", to_js(env, features_.data(), n));
+        }
         if (profile_) {
             Napi::Object t = Napi::Object::New(env);
             t.Set("convMs", timings_.conv_ms);
@@ -49,6 +61,7 @@ private:
     bool profile_;
     aligned_buffer<float> features_;
     encoder_timings timings_;
+    Napi::ObjectReference out_;
 };
 
 } // namespace
@@ -56,7 +69,7 @@ private:
 Napi::Value queue_encode(const Napi::CallbackInfo & info, std::shared_ptr<whisper_model> model) {
     Napi::Env env = info.Env();
     if (info.Length() < 5) {
-        throw make_error(env, "ERR_INVALID_ARGUMENT", "encode(mel, nMels, nFrames, threads, profile)");
+        throw make_error(env, "ERR_INVALID_ARGUMENT", "encode(mel, nMels, nFrames, threads, profile, out?)");
     }
     std::vector<float> mel = copy_floats(info[0], "mel");
     const int n_mels = int_arg(info[1], "nMels", 1, 1024);
@@ -65,8 +78,17 @@ Napi::Value queue_encode(const Napi::CallbackInfo & info, std::shared_ptr<whispe
     if (mel.size() != static_cast<size_t>(n_mels) * n_frames) {
         throw make_error(env, "ERR_INVALID_ARGUMENT", "mel has " + std::to_string(mel.size()) + " values, expected nMels * nFrames");
     }
+    Napi::Value out = info.Length() > 5 ? info[5] : env.Undefined();
+    if (!out.IsUndefined()) {
+        const whisper_hparams & hp = model->hparams;
+        const bool ok = out.IsTypedArray() && out.As<Napi::TypedArray>().TypedArrayType() == napi_float32_array &&
+                        out.As<Napi::Float32Array>().ElementLength() == static_cast<size_t>(hp.n_audio_ctx) * hp.n_audio_state;
+        if (!ok) {
+            throw make_error(env, "ERR_INVALID_ARGUMENT", "out must be a Float32Array of nAudioCtx * nAudioState values");
+        }
+    }
     auto * worker = new encode_worker(env, std::move(model), std::move(mel), n_mels, n_frames, n_threads,
-                                      info[4].ToBoolean().Value());
+                                      info[4].ToBoolean().Value(), out);
     Napi::Promise promise = worker->promise();
     worker->Queue();
     return promise;

@@ -46,7 +46,13 @@ export type AmanuensisErrorCode =
   /** The operation was cancelled through an AbortSignal. */
   | 'ERR_ABORTED'
   /** The Transcriber was used after `close()`. */
-  | 'ERR_CLOSED';
+  | 'ERR_CLOSED'
+  /** A RingBuffer chunk does not fit under its overflow policy. */
+  | 'ERR_BUFFER_OVERFLOW'
+  /** A BufferPool acquire waited longer than its timeout. */
+  | 'ERR_BUFFER_POOL_TIMEOUT'
+  /** A buffer was released twice, or released to a pool it does not belong to. */
+  | 'ERR_BUFFER_RELEASE';
 
 /** Every error thrown or rejected by amanuensis. */
 export class AmanuensisError extends Error {
@@ -70,7 +76,7 @@ const KNOWN_CODES = new Set<string>([
   'ERR_MODEL_TRUNCATED', 'ERR_MODEL_NO_TENSORS', 'ERR_MODEL_BAD_HPARAMS', 'ERR_MODEL_UNKNOWN_TENSOR_TYPE',
   'ERR_MODEL_UNSUPPORTED_TENSOR_TYPE', 'ERR_MODEL_MISSING_TENSOR', 'ERR_MODEL_TENSOR_SHAPE',
   'ERR_MODEL_DUPLICATE_TENSOR', 'ERR_NATIVE_LOAD', 'ERR_NATIVE', 'ERR_OUT_OF_MEMORY', 'ERR_CONTEXT_OVERFLOW',
-  'ERR_DECODER_BUSY', 'ERR_ABORTED', 'ERR_CLOSED',
+  'ERR_DECODER_BUSY', 'ERR_ABORTED', 'ERR_CLOSED', 'ERR_BUFFER_OVERFLOW', 'ERR_BUFFER_POOL_TIMEOUT', 'ERR_BUFFER_RELEASE',
 ]);
 
 /**

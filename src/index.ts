@@ -32,3 +32,13 @@ export type { NativeAddon, NativeDecoderHandle, NativeEncoderTimings, NativeMode
 export { decodeAudio, decodeAudioFile } from './audio/audio-file.js';
 export type { DecodeAudioOptions, DecodedAudio } from './audio/audio-file.js';
 export { toSrt, toText, toVtt } from './formats/subtitles.js';
+export { RingBuffer } from './utils/ring-buffer.js';
+export type { OverflowPolicy, RingBufferOptions } from './utils/ring-buffer.js';
+export { BufferPool } from './utils/buffer-pool.js';
+export type { AcquireOptions, BufferKind, BufferPoolOptions, BufferPoolStats, PoolElementType, PooledBuffer } from './utils/buffer-pool.js';
+export { EncoderCache, encoderCacheKey } from './utils/encoder-cache.js';
+export type { EncoderCacheOptions, EncoderCacheStats } from './utils/encoder-cache.js';
+export { PerformanceProfiler } from './utils/performance-profiler.js';
+export type { PathStats, PerformanceProfilerOptions, Span } from './utils/performance-profiler.js';
+export { createTranscriberPool, transcriberBufferKinds } from './transcribe/buffers.js';
+export type { BufferPoolSettings, TranscriberBufferKind } from './transcribe/buffers.js';

@@ -3,6 +3,7 @@
  * loop, temperature fallback and prompt conditioning of openai/whisper `transcribe.py`.
  * @module
  */
+import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { readFile } from 'node:fs/promises';
 
@@ -16,11 +17,16 @@ import { type EncoderChoice, selectEncoder } from './encoder/select-encoder.js';
 import { AmanuensisError, throwIfAborted, toAmanuensisError } from './errors.js';
 import { assertSupportedTypes, parseGgmlModel, readModelFile } from './model/ggml-loader.js';
 import type { ModelDimensions } from './model/hparams.js';
+import { modelIdentity } from './model/model-identity.js';
 import { loadNativeAddon } from './native/binding.js';
 import { type ResolvedTranscribeOptions, type TranscribeOptions, resolveTranscribeOptions } from './options.js';
 import { Tokenizer } from './tokenizer/tokenizer.js';
+import { type BufferPoolSettings, type TranscriberBufferKind, createTranscriberPool } from './transcribe/buffers.js';
 import { splitSegments } from './transcribe/segments.js';
 import type { DecodingResult, Segment, TranscriptionResult, WindowTiming } from './types.js';
+import { BufferPool } from './utils/buffer-pool.js';
+import { EncoderCache, encoderCacheKey } from './utils/encoder-cache.js';
+import { PerformanceProfiler } from './utils/performance-profiler.js';
 import { seededRandom } from './utils/random.js';
 
 /** Options of {@link Transcriber.load}. */
@@ -45,6 +51,12 @@ export interface TranscriberLoadOptions {
   readonly nativeBinding?: string;
   /** Cancels loading. */
   readonly signal?: AbortSignal;
+  /** Audio features cache consulted before encoding each window; `false` disables it. Default: a new {@link EncoderCache} (32 entries, 256 MiB). */
+  readonly cache?: EncoderCache | false;
+  /** The pool of mel, feature and audio buffers (or its sizing). Default: maxSize 8 per kind. */
+  readonly bufferPool?: BufferPool<TranscriberBufferKind> | BufferPoolSettings;
+  /** Record the native encoder's per-layer times in the profiler (`total.encode.conv`, `…layer0`, …). Default false. */
+  readonly profile?: boolean;
 }
 
 /** The parts a {@link Transcriber} is made of. */
@@ -54,6 +66,12 @@ export interface TranscriberParts {
   readonly frontend: MelFrontend;
   readonly encoder: Encoder;
   readonly decoder: Decoder;
+  /** Identity of the model for cache keys. Default: a random id (nothing shared with other instances). */
+  readonly modelId?: string;
+  /** Default: a new {@link EncoderCache}; `false` disables caching. */
+  readonly cache?: EncoderCache | false;
+  /** Default: a pool sized for `dims` with maxSize 8. */
+  readonly pool?: BufferPool<TranscriberBufferKind>;
 }
 
 /** Language identification result. */
@@ -75,9 +93,8 @@ function rms(samples: Float32Array, from: number, to: number): number {
   return to > from ? Math.sqrt(sum / (to - from)) : 0;
 }
 
-/** Copies frames [seek, seek + N_FRAMES) of a padded spectrogram into one encoder window. */
-function melWindow(mel: MelSpectrogram, seek: number): MelSpectrogram {
-  const data = new Float32Array(mel.nMels * N_FRAMES);
+/** Copies frames [seek, seek + N_FRAMES) of a padded spectrogram into one encoder window (into `data` when given). */
+function melWindow(mel: MelSpectrogram, seek: number, data: Float32Array = new Float32Array(mel.nMels * N_FRAMES)): MelSpectrogram {
   for (let m = 0; m < mel.nMels; m++) {
     const from = m * mel.nFrames + seek;
     data.set(mel.data.subarray(from, from + N_FRAMES), m * N_FRAMES);
@@ -96,6 +113,14 @@ export class Transcriber {
   readonly encoder: Encoder;
   /** Stage 3: audio features + tokens → logits. */
   readonly decoder: Decoder;
+  /** Content-derived identity of the model, part of every cache key. */
+  readonly modelId: string;
+  /** Audio features by window, or undefined when caching is off. */
+  readonly cache: EncoderCache | undefined;
+  /** Where mel windows and audio features are borrowed from. */
+  readonly pool: BufferPool<TranscriberBufferKind>;
+  /** Timings of every call so far, by path (`total`, `total.mel`, `total.encode`, `total.decode.step`, …). */
+  readonly profiler = new PerformanceProfiler();
   private closed = false;
 
   /** Assembles a Transcriber from parts; most users call {@link Transcriber.load}. */
@@ -105,6 +130,9 @@ export class Transcriber {
     this.frontend = parts.frontend;
     this.encoder = parts.encoder;
     this.decoder = parts.decoder;
+    this.modelId = parts.modelId ?? randomUUID();
+    this.cache = parts.cache === false ? undefined : (parts.cache ?? new EncoderCache());
+    this.pool = parts.pool ?? createTranscriberPool(parts.dims);
   }
 
   /**
@@ -134,12 +162,16 @@ export class Transcriber {
     const tokenizer = options.tiktokenFile === undefined
       ? Tokenizer.fromVocab(file.vocab, file.dims.nVocab)
       : Tokenizer.fromTiktoken(await readFile(options.tiktokenFile, 'utf8'), file.dims.nVocab);
+    const pool = options.bufferPool instanceof BufferPool ? options.bufferPool : createTranscriberPool(file.dims, options.bufferPool);
     return new Transcriber({
       dims: file.dims,
       tokenizer,
       frontend: options.frontend ?? new WhisperMelFrontend(file.melFilters),
-      encoder: selectEncoder(options.encoder ?? 'auto', native, file.dims, threads),
+      encoder: selectEncoder(options.encoder ?? 'auto', native, file.dims, threads, options.profile ?? false),
       decoder: options.decoder ?? new CpuDecoder(native, file.dims, threads),
+      modelId: modelIdentity(file, bytes),
+      ...(options.cache !== undefined && { cache: options.cache }),
+      pool,
     });
   }
 
@@ -156,17 +188,24 @@ export class Transcriber {
    * `ERR_INVALID_ARGUMENT` (options), `ERR_ABORTED`, `ERR_CLOSED`, or a native failure
    */
   async transcribe(audio: Float32Array, options: TranscribeOptions = {}): Promise<TranscriptionResult> {
-    const t0 = performance.now();
     this.assertOpen();
     assertAudio(audio);
     if (audio.length === 0) throw new AmanuensisError('ERR_INVALID_AUDIO', 'audio is empty');
     const o = resolveTranscribeOptions(options);
     this.checkTask(o);
     throwIfAborted(o.signal);
+    // one profiler per call (concurrent calls never mix their spans), merged into this.profiler at the end
+    const calls = new PerformanceProfiler();
+    try {
+      return await this.run(audio, o, calls);
+    } finally {
+      this.profiler.merge(calls);
+    }
+  }
 
-    const melStart = performance.now();
-    const mel = this.frontend.compute(audio, { paddingSamples: N_SAMPLES });
-    const melMs = elapsed(melStart);
+  private async run(audio: Float32Array, o: ResolvedTranscribeOptions, calls: PerformanceProfiler): Promise<TranscriptionResult> {
+    const total = calls.span('total');
+    const mel = calls.measure('mel', () => this.frontend.compute(audio, { paddingSamples: N_SAMPLES }));
     const contentFrames = mel.nFrames - N_FRAMES;
 
     const suppress = resolveSuppressTokens(this.tokenizer, o.suppressTokens);
@@ -177,8 +216,6 @@ export class Transcriber {
     const segments: Segment[] = [];
     const windows: WindowTiming[] = [];
     let language = o.language ?? (this.multilingual ? undefined : 'en');
-    let encodeMs = 0;
-    let decodeMs = 0;
 
     for (let seek = 0; seek < contentFrames;) {
       throwIfAborted(o.signal);
@@ -190,26 +227,29 @@ export class Transcriber {
         continue;
       }
 
-      const encodeStart = performance.now();
-      const features = await this.encoder.encode(melWindow(mel, seek), { signal: o.signal });
-      const windowEncodeMs = elapsed(encodeStart);
-      encodeMs += windowEncodeMs;
-
-      const decodeStart = performance.now();
-      language ??= (await this.detectLanguageFromFeatures(features)).language;
-      const prompt = allTokens.slice(promptResetSince);
-      const { result, temperatures } = await this.decodeWithFallback(features, o, language, prompt, suppress, random);
-      const windowDecodeMs = elapsed(decodeStart);
-      decodeMs += windowDecodeMs;
-      const timing = { seek, frames: segmentFrames, encodeMs: windowEncodeMs, decodeMs: windowDecodeMs, temperatures, encoder: this.encoder.name };
+      const encodeSpan = calls.span('encode');
+      const { features, handle, cached } = await this.windowFeatures(mel, seek, o.signal, calls);
+      const encodeMs = encodeSpan.end();
+      let window: WindowTiming;
+      let result: DecodingResult;
+      try {
+        const decodeSpan = calls.span('decode');
+        language ??= (await this.detectLanguageFromFeatures(features)).language;
+        const prompt = allTokens.slice(promptResetSince);
+        const fallback = await this.decodeWithFallback(features, o, language, prompt, suppress, random, calls);
+        result = fallback.result;
+        window = { seek, frames: segmentFrames, encodeMs, decodeMs: decodeSpan.end(), temperatures: fallback.temperatures, encoder: this.encoder.name, ...(cached && { cached }) };
+      } finally {
+        handle?.release();
+      }
 
       if (this.isNoSpeech(result, o)) {
-        windows.push({ ...timing, skipped: 'no-speech' });
+        windows.push({ ...window, skipped: 'no-speech' });
         seek += segmentFrames;
         this.progress(o, seek, contentFrames);
         continue;
       }
-      windows.push(timing);
+      windows.push(window);
 
       const split = splitSegments(result, this.tokenizer, seek, segmentFrames);
       for (const s of split.segments) {
@@ -227,16 +267,43 @@ export class Transcriber {
       this.progress(o, Math.min(seek, contentFrames), contentFrames);
     }
 
-    const totalMs = elapsed(t0);
+    const totalMs = total.end();
     const durationS = audio.length / SAMPLE_RATE;
     return {
       text: this.tokenizer.decode(allTokens.slice(initialPromptTokens.length)),
       segments,
       language: language ?? 'en',
       durationS,
-      timings: { melMs, encodeMs, decodeMs, totalMs, windows },
+      timings: { melMs: calls.total('total.mel'), encodeMs: calls.total('total.encode'), decodeMs: calls.total('total.decode'), totalMs, windows },
       realtimeFactor: totalMs / 1000 / durationS,
     };
+  }
+
+  /**
+   * The audio features of the window at `seek`: from the cache, or encoded into a pooled
+   * buffer (returned as `handle`, to release after decoding) and then cached.
+   */
+  private async windowFeatures(mel: MelSpectrogram, seek: number, signal: AbortSignal | undefined, calls: PerformanceProfiler):
+    Promise<{ features: Float32Array; handle?: { release(): void }; cached: boolean }> {
+    const melBuffer = await this.pool.acquire('mel', signal === undefined ? {} : { signal });
+    try {
+      const window = melWindow(mel, seek, melBuffer.array as Float32Array);
+      const key = this.cache === undefined ? undefined : encoderCacheKey(this.modelId, window.data);
+      const hit = key === undefined ? undefined : this.cache!.get(key);
+      if (hit !== undefined) return { features: hit, cached: true };
+      const featureBuffer = await this.pool.acquire('features', signal === undefined ? {} : { signal });
+      try {
+        const features = await this.encoder.encode(window, { out: featureBuffer.array as Float32Array, profiler: calls, ...(signal !== undefined && { signal }) });
+        // the pooled buffer is reused by the next window: the cache keeps its own copy
+        if (key !== undefined) this.cache!.set(key, features.slice());
+        return { features, handle: featureBuffer, cached: false };
+      } catch (err) {
+        featureBuffer.release();
+        throw err;
+      }
+    } finally {
+      melBuffer.release();
+    }
   }
 
   /**
@@ -290,7 +357,7 @@ export class Transcriber {
 
   /** transcribe.py decode_with_fallback: retry hotter until the thresholds pass, on the same features. */
   private async decodeWithFallback(features: Float32Array, o: ResolvedTranscribeOptions, language: string,
-    prompt: readonly number[], suppressTokens: readonly number[], random: () => number):
+    prompt: readonly number[], suppressTokens: readonly number[], random: () => number, profiler: PerformanceProfiler):
     Promise<{ result: DecodingResult; temperatures: number[] }> {
     const tried: number[] = [];
     let result: DecodingResult | undefined;
@@ -312,6 +379,7 @@ export class Transcriber {
         sampleLen: o.sampleLen ?? Math.floor(this.dims.nTextCtx / 2),
         random,
         signal: o.signal,
+        profiler,
       });
       if (!this.needsFallback(result, o)) break;
     }

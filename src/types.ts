@@ -49,8 +49,10 @@ export interface WindowTiming {
   readonly frames: number;
   /** Why the window produced no decode, if it did not. */
   readonly skipped?: 'silence' | 'no-speech';
-  /** Encoder time in milliseconds (0 when skipped). */
+  /** Encoder time in milliseconds (0 when skipped; the cache lookup only when cached). */
   readonly encodeMs: number;
+  /** The audio features came from the EncoderCache: the encoder did not run. */
+  readonly cached?: boolean;
   /** Decoder time in milliseconds over all temperatures tried. */
   readonly decodeMs: number;
   /** Temperatures tried, in order (the last one was kept). */
@@ -59,7 +61,10 @@ export interface WindowTiming {
   readonly encoder?: string;
 }
 
-/** Per-stage timing of a transcription, in milliseconds (as whisper.cpp's t_mel_us, t_encode_us, t_decode_us). */
+/**
+ * Per-stage timing of a transcription, in milliseconds (as whisper.cpp's t_mel_us, t_encode_us,
+ * t_decode_us), from the call's PerformanceProfiler paths `total`, `total.mel`, `total.encode`, `total.decode`.
+ */
 export interface TranscriptionTimings {
   readonly melMs: number;
   readonly encodeMs: number;

@@ -8,6 +8,7 @@ import { throwIfAborted } from '../errors.js';
 import type { Task, Tokenizer } from '../tokenizer/tokenizer.js';
 import type { DecodingResult } from '../types.js';
 import { compressionRatio } from '../utils/compression.js';
+import type { PerformanceProfiler } from '../utils/performance-profiler.js';
 import type { Decoder } from './decoder.js';
 import { ApplyTimestampRules, type LogitFilter, SuppressBlank, SuppressTokens } from './logit-filters.js';
 import { BeamSearchDecoder, GreedyDecoder, rankCandidates, type TokenDecoder } from './token-decoders.js';
@@ -36,6 +37,8 @@ export interface WindowDecodeOptions {
   readonly sampleLen: number;
   readonly random: () => number;
   readonly signal: AbortSignal | undefined;
+  /** Records each decoder step as `step` under the current span. */
+  readonly profiler?: PerformanceProfiler;
 }
 
 /**
@@ -82,6 +85,8 @@ export async function decodeWindow(decoder: Decoder, features: Float32Array, tok
     : new GreedyDecoder(initial, nSeq, nVocab, eot, o.temperature, o.random);
 
   const session = await decoder.session(features, nSeq);
+  const step = (tokens: Int32Array, nNew: number, positions: Int32Array): Promise<Float32Array> =>
+    o.profiler === undefined ? session.step(tokens, nNew, positions) : o.profiler.measure('step', () => session.step(tokens, nNew, positions));
   let noSpeechProb = Number.NaN;
   for (let i = 0; i < o.sampleLen; i++) {
     throwIfAborted(o.signal);
@@ -91,12 +96,12 @@ export async function decodeWindow(decoder: Decoder, features: Float32Array, tok
       const block = Int32Array.from(search.sequences.flat());
       const last = initial.length - 1;
       const positions = sotIndex === last ? [last] : [sotIndex, last];
-      const out = await session.step(block, initial.length, Int32Array.from(positions));
+      const out = await step(block, initial.length, Int32Array.from(positions));
       noSpeechProb = noSpeechProbability(out.subarray(0, nVocab), noSpeech);
       logits = positions.length === 1 ? out : pickRows(out, nSeq, positions.length, 1, nVocab);
     } else {
       const lastTokens = Int32Array.from(search.sequences, (s) => s[s.length - 1]!);
-      logits = await session.step(lastTokens, 1, Int32Array.of(0));
+      logits = await step(lastTokens, 1, Int32Array.of(0));
     }
     search.sequences.forEach((seq, s) => {
       const r = logits.subarray(s * nVocab, (s + 1) * nVocab);

@@ -19,7 +19,8 @@ export class CpuEncoder implements Encoder {
    * @param model - native model handle
    * @param dims - its dimensions
    * @param threads - threads per encode
-   * @param profile - collect per-layer timings in {@link lastTimings}
+   * @param profile - collect per-layer timings (in {@link lastTimings} and, when given, the call's profiler as
+   *   `conv`, `layer0`…, `lnPost` under the current span)
    */
   constructor(private readonly model: NativeModelHandle, private readonly dims: ModelDimensions,
     private readonly threads: number, private readonly profile = false) {}
@@ -32,9 +33,16 @@ export class CpuEncoder implements Encoder {
       throw new AmanuensisError('ERR_INVALID_ARGUMENT',
         `the encoder takes a log-mel window of [${this.dims.nMels}, ${nFrames}] as { data: Float32Array, nMels, nFrames }`);
     }
+    const size = this.dims.nAudioCtx * this.dims.nAudioState;
+    const out = options.out instanceof Float32Array && options.out.length === size ? options.out : undefined;
     try {
-      const { features, timings } = await this.model.encode(mel.data, mel.nMels, mel.nFrames, this.threads, this.profile);
+      const { features, timings } = await this.model.encode(mel.data, mel.nMels, mel.nFrames, this.threads, this.profile, out);
       this.lastTimings = timings;
+      if (timings !== undefined && options.profiler !== undefined) {
+        options.profiler.record('conv', timings.convMs);
+        timings.layerMs.forEach((ms, i) => options.profiler!.record(`layer${i}`, ms));
+        options.profiler.record('lnPost', timings.lnPostMs);
+      }
       return features;
     } catch (err) {
       throw toAmanuensisError(err);

@@ -16,8 +16,9 @@ export type EncoderChoice = 'auto' | 'cpu' | Encoder;
  * is the CPU.
  * @throws {@link AmanuensisError} `ERR_INVALID_ARGUMENT` for an unknown name
  */
-export function selectEncoder(choice: EncoderChoice, model: NativeModelHandle, dims: ModelDimensions, threads: number): Encoder {
+export function selectEncoder(choice: EncoderChoice, model: NativeModelHandle, dims: ModelDimensions, threads: number,
+  profile = false): Encoder {
   if (typeof choice === 'object' && choice !== null && typeof choice.encode === 'function') return choice;
-  if (choice === 'auto' || choice === 'cpu') return new CpuEncoder(model, dims, threads);
+  if (choice === 'auto' || choice === 'cpu') return new CpuEncoder(model, dims, threads, profile);
   throw new AmanuensisError('ERR_INVALID_ARGUMENT', `encoder must be 'auto', 'cpu' or an object with encode(); got ${String(choice)}`);
 }

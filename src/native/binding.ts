@@ -22,8 +22,8 @@ export interface NativeEncoderTimings {
 
 /** A loaded model in native memory. */
 export interface NativeModelHandle {
-  /** mel `[nMels, nFrames]` → audio features `[nAudioCtx, nAudioState]`. */
-  encode(mel: Float32Array, nMels: number, nFrames: number, threads: number, profile: boolean):
+  /** mel `[nMels, nFrames]` → audio features `[nAudioCtx, nAudioState]`, written into `out` when given. */
+  encode(mel: Float32Array, nMels: number, nFrames: number, threads: number, profile: boolean, out?: Float32Array):
     Promise<{ features: Float32Array; timings?: NativeEncoderTimings }>;
   /** Self-attention caches for `nSeq` sequences that advance together. */
   createDecoder(nSeq: number): NativeDecoderHandle;
