@@ -111,7 +111,7 @@ void decoder_step(decoder_state & st, const int32_t * tokens, int n_new, const i
         }
     }
 
-    std::vector<attention_args> self_args(n_seq), cross_args(n_seq);
+    std::vector<attention_args> self_args(n_seq);
     for (int il = 0; il < hp.n_text_layer; ++il) {
         const decoder_layer & l = m.dec_layers[il];
         float * k_cache = st.self_k.data() + il * cache_stride_layer(hp, n_seq);
@@ -148,23 +148,23 @@ void decoder_step(decoder_state & st, const int32_t * tokens, int n_new, const i
         layer_norm_rows(rows, n, x.data(), n, h.data(), n, l.cross_ln.g, l.cross_ln.b, 1e-5f);
         parallel_linear(pool, n_threads, rows, h.data(), n, l.cross_q.w, q.data(), n, gemm_epilogue{l.cross_q.b, false, false},
                         path);
+        // every sequence attends to the same audio: all queries of the step in one call, so the
+        // cross-attention keys and values are read once per step, not once per sequence
         const int64_t cross_layer = static_cast<int64_t>(hp.n_audio_ctx) * n;
-        for (int s = 0; s < n_seq; ++s) {
-            attention_args & a = cross_args[s];
-            a.q = q.data() + static_cast<int64_t>(s * n_new) * n;
-            a.ldq = n;
-            a.k = st.cross_k.data() + il * cross_layer;
-            a.v = st.cross_v.data() + il * cross_layer;
-            a.ldk = a.ldv = n;
-            a.o = o.data() + static_cast<int64_t>(s * n_new) * n;
-            a.ldo = n;
-            a.n_q = n_new;
-            a.n_kv = hp.n_audio_ctx;
-            a.n_head = hp.n_text_head;
-            a.d_head = n / hp.n_text_head;
-            a.causal_past = -1;
-        }
-        parallel_attention(pool, n_threads, cross_args.data(), n_seq, path);
+        attention_args cross;
+        cross.q = q.data();
+        cross.ldq = n;
+        cross.k = st.cross_k.data() + il * cross_layer;
+        cross.v = st.cross_v.data() + il * cross_layer;
+        cross.ldk = cross.ldv = n;
+        cross.o = o.data();
+        cross.ldo = n;
+        cross.n_q = rows;
+        cross.n_kv = hp.n_audio_ctx;
+        cross.n_head = hp.n_text_head;
+        cross.d_head = n / hp.n_text_head;
+        cross.causal_past = -1;
+        parallel_attention(pool, n_threads, &cross, 1, path);
         parallel_linear(pool, n_threads, rows, o.data(), n, l.cross_out.w, x.data(), n,
                         gemm_epilogue{l.cross_out.b, false, true}, path);
 

@@ -1,8 +1,36 @@
 #include "thread_pool.h"
 
 #include <algorithm>
+#include <chrono>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define AMANUENSIS_PAUSE() _mm_pause()
+#else
+#define AMANUENSIS_PAUSE() std::this_thread::yield()
+#endif
 
 namespace amanuensis {
+
+namespace {
+// how long a helper keeps spinning for the next section before it sleeps
+constexpr auto SPIN_TIME = std::chrono::microseconds(200);
+
+// Spins until done() or SPIN_TIME has passed; reads the clock only every 256 pauses.
+template <typename Done>
+bool spin_until(Done done) {
+    const auto deadline = std::chrono::steady_clock::now() + SPIN_TIME;
+    for (unsigned i = 1;; ++i) {
+        if (done()) {
+            return true;
+        }
+        AMANUENSIS_PAUSE();
+        if ((i & 255) == 0 && std::chrono::steady_clock::now() >= deadline) {
+            return done();
+        }
+    }
+}
+} // namespace
 
 thread_pool::thread_pool(int n_threads) : n_threads_(std::max(1, n_threads)) {
     for (int i = 0; i < n_threads_ - 1; ++i) {
@@ -13,7 +41,7 @@ thread_pool::thread_pool(int n_threads) : n_threads_(std::max(1, n_threads)) {
 thread_pool::~thread_pool() {
     {
         std::lock_guard<std::mutex> lock(state_mutex_);
-        stopping_ = true;
+        stopping_.store(true);
     }
     wake_cv_.notify_all();
     for (auto & t : helpers_) {
@@ -43,38 +71,44 @@ void thread_pool::parallel_for(int n_tasks, int max_threads, const std::function
         }
         return;
     }
-    {
+    job_ = &fn;
+    n_tasks_ = n_tasks;
+    active_helpers_ = helpers;
+    next_task_.store(0, std::memory_order_relaxed);
+    pending_.store(helpers);
+    generation_.fetch_add(1);  // seq_cst: publishes the section to spinning helpers
+    if (sleeping_.load() > 0) {
         std::lock_guard<std::mutex> lock(state_mutex_);
-        job_ = &fn;
-        n_tasks_ = n_tasks;
-        next_task_.store(0, std::memory_order_relaxed);
-        active_helpers_ = helpers;
-        pending_helpers_ = helpers;
-        ++generation_;
+        wake_cv_.notify_all();
     }
-    wake_cv_.notify_all();
     run_tasks();
-    std::unique_lock<std::mutex> lock(state_mutex_);
-    done_cv_.wait(lock, [this] { return pending_helpers_ == 0; });
+    if (!spin_until([this] { return pending_.load() == 0; })) {
+        std::unique_lock<std::mutex> lock(state_mutex_);
+        done_cv_.wait(lock, [this] { return pending_.load() == 0; });
+    }
     job_ = nullptr;
 }
 
 void thread_pool::worker_loop(int helper_index) {
     uint64_t seen = 0;
-    std::unique_lock<std::mutex> lock(state_mutex_);
     for (;;) {
-        wake_cv_.wait(lock, [&] { return stopping_ || generation_ != seen; });
-        if (stopping_) {
+        // spin for the next section, then sleep
+        if (!spin_until([&] { return generation_.load() != seen || stopping_.load(); })) {
+            std::unique_lock<std::mutex> lock(state_mutex_);
+            sleeping_.fetch_add(1);
+            wake_cv_.wait(lock, [&] { return stopping_.load() || generation_.load() != seen; });
+            sleeping_.fetch_sub(1);
+        }
+        if (stopping_.load()) {
             return;
         }
-        seen = generation_;
+        seen = generation_.load();
         if (helper_index >= active_helpers_) {
             continue;
         }
-        lock.unlock();
         run_tasks();
-        lock.lock();
-        if (--pending_helpers_ == 0) {
+        if (pending_.fetch_sub(1) == 1) {
+            std::lock_guard<std::mutex> lock(state_mutex_);
             done_cv_.notify_one();
         }
     }

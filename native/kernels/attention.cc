@@ -11,6 +11,8 @@
 namespace amanuensis {
 
 namespace {
+// queries per block up to which attention uses direct dot products instead of GEMMs
+constexpr int SMALL_QUERY_ROWS = 8;
 thread_local aligned_buffer<float> tls_scores;
 thread_local std::vector<int> tls_valid;
 } // namespace
@@ -24,6 +26,16 @@ void attention_block(const attention_args & a, int head, int q0, int q1, kernel_
     // keys beyond the last query's horizon are never seen: skip computing them
     const int n_kv = a.causal_past >= 0 ? std::min(a.n_kv, a.causal_past + q1) : a.n_kv;
     float * s = tls_scores.reserve(static_cast<size_t>(rows) * n_kv);
+    if (path == kernel_path::simd && rows <= SMALL_QUERY_ROWS) {
+        // decoder steps: packing K and V for a GEMM would cost more than the product
+        const float scale = 1.0f / std::sqrt(static_cast<float>(a.d_head));
+        for (int i = 0; i < rows; ++i) {
+            const int visible = a.causal_past >= 0 ? std::min(n_kv, a.causal_past + q0 + i + 1) : n_kv;
+            simd::attention_small(a.q + (q0 + i) * a.ldq + hoff, a.k + hoff, a.ldk, a.v + hoff, a.ldv,
+                                  a.o + (q0 + i) * a.ldo + hoff, visible, a.d_head, scale, s);
+        }
+        return;
+    }
 
     // S = Q_h K_h^T: B(k, n) = K[n, hoff + k]
     gemm(rows, n_kv, a.d_head, a.q + q0 * a.ldq + hoff, a.ldq, gemm_b{a.k + hoff, dtype::f32, a.ldk, 1}, s, n_kv,

@@ -34,7 +34,7 @@ void gemm(int M, int N, int K, const float * A, int64_t lda, const gemm_b & B, f
           const gemm_epilogue & ep, kernel_path path);
 
 // Product of a few rows (M small) with a linear weight: reads every weight once per call
-// for up to four rows at a time. Used by the decoder, whose steps are bound by memory traffic.
+// whatever M is. Used by the decoder, whose steps are bound by memory traffic.
 void gemv_rows(int M, int n_begin, int n_end, int K, const float * A, int64_t lda, const matrix_view & W,
                float * C, int64_t ldc, const gemm_epilogue & ep, kernel_path path);
 
@@ -45,6 +45,8 @@ void micro_kernel_6x16(int kc, const float * a, const float * b, float * c, int6
 void widen_fp16(const void * src, float * dst, int64_t n);
 void gemv_rows4(int M, int n_begin, int n_end, int K, const float * A, int64_t lda, const matrix_view & W,
                 float * C, int64_t ldc, const gemm_epilogue & ep);
+void attention_small(const float * q, const float * k, int64_t ldk, const float * v, int64_t ldv, float * o, int n_kv,
+                     int d_head, float scale, float * scores);
 } // namespace simd
 
 constexpr int GEMM_MR = 6;
