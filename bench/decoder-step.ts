@@ -34,7 +34,7 @@ function bytesPerStep(nSeq: number): number {
   return d.nTextLayer * (blockWeights + cross + self) + vocab;
 }
 
-const lines: string[] = [`decoder step, ${d.nTextLayer} layers x ${d.nTextState} wide, vocab ${d.nVocab}, context ${context}, ${threads} threads`];
+const lines: string[] = [`decoder step, ${d.nTextLayer} layers x ${d.nTextState} wide, vocab ${d.nVocab}, context ${context} to ${context + 40} tokens, ${threads} threads`];
 for (const nSeq of [1, 5, 16]) {
   const session = await t.decoder.session(features, nSeq);
   const prompt = new Int32Array(nSeq * (context - 1)).fill(220);

@@ -5,7 +5,7 @@
  */
 import { TIME_PRECISION } from '../constants.js';
 import type { SpecialTokens } from '../tokenizer/tokenizer.js';
-import { logSoftmax } from './math.js';
+import { logSumExp, maxOf } from './math.js';
 
 /** One rule that masks tokens by setting their logits to -Infinity. */
 export interface LogitFilter {
@@ -88,16 +88,9 @@ export class ApplyTimestampRules implements LogitFilter {
       if (this.maxInitialTimestampIndex !== undefined) mask(timestampBegin + this.maxInitialTimestampIndex + 1, nVocab);
     }
 
-    // if the timestamps together are more probable than any text token, sample a timestamp
-    const logprobs = logSoftmax(logits);
-    let maxText = -Infinity;
-    for (let t = 0; t < timestampBegin; t++) if (logprobs[t]! > maxText) maxText = logprobs[t]!;
-    let maxTs = -Infinity;
-    for (let t = timestampBegin; t < nVocab; t++) if (logprobs[t]! > maxTs) maxTs = logprobs[t]!;
-    if (maxTs === -Infinity) return;
-    let sum = 0;
-    for (let t = timestampBegin; t < nVocab; t++) sum += Math.exp(logprobs[t]! - maxTs);
-    const timestampLogprob = maxTs + Math.log(sum);
-    if (timestampLogprob > maxText) mask(0, timestampBegin);
+    // if the timestamps together are more probable than any text token, sample a timestamp;
+    // both sides share the softmax normaliser, so comparing in logit space is the same test
+    const timestampLogprob = logSumExp(logits, timestampBegin, nVocab);
+    if (timestampLogprob > maxOf(logits, 0, timestampBegin)) mask(0, timestampBegin);
   }
 }

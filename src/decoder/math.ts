@@ -16,6 +16,26 @@ export function logSoftmax(x: Float32Array): Float64Array {
   return out;
 }
 
+/**
+ * log(sum(exp(x[i]))) over [from, to), computed stably in one allocation-free pass per
+ * bound; -Infinity when every entry is -Infinity.
+ */
+export function logSumExp(x: ArrayLike<number>, from = 0, to = x.length): number {
+  let max = -Infinity;
+  for (let i = from; i < to; i++) if (x[i]! > max) max = x[i]!;
+  if (max === -Infinity) return -Infinity;
+  let sum = 0;
+  for (let i = from; i < to; i++) sum += Math.exp(x[i]! - max);
+  return max + Math.log(sum);
+}
+
+/** Largest value over [from, to). */
+export function maxOf(x: ArrayLike<number>, from = 0, to = x.length): number {
+  let max = -Infinity;
+  for (let i = from; i < to; i++) if (x[i]! > max) max = x[i]!;
+  return max;
+}
+
 /** Index of the largest value (the first one on ties, as torch.argmax). */
 export function argmax(x: ArrayLike<number>): number {
   let best = 0;

@@ -4,7 +4,7 @@
  * MaximumLikelihoodRanker.
  * @module
  */
-import { argmax, logSoftmax, topK } from './math.js';
+import { argmax, logSoftmax, logSumExp, topK } from './math.js';
 
 /** The sequences of one window after a decoding step. */
 export interface StepOutcome {
@@ -59,7 +59,7 @@ export class GreedyDecoder implements TokenDecoder {
       const r = row(logits, i, this.nVocab);
       const finished = seq[seq.length - 1] === this.eot;
       const next = finished ? this.eot : this.temperature === 0 ? argmax(r) : this.sample(r);
-      if (!finished) this.sumLogprobs[i]! += logSoftmax(r)[next]!;
+      if (!finished) this.sumLogprobs[i]! += r[next]! - logSumExp(r);
       seq.push(next);
       completed &&= next === this.eot;
     });

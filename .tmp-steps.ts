@@ -1,0 +1,11 @@
+import { Transcriber, decodeAudioFile } from './src/index.ts';
+const t = await Transcriber.load('../shared/models/synthetic/ggml-tiny.en-random-seed0.bin', { threads: 2, cache: false });
+const { samples } = await decodeAudioFile('../shared/audio/jfk.wav');
+await t.transcribe(samples, { temperature: 0 });
+t.profiler.reset();
+const orig = t.decoder.session.bind(t.decoder);
+const times: number[] = [];
+(t.decoder as any).session = async (f: Float32Array, n: number) => { const s = await orig(f, n); const st = s.step.bind(s); return { ...s, nSeq: s.nSeq, reorder: s.reorder, step: async (...a: any[]) => { const t0 = performance.now(); const r = await (st as any)(...a); times.push(performance.now() - t0); return r; } }; };
+await t.transcribe(samples, { temperature: 0 });
+console.log(times.map((x, i) => x > 6 ? `${i}:${x.toFixed(1)}` : '').filter(Boolean).join(' '));
+console.log('median', [...times].sort((a,b)=>a-b)[times.length>>1].toFixed(2));
