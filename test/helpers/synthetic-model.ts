@@ -15,6 +15,8 @@ export interface SyntheticDims {
   /** 0 = all f32, 1 = matrices f16. */
   ftype?: 0 | 1;
   seed?: number;
+  /** Another mel filterbank (e.g. openai's 128-band one for large-v3); default the shared model's 80 bands. */
+  filters?: { nMels: number; nFreq: number; data: Float32Array };
 }
 
 function gaussian(seed: number): () => number {
@@ -60,7 +62,9 @@ function f16Data(values: Float32Array): Uint8Array {
 /** A GGML file of a Whisper model with the given dimensions and the real filterbank and vocabulary. */
 export function makeSyntheticModel(dims: SyntheticDims): Buffer {
   const base = syntheticSpec();
-  const [nVocab, nAudioCtx, , , , nTextCtx, , , , nMels] = base.hparams as [number, number, number, number, number, number, number, number, number, number, number];
+  const [nVocab, nAudioCtx, , , , nTextCtx] = base.hparams as [number, number, number, number, number, number, number, number, number, number, number];
+  const filters = dims.filters ?? base.filters;
+  const nMels = filters.nMels;
   const ftype = dims.ftype ?? 1;
   const n = dims.nState;
   const rand = gaussian(dims.seed ?? 1);
@@ -117,7 +121,7 @@ export function makeSyntheticModel(dims: SyntheticDims): Buffer {
   norm('decoder.ln');
   return writeGgml({
     hparams: [nVocab, nAudioCtx, n, dims.nHead, dims.nAudioLayer, nTextCtx, n, dims.nHead, dims.nTextLayer, nMels, ftype],
-    filters: base.filters,
+    filters,
     vocab: base.vocab,
     tensors,
   });
