@@ -61,9 +61,12 @@ tensor_record read_tensor(const Napi::Value & v) {
 
 class load_model_worker : public promise_worker {
 public:
-    load_model_worker(Napi::Env env, Napi::Buffer<uint8_t> file, model_source source, int n_threads, kernel_path path)
-        : promise_worker(env), file_ref_(Napi::Persistent(file.As<Napi::Object>())), source_(std::move(source)),
-          n_threads_(n_threads), path_(path) {}
+    load_model_worker(Napi::Env env, Napi::Value file, model_source source, int n_threads, kernel_path path)
+        : promise_worker(env), source_(std::move(source)), n_threads_(n_threads), path_(path) {
+        if (file.IsBuffer()) {
+            file_ref_ = Napi::Persistent(file.As<Napi::Object>());
+        }
+    }
 
 protected:
     void run() override { model_ = whisper_model_create(source_, n_threads_, path_); }
@@ -71,7 +74,7 @@ protected:
     void finished() override { file_ref_.Reset(); }
 
 private:
-    Napi::ObjectReference file_ref_;   // keeps the file bytes alive while the worker reads them
+    Napi::ObjectReference file_ref_;   // keeps in-memory file bytes alive while the worker reads them
     model_source source_;
     int n_threads_;
     kernel_path path_;
@@ -82,14 +85,19 @@ private:
 
 Napi::Value load_model(const Napi::CallbackInfo & info) {
     Napi::Env env = info.Env();
-    if (info.Length() < 4 || !info[0].IsBuffer() || !info[1].IsObject() || !info[2].IsArray() || !info[3].IsObject()) {
-        throw make_error(env, "ERR_INVALID_ARGUMENT", "loadModel(file: Buffer, hparams, tensors[], options)");
+    if (info.Length() < 4 || !(info[0].IsBuffer() || info[0].IsString()) || !info[1].IsObject() || !info[2].IsArray() ||
+        !info[3].IsObject()) {
+        throw make_error(env, "ERR_INVALID_ARGUMENT", "loadModel(file: Buffer | path, hparams, tensors[], options)");
     }
-    Napi::Buffer<uint8_t> file = info[0].As<Napi::Buffer<uint8_t>>();
     model_source source;
     source.hparams = read_hparams(info[1].As<Napi::Object>());
-    source.file = file.Data();
-    source.file_size = file.Length();
+    if (info[0].IsBuffer()) {
+        Napi::Buffer<uint8_t> file = info[0].As<Napi::Buffer<uint8_t>>();
+        source.file = file.Data();
+        source.file_size = file.Length();
+    } else {
+        source.path = info[0].As<Napi::String>().Utf8Value();
+    }
     const Napi::Array tensors = info[2].As<Napi::Array>();
     for (uint32_t i = 0; i < tensors.Length(); ++i) {
         source.tensors.push_back(read_tensor(tensors.Get(i)));
@@ -100,7 +108,7 @@ Napi::Value load_model(const Napi::CallbackInfo & info) {
     const bool want_simd = simd.IsBoolean() ? simd.As<Napi::Boolean>().Value() : true;
     const kernel_path path = want_simd && simd_kernels_supported() ? kernel_path::simd : kernel_path::portable;
 
-    auto * worker = new load_model_worker(env, file, std::move(source), n_threads, path);
+    auto * worker = new load_model_worker(env, info[0], std::move(source), n_threads, path);
     Napi::Promise promise = worker->promise();
     worker->Queue();
     return promise;

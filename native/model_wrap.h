@@ -26,7 +26,7 @@ private:
     std::shared_ptr<whisper_model> model_;
 };
 
-// loadModel(file: Buffer, hparams: object, tensors: object[], options: {threads, simd}) -> Promise<NativeModel>
+// loadModel(file: Buffer | path, hparams: object, tensors: object[], options: {threads, simd}) -> Promise<NativeModel>
 Napi::Value load_model(const Napi::CallbackInfo & info);
 
 } // namespace amanuensis

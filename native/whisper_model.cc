@@ -1,7 +1,12 @@
 #include "whisper_model.h"
 
+#include <cerrno>
 #include <cstring>
 #include <unordered_map>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "kernels/fp16.h"
 
@@ -40,7 +45,26 @@ public:
                 throw native_error("ERR_MODEL_DUPLICATE_TENSOR", "tensor '" + t.name + "' appears twice");
             }
         }
+        if (src.file == nullptr) {
+            fd_ = ::open(src.path.c_str(), O_RDONLY | O_CLOEXEC);
+            struct stat st {};
+            if (fd_ < 0 || ::fstat(fd_, &st) != 0) {
+                throw native_error("ERR_MODEL_NOT_FOUND", "cannot open model file '" + src.path + "': " + std::strerror(errno));
+            }
+            file_size_ = static_cast<uint64_t>(st.st_size);
+        } else {
+            file_size_ = src.file_size;
+        }
     }
+
+    ~arena_builder() {
+        if (fd_ >= 0) {
+            ::close(fd_);
+        }
+    }
+
+    arena_builder(const arena_builder &) = delete;
+    arena_builder & operator=(const arena_builder &) = delete;
 
     void start_copy(uint8_t * base) {
         base_ = base;
@@ -74,7 +98,7 @@ public:
         check_range(t, rows * cols * es);
         uint8_t * dst = reserve(static_cast<uint64_t>(rows * cols * es));
         if (dst != nullptr) {
-            std::memcpy(dst, src_.file + t.offset, static_cast<size_t>(rows * cols * es));
+            read_into(t, dst);
         }
         return matrix_view{dst, t.type == 1 ? dtype::f16 : dtype::f32, rows, cols};
     }
@@ -96,7 +120,7 @@ public:
             for (int i = 0; i < 3; ++i) {
                 uint8_t * part = dst + i * n * n * es;
                 if (all_f16 || ts[i]->type == 0) {
-                    std::memcpy(part, src_.file + ts[i]->offset, static_cast<size_t>(n * n * es));
+                    read_into(*ts[i], part);
                 } else {
                     widen(*ts[i], reinterpret_cast<float *>(part), n * n);
                 }
@@ -154,10 +178,39 @@ private:
     }
 
     void check_range(const tensor_record & t, int64_t bytes) const {
-        if (bytes < 0 || static_cast<uint64_t>(bytes) != t.nbytes || t.offset > src_.file_size ||
-            t.nbytes > src_.file_size - t.offset) {
+        if (bytes < 0 || static_cast<uint64_t>(bytes) != t.nbytes || t.offset > file_size_ ||
+            t.nbytes > file_size_ - t.offset) {
             throw native_error("ERR_MODEL_TRUNCATED", "tensor '" + t.name + "' data lies outside the file");
         }
+    }
+
+    // Copies a tensor's bytes (range already checked) to dst, from memory or with pread.
+    void read_into(const tensor_record & t, uint8_t * dst) const {
+        if (src_.file != nullptr) {
+            std::memcpy(dst, src_.file + t.offset, static_cast<size_t>(t.nbytes));
+            return;
+        }
+        uint64_t done = 0;
+        while (done < t.nbytes) {
+            const ssize_t n = ::pread(fd_, dst + done, static_cast<size_t>(t.nbytes - done), static_cast<off_t>(t.offset + done));
+            if (n <= 0) {
+                if (n < 0 && errno == EINTR) {
+                    continue;
+                }
+                throw native_error("ERR_MODEL_TRUNCATED", "cannot read tensor '" + t.name + "' from the model file");
+            }
+            done += static_cast<uint64_t>(n);
+        }
+    }
+
+    // The tensor's bytes in memory: the file itself, or a scratch copy valid until the next call.
+    const uint8_t * bytes_of(const tensor_record & t) const {
+        if (src_.file != nullptr) {
+            return src_.file + t.offset;
+        }
+        scratch_.resize(static_cast<size_t>(t.nbytes));
+        read_into(t, scratch_.data());
+        return scratch_.data();
     }
 
     uint8_t * reserve(uint64_t bytes) {
@@ -167,7 +220,7 @@ private:
     }
 
     void widen(const tensor_record & t, float * dst, int64_t n) const {
-        const uint8_t * src = src_.file + t.offset;
+        const uint8_t * src = bytes_of(t);
         if (t.type == 0) {
             std::memcpy(dst, src, static_cast<size_t>(n * 4));
         } else {
@@ -190,6 +243,9 @@ private:
     std::unordered_map<std::string, const tensor_record *> by_name_;
     uint8_t * base_ = nullptr;
     uint64_t cursor_ = 0;
+    int fd_ = -1;
+    uint64_t file_size_ = 0;
+    mutable std::vector<uint8_t> scratch_;
 };
 
 void check_hparams(const whisper_hparams & hp) {

@@ -48,9 +48,11 @@ struct tensor_record {
     uint64_t nbytes = 0;
 };
 
+// Where the weights come from: the whole file in memory, or a file read tensor by tensor.
 struct model_source {
     whisper_hparams hparams;
-    const uint8_t * file = nullptr;  // the whole file
+    const uint8_t * file = nullptr;  // the whole file in memory, or nullptr to read `path`
+    std::string path;                // read with pread when `file` is null
     uint64_t file_size = 0;
     std::vector<tensor_record> tensors;
 };

@@ -15,9 +15,8 @@ import { decodeWindow, resolveSuppressTokens } from './decoder/decoding-task.js'
 import type { Encoder } from './encoder/encoder.js';
 import { type EncoderChoice, selectEncoder } from './encoder/select-encoder.js';
 import { AmanuensisError, throwIfAborted, toAmanuensisError } from './errors.js';
-import { assertSupportedTypes, parseGgmlModel, readModelFile } from './model/ggml-loader.js';
+import { assertSupportedTypes, indexModelFile } from './model/ggml-loader.js';
 import type { ModelDimensions } from './model/hparams.js';
-import { modelIdentity } from './model/model-identity.js';
 import { loadNativeAddon } from './native/binding.js';
 import { type ResolvedTranscribeOptions, type TranscribeOptions, resolveTranscribeOptions } from './options.js';
 import { Tokenizer } from './tokenizer/tokenizer.js';
@@ -147,14 +146,13 @@ export class Transcriber {
       throw new AmanuensisError('ERR_INVALID_ARGUMENT', 'threads must be an integer from 1 to 256');
     }
     throwIfAborted(options.signal);
-    const bytes = await readModelFile(modelPath);
-    throwIfAborted(options.signal);
-    const file = parseGgmlModel(bytes);
+    // the weights are read once, by the native loader, straight into its arena
+    const file = indexModelFile(modelPath);
     assertSupportedTypes(file);
     const addon = loadNativeAddon(options.nativeBinding);
     let native;
     try {
-      native = await addon.loadModel(bytes, file.dims, file.tensors, { threads, simd: options.simd ?? true });
+      native = await addon.loadModel(file.path, file.dims, file.tensors, { threads, simd: options.simd ?? true });
     } catch (err) {
       throw toAmanuensisError(err);
     }
@@ -169,7 +167,7 @@ export class Transcriber {
       frontend: options.frontend ?? new WhisperMelFrontend(file.melFilters),
       encoder: selectEncoder(options.encoder ?? 'auto', native, file.dims, threads, options.profile ?? false),
       decoder: options.decoder ?? new CpuDecoder(native, file.dims, threads),
-      modelId: modelIdentity(file, bytes),
+      modelId: file.identity,
       ...(options.cache !== undefined && { cache: options.cache }),
       pool,
     });

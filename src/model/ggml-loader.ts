@@ -5,12 +5,14 @@
  * typed error and never an out-of-bounds read.
  * @module
  */
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 
 import { N_FREQ } from '../constants.js';
 import { AmanuensisError } from '../errors.js';
 import { GGML_TYPES } from './ggml-types.js';
 import { HPARAM_FIELDS, type ModelDimensions, validateDimensions } from './hparams.js';
+import { modelIdentity } from './model-identity.js';
 import { expectedTensorShapes } from './tensor-spec.js';
 
 /** `"ggml"` read as a little-endian uint32. */
@@ -52,13 +54,62 @@ export interface GgmlModelFile {
   readonly fileSize: number;
 }
 
+/** Random access to the bytes of a model, in memory or in a file. */
+interface ByteSource {
+  readonly size: number;
+  /** Exactly `length` bytes at `offset` (the caller checked the range); may be a view valid until the next read. */
+  read(offset: number, length: number): Uint8Array;
+}
+
+function memorySource(bytes: Uint8Array): ByteSource {
+  return { size: bytes.length, read: (offset, length) => bytes.subarray(offset, offset + length) };
+}
+
+/** Reads a file through a 1 MiB window, so that parsing thousands of small fields costs few system calls. */
+class FileSource implements ByteSource {
+  readonly size: number;
+  private window = new Uint8Array(0);
+  private windowStart = 0;
+
+  constructor(private readonly fd: number) {
+    this.size = fstatSync(fd).size;
+  }
+
+  read(offset: number, length: number): Uint8Array {
+    if (offset < this.windowStart || offset + length > this.windowStart + this.window.length) {
+      this.fill(offset, Math.min(Math.max(length, 1 << 20), this.size - offset));
+    }
+    return this.window.subarray(offset - this.windowStart, offset - this.windowStart + length);
+  }
+
+  /** Exactly these bytes, bypassing the window (scattered samples of tensor data). */
+  readExact(offset: number, length: number): Uint8Array {
+    this.fill(offset, length);
+    return this.window;
+  }
+
+  private fill(offset: number, want: number): void {
+    {
+      const buf = new Uint8Array(want);
+      let got = 0;
+      while (got < want) {
+        const n = readSync(this.fd, buf, got, want - got, offset + got);
+        if (n === 0) break;
+        got += n;
+      }
+      this.window = buf.subarray(0, got);
+      this.windowStart = offset;
+    }
+  }
+}
+
 /** Sequential reader that refuses to read past the end. */
 class Cursor {
   offset = 0;
-  constructor(private readonly buf: Uint8Array, private readonly view: DataView) {}
+  constructor(private readonly source: ByteSource) {}
 
   get remaining(): number {
-    return this.buf.length - this.offset;
+    return this.source.size - this.offset;
   }
 
   need(n: number, what: string): void {
@@ -68,26 +119,33 @@ class Cursor {
     }
   }
 
+  private view(n: number, what: string): DataView {
+    this.need(n, what);
+    const b = this.source.read(this.offset, n);
+    this.offset += n;
+    return new DataView(b.buffer, b.byteOffset, n);
+  }
+
   i32(what: string): number {
-    this.need(4, what);
-    const v = this.view.getInt32(this.offset, true);
-    this.offset += 4;
-    return v;
+    return this.view(4, what).getInt32(0, true);
   }
 
   u32(what: string): number {
-    this.need(4, what);
-    const v = this.view.getUint32(this.offset, true);
-    this.offset += 4;
-    return v;
+    return this.view(4, what).getUint32(0, true);
   }
 
-  /** A copy of the next n bytes (a plain Uint8Array: a Buffer's slice would be a view). */
+  /** A copy of the next n bytes. */
   bytes(n: number, what: string): Uint8Array {
     this.need(n, what);
-    const out = new Uint8Array(this.buf.subarray(this.offset, this.offset + n));
+    const out = new Uint8Array(this.source.read(this.offset, n));
     this.offset += n;
     return out;
+  }
+
+  /** Passes over n bytes (tensor data) without reading them. */
+  skip(n: number, what: string): void {
+    this.need(n, what);
+    this.offset += n;
   }
 }
 
@@ -154,9 +212,8 @@ function readTensor(c: Cursor): TensorRecord {
       `tensor '${name}' row length ${ne[0]} is not a multiple of the ${info.name} block size ${info.blockSize}`);
   }
   const nbytes = (elements / info.blockSize) * info.typeSize;
-  c.need(nbytes, `the data of tensor '${name}'`);
   const offset = c.offset;
-  c.offset += nbytes;
+  c.skip(nbytes, `the data of tensor '${name}'`);
   return { name, type, ne, offset, nbytes };
 }
 
@@ -207,9 +264,6 @@ export interface GgmlHeader {
   readonly tensorsOffset: number;
 }
 
-function newCursor(bytes: Uint8Array): Cursor {
-  return new Cursor(bytes, new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-}
 
 function readHeader(c: Cursor): GgmlHeader {
   const magic = c.u32('the magic number');
@@ -230,7 +284,7 @@ function readHeader(c: Cursor): GgmlHeader {
  * @throws {@link AmanuensisError} `ERR_MODEL_BAD_MAGIC`, `ERR_MODEL_TRUNCATED`, `ERR_MODEL_BAD_HPARAMS`
  */
 export function parseGgmlHeader(bytes: Uint8Array): GgmlHeader {
-  return readHeader(newCursor(bytes));
+  return readHeader(new Cursor(memorySource(bytes)));
 }
 
 /**
@@ -242,19 +296,51 @@ export function parseGgmlHeader(bytes: Uint8Array): GgmlHeader {
  * `ERR_MODEL_MISSING_TENSOR`, `ERR_MODEL_DUPLICATE_TENSOR`
  */
 export function parseGgmlModel(bytes: Uint8Array): GgmlModelFile {
-  const c = newCursor(bytes);
+  return parseSource(memorySource(bytes));
+}
+
+function parseSource(source: ByteSource): GgmlModelFile {
+  const c = new Cursor(source);
   const { dims, quantizationVersion, melFilters, vocab } = readHeader(c);
   const tensors: TensorRecord[] = [];
   while (c.remaining > 0) tensors.push(readTensor(c));
   validateTensors(dims, tensors);
-  return {
-    dims,
-    quantizationVersion,
-    melFilters,
-    vocab,
-    tensors,
-    fileSize: bytes.length,
-  };
+  return { dims, quantizationVersion, melFilters, vocab, tensors, fileSize: source.size };
+}
+
+/** A model file indexed on disk: everything but the tensor data, which stays in the file. */
+export interface IndexedModelFile extends GgmlModelFile {
+  readonly path: string;
+  /** Content-derived identity (see {@link modelIdentity}). */
+  readonly identity: string;
+}
+
+/**
+ * Parses and validates a model file without reading its tensor data into memory (the native
+ * loader reads each tensor straight into its own arena), so loading needs one copy of the
+ * weights, not two.
+ * @param path - a whisper.cpp `ggml-*.bin` file
+ * @throws {@link AmanuensisError} `ERR_MODEL_NOT_FOUND`, and the codes of {@link parseGgmlModel}
+ */
+export function indexModelFile(path: string): IndexedModelFile {
+  if (typeof path !== 'string' || path.length === 0) {
+    throw new AmanuensisError('ERR_INVALID_ARGUMENT', 'the model path must be a non-empty string');
+  }
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (err) {
+    throw new AmanuensisError('ERR_MODEL_NOT_FOUND',
+      `cannot read model file '${path}': ${(err as Error).message}. Download a whisper.cpp model such as ggml-tiny.en.bin`,
+      { cause: err });
+  }
+  try {
+    const source = new FileSource(fd);
+    const file = parseSource(source);
+    return { ...file, path, identity: modelIdentity(file, (offset, length) => source.readExact(offset, length)) };
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**

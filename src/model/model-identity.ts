@@ -9,17 +9,21 @@ import { createHash } from 'node:crypto';
 
 import type { GgmlModelFile } from './ggml-loader.js';
 
+
 const SAMPLE_BYTES = 4096;
 
-/** Hex SHA-256 identity of a parsed model file and its bytes. */
-export function modelIdentity(file: GgmlModelFile, bytes: Uint8Array): string {
+/**
+ * Hex SHA-256 identity of a parsed model file.
+ * @param read - the file's bytes at an offset (whole file in memory, or read on demand)
+ */
+export function modelIdentity(file: GgmlModelFile, read: (offset: number, length: number) => Uint8Array): string {
   const hash = createHash('sha256');
-  const first = file.tensors[0]?.offset ?? bytes.length;
-  hash.update(bytes.subarray(0, first));
+  hash.update(read(0, file.tensors[0]?.offset ?? file.fileSize));
   for (const t of file.tensors) {
     hash.update(`${t.name}|${t.type}|${t.ne.join(',')}|${t.offset}|${t.nbytes}\n`);
-    hash.update(bytes.subarray(t.offset, t.offset + Math.min(SAMPLE_BYTES, t.nbytes)));
-    hash.update(bytes.subarray(Math.max(t.offset, t.offset + t.nbytes - SAMPLE_BYTES), t.offset + t.nbytes));
+    const head = Math.min(SAMPLE_BYTES, t.nbytes);
+    hash.update(read(t.offset, head));
+    hash.update(read(t.offset + t.nbytes - head, head));
   }
   return hash.digest('hex');
 }

@@ -49,7 +49,8 @@ export interface NativeDecoderHandle {
 
 /** What the addon exports. */
 export interface NativeAddon {
-  loadModel(file: Uint8Array, hparams: ModelDimensions, tensors: readonly TensorRecord[],
+  /** `file`: the whole model file in memory, or its path (each tensor is then read straight into native memory). */
+  loadModel(file: Uint8Array | string, hparams: ModelDimensions, tensors: readonly TensorRecord[],
     options: { threads: number; simd: boolean }): Promise<NativeModelHandle>;
   cpuInfo(): { avx2: boolean; fma: boolean; f16c: boolean; simdKernels: boolean };
   /** FMA throughput of this machine on `threads` threads over about `seconds`, in GFLOP/s (benchmarks). */

@@ -24,7 +24,11 @@ describe('native argument validation', () => {
     await expect(addon.loadModel(bytes, file.dims, typed, opts)).rejects.toMatchObject({ code: 'ERR_MODEL_UNSUPPORTED_TENSOR_TYPE' });
     await expect(addon.loadModel(bytes, { ...file.dims, nAudioHead: 0 }, file.tensors, opts)).rejects.toMatchObject({ code: 'ERR_MODEL_BAD_HPARAMS' });
     expect(() => addon.loadModel(bytes, file.dims, file.tensors, { threads: 0, simd: true })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
-    expect(() => addon.loadModel('nope' as unknown as Buffer, file.dims, file.tensors, opts)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
+    expect(() => addon.loadModel(42 as unknown as Buffer, file.dims, file.tensors, opts)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
+    await expect(addon.loadModel('/nonexistent/model.bin', file.dims, file.tensors, opts)).rejects.toMatchObject({ code: 'ERR_MODEL_NOT_FOUND' });
+    // read from the path, tensor by tensor, the model equals the one built from memory
+    const fromPath = await addon.loadModel(SYNTHETIC_MODEL, file.dims, file.tensors, opts);
+    expect(fromPath.info().weightBytes).toBe((await addon.loadModel(bytes, file.dims, file.tensors, opts)).info().weightBytes);
   });
 
   it('encode and decoder calls with wrong shapes, types or tokens reject with codes', async () => {

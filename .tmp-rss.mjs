@@ -1,0 +1,13 @@
+import { Transcriber, decodeAudioFile } from './dist/index.js';
+const mb = () => (process.memoryUsage().rss / 1e6).toFixed(0) + 'MB rss, heap ' + (process.memoryUsage().heapUsed/1e6).toFixed(0) + ', ext ' + (process.memoryUsage().external/1e6).toFixed(0) + ', ab ' + (process.memoryUsage().arrayBuffers/1e6).toFixed(0);
+console.log('start', mb());
+const t = await Transcriber.load('../shared/models/synthetic/ggml-tiny.en-random-seed0.bin', { threads: 2 });
+console.log('loaded', mb());
+const { samples } = await decodeAudioFile('../shared/audio/jfk.wav');
+console.log('audio', mb());
+const mel = t.frontend.compute(samples, { paddingSamples: 480000 });
+console.log('mel', mb());
+await t.transcribe(samples, { temperature: 0, sampleLen: 1 });
+console.log('1 token', mb());
+await t.transcribe(samples, { temperature: 0 });
+console.log('done', mb(), 'peak', (process.resourceUsage().maxRSS/1024).toFixed(0));
