@@ -57,24 +57,29 @@ void whisper_cpu_encode(const whisper_model & model, const float * mel, int n_me
     const int n_state = hp.n_audio_state;
     const int n_head = hp.n_audio_head;
 
-    // activations, row-major with time as rows
-    // im2col for both convolutions: [n_frames, 3 n_mels] for conv1, then [n_ctx, 3 n_state] for conv2
-    aligned_buffer<float> cols(std::max(static_cast<size_t>(n_frames) * n_mels * 3, static_cast<size_t>(n_ctx) * n_state * 3));
-    aligned_buffer<float> h1(static_cast<size_t>(n_frames) * n_state);     // conv1 output [n_frames, n_state]
-    aligned_buffer<float> x(static_cast<size_t>(n_ctx) * n_state);         // residual stream [n_ctx, n_state]
-    aligned_buffer<float> h(static_cast<size_t>(n_ctx) * n_state);         // layer-normed input [n_ctx, n_state]
-    aligned_buffer<float> qkv(static_cast<size_t>(n_ctx) * n_state * 3);   // [n_ctx, 3 n_state]
-    aligned_buffer<float> attn(static_cast<size_t>(n_ctx) * n_state);      // attention output [n_ctx, n_state]
-    aligned_buffer<float> mlp(static_cast<size_t>(n_ctx) * n_state * 4);   // [n_ctx, 4 n_state]
+    // activations, row-major with time as rows. Buffers whose lifetimes do not overlap share
+    // memory: `scratch` holds the im2col matrices, then Q/K/V, then the MLP hidden layer, and
+    // `h1` holds the conv1 output, then the attention output.
+    const size_t scratch_size = std::max({static_cast<size_t>(n_frames) * n_mels * 3,   // conv1 im2col [n_frames, 3 n_mels]
+                                          static_cast<size_t>(n_ctx) * n_state * 3,     // conv2 im2col and QKV [n_ctx, 3 n_state]
+                                          static_cast<size_t>(n_ctx) * n_state * 4});   // MLP hidden [n_ctx, 4 n_state]
+    aligned_buffer<float> scratch(scratch_size);
+    aligned_buffer<float> h1(static_cast<size_t>(n_frames) * n_state);  // conv1 output [n_frames, n_state], then attention output [n_ctx, n_state]
+    aligned_buffer<float> x(static_cast<size_t>(n_ctx) * n_state);      // residual stream [n_ctx, n_state]
+    aligned_buffer<float> h(static_cast<size_t>(n_ctx) * n_state);      // layer-normed input [n_ctx, n_state]
+    float * cols = scratch.data();
+    float * qkv = scratch.data();
+    float * mlp = scratch.data();
+    float * attn = h1.data();
 
     auto t0 = std::chrono::steady_clock::now();
-    im2col_k3(pool, n_threads, mel, n_frames, 1, n_mels, n_frames, 1, n_frames, cols.data());
-    parallel_linear(pool, n_threads, n_frames, cols.data(), 3 * n_mels, model.conv1_w, h1.data(), n_state,
+    im2col_k3(pool, n_threads, mel, n_frames, 1, n_mels, n_frames, 1, n_frames, cols);
+    parallel_linear(pool, n_threads, n_frames, cols, 3 * n_mels, model.conv1_w, h1.data(), n_state,
                     gemm_epilogue{model.conv1_b, true, false}, path);
-    im2col_k3(pool, n_threads, h1.data(), 1, n_state, n_state, n_frames, 2, n_ctx, cols.data());
+    im2col_k3(pool, n_threads, h1.data(), 1, n_state, n_state, n_frames, 2, n_ctx, cols);
     std::memcpy(x.data(), model.enc_pos, sizeof(float) * n_ctx * n_state);
     // x = pos + GELU(conv2): the GELU must come before the sum, so write into h and add
-    parallel_linear(pool, n_threads, n_ctx, cols.data(), 3 * n_state, model.conv2_w, h.data(), n_state,
+    parallel_linear(pool, n_threads, n_ctx, cols, 3 * n_state, model.conv2_w, h.data(), n_state,
                     gemm_epilogue{model.conv2_b, true, false}, path);
     for (int64_t i = 0; i < static_cast<int64_t>(n_ctx) * n_state; ++i) {
         x.data()[i] += h.data()[i];
@@ -85,11 +90,11 @@ void whisper_cpu_encode(const whisper_model & model, const float * mel, int n_me
     }
 
     attention_args args;
-    args.q = qkv.data();
-    args.k = qkv.data() + n_state;
-    args.v = qkv.data() + 2 * n_state;
+    args.q = qkv;
+    args.k = qkv + n_state;
+    args.v = qkv + 2 * n_state;
     args.ldq = args.ldk = args.ldv = 3 * n_state;
-    args.o = attn.data();
+    args.o = attn;
     args.ldo = n_state;
     args.n_q = args.n_kv = n_ctx;
     args.n_head = n_head;
@@ -98,16 +103,16 @@ void whisper_cpu_encode(const whisper_model & model, const float * mel, int n_me
     for (const encoder_layer & l : model.enc_layers) {
         t0 = std::chrono::steady_clock::now();
         layer_norm_rows(n_ctx, n_state, x.data(), n_state, h.data(), n_state, l.attn_ln.g, l.attn_ln.b, 1e-5f);
-        parallel_linear(pool, n_threads, n_ctx, h.data(), n_state, l.qkv.w, qkv.data(), 3 * n_state,
+        parallel_linear(pool, n_threads, n_ctx, h.data(), n_state, l.qkv.w, qkv, 3 * n_state,
                         gemm_epilogue{l.qkv.b, false, false}, path);
         parallel_attention(pool, n_threads, &args, 1, path);
-        parallel_linear(pool, n_threads, n_ctx, attn.data(), n_state, l.out.w, x.data(), n_state,
+        parallel_linear(pool, n_threads, n_ctx, attn, n_state, l.out.w, x.data(), n_state,
                         gemm_epilogue{l.out.b, false, true}, path);
 
         layer_norm_rows(n_ctx, n_state, x.data(), n_state, h.data(), n_state, l.mlp_ln.g, l.mlp_ln.b, 1e-5f);
-        parallel_linear(pool, n_threads, n_ctx, h.data(), n_state, l.mlp0.w, mlp.data(), 4 * n_state,
+        parallel_linear(pool, n_threads, n_ctx, h.data(), n_state, l.mlp0.w, mlp, 4 * n_state,
                         gemm_epilogue{l.mlp0.b, true, false}, path);
-        parallel_linear(pool, n_threads, n_ctx, mlp.data(), 4 * n_state, l.mlp2.w, x.data(), n_state,
+        parallel_linear(pool, n_threads, n_ctx, mlp, 4 * n_state, l.mlp2.w, x.data(), n_state,
                         gemm_epilogue{l.mlp2.b, false, true}, path);
         if (timings != nullptr) {
             timings->layer_ms.push_back(ms_since(t0));

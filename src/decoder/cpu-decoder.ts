@@ -34,11 +34,14 @@ export class CpuDecoder implements Decoder {
       const native = this.model.createDecoder(nSeq);
       await native.setFeatures(features, this.threads);
       const threads = this.threads;
+      const nVocab = this.nVocab;
+      // one-position steps (all but the first) reuse one logits array instead of allocating per step
+      const stepLogits = new Float32Array(nSeq * nVocab);
       return {
         nSeq,
         async step(tokens, nNew, positions) {
           try {
-            return await native.step(tokens, nNew, positions, threads);
+            return await native.step(tokens, nNew, positions, threads, positions.length === 1 ? stepLogits : undefined);
           } catch (err) {
             throw toAmanuensisError(err);
           }

@@ -17,7 +17,8 @@ export interface DecoderSession {
    * positions of the appended block.
    * @param tokens - `[nSeq, nNew]` row-major
    * @param positions - indices into the appended block, each in [0, nNew)
-   * @returns `[nSeq, positions.length, nVocab]` row-major
+   * @returns `[nSeq, positions.length, nVocab]` row-major; implementations may reuse the array for the
+   *   next call, so copy what must outlive it
    * @throws {@link AmanuensisError} `ERR_CONTEXT_OVERFLOW` past nTextCtx tokens, `ERR_INVALID_ARGUMENT`
    */
   step(tokens: Int32Array, nNew: number, positions: Int32Array): Promise<Float32Array>;

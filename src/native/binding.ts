@@ -36,9 +36,9 @@ export interface NativeDecoderHandle {
   setFeatures(features: Float32Array, threads: number): Promise<void>;
   /**
    * Appends `nNew` tokens to each sequence (`tokens` is `[nSeq, nNew]`) and returns the
-   * logits at the given step positions: `[nSeq, positions.length, nVocab]`.
+   * logits at the given step positions: `[nSeq, positions.length, nVocab]`, written into `out` when given.
    */
-  step(tokens: Int32Array, nNew: number, positions: Int32Array, threads: number): Promise<Float32Array>;
+  step(tokens: Int32Array, nNew: number, positions: Int32Array, threads: number, out?: Float32Array): Promise<Float32Array>;
   /** Sequence i takes the cache of sequence `source[i]`. */
   reorder(source: Int32Array): void;
   /** Empties the self-attention caches, keeping the audio features. */

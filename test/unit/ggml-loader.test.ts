@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import { AmanuensisError } from '../../src/errors.js';
-import { assertSupportedTypes, parseGgmlHeader, parseGgmlModel } from '../../src/model/ggml-loader.js';
+import { assertSupportedTypes, indexModelFile, parseGgmlHeader, parseGgmlModel } from '../../src/model/ggml-loader.js';
+import { modelIdentity } from '../../src/model/model-identity.js';
 import { Tokenizer } from '../../src/tokenizer/tokenizer.js';
 import { Transcriber } from '../../src/transcriber.js';
 import { syntheticSpec, writeGgml } from '../helpers/ggml-writer.js';
@@ -54,6 +55,17 @@ describe('1. reading real whisper.cpp files', () => {
       expect(tok.decode(tok.encode(' And so my fellow Americans'))).toBe(' And so my fellow Americans');
       expect(codeOf(() => parseGgmlModel(bytes))).toBe('ERR_MODEL_NO_TENSORS');
     }
+  });
+
+  it('indexing the file on disk (tensor data skipped) gives the same table and identity as parsing it in memory', () => {
+    const bytes = readFileSync(SYNTHETIC_MODEL);
+    const inMemory = parseGgmlModel(bytes);
+    const indexed = indexModelFile(SYNTHETIC_MODEL);
+    expect(indexed.tensors).toEqual(inMemory.tensors);
+    expect(indexed.dims).toEqual(inMemory.dims);
+    expect(indexed.vocab).toEqual(inMemory.vocab);
+    expect(indexed.identity).toBe(modelIdentity(inMemory, (o, n) => bytes.subarray(o, o + n)));
+    expect(() => indexModelFile(HEADER_ONLY_EN)).toThrow(expect.objectContaining({ code: 'ERR_MODEL_NO_TENSORS' }));
   });
 
   it('Transcriber.load refuses a header-only file with ERR_MODEL_NO_TENSORS', async () => {
