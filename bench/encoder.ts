@@ -11,7 +11,8 @@ import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 
 import { decodeAudioFile } from '../src/audio/audio-file.js';
-import { N_FRAMES, N_SAMPLES } from '../src/constants.js';
+import { melWindow } from '../src/audio/mel-frontend.js';
+import { N_SAMPLES } from '../src/constants.js';
 import { loadNativeAddon } from '../src/native/binding.js';
 import { Transcriber } from '../src/transcriber.js';
 import { encoderFlops } from './flops.js';
@@ -31,10 +32,7 @@ const threads = Number(values.threads);
 
 const t = await Transcriber.load(values.model, { threads });
 const audio = (await decodeAudioFile(values.audio)).samples;
-const mel = t.frontend.compute(audio, { paddingSamples: N_SAMPLES });
-const window = new Float32Array(mel.nMels * N_FRAMES);
-for (let m = 0; m < mel.nMels; m++) window.set(mel.data.subarray(m * mel.nFrames, m * mel.nFrames + N_FRAMES), m * N_FRAMES);
-const input = { data: window, nMels: mel.nMels, nFrames: N_FRAMES };
+const input = melWindow(t.frontend.compute(audio, { paddingSamples: N_SAMPLES }), 0);
 
 const ours = await timeRuns(() => t.encoder.encode(input), runs);
 const gflop = encoderFlops(t.dims) / 1e9;

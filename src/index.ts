@@ -10,7 +10,7 @@ export type { DecodingResult, Segment, TranscriptionResult, TranscriptionTimings
 export { AmanuensisError } from './errors.js';
 export type { AmanuensisErrorCode } from './errors.js';
 export * from './constants.js';
-export { WhisperMelFrontend } from './audio/mel-frontend.js';
+export { WhisperMelFrontend, melWindow } from './audio/mel-frontend.js';
 export type { MelComputeOptions, MelFrontend, MelSpectrogram } from './audio/mel-frontend.js';
 export type { EncodeOptions, Encoder } from './encoder/encoder.js';
 export { CpuEncoder } from './encoder/cpu-encoder.js';

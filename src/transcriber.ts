@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { readFile } from 'node:fs/promises';
 
-import { type MelFrontend, type MelSpectrogram, WhisperMelFrontend, assertAudio } from './audio/mel-frontend.js';
+import { type MelFrontend, type MelSpectrogram, WhisperMelFrontend, assertAudio, melWindow } from './audio/mel-frontend.js';
 import { HOP_LENGTH, N_FRAMES, N_SAMPLES, SAMPLE_RATE } from './constants.js';
 import { CpuDecoder } from './decoder/cpu-decoder.js';
 import type { Decoder } from './decoder/decoder.js';
@@ -90,15 +90,6 @@ function rms(samples: Float32Array, from: number, to: number): number {
   let sum = 0;
   for (let i = from; i < to; i++) sum += samples[i]! * samples[i]!;
   return to > from ? Math.sqrt(sum / (to - from)) : 0;
-}
-
-/** Copies frames [seek, seek + N_FRAMES) of a padded spectrogram into one encoder window (into `data` when given). */
-function melWindow(mel: MelSpectrogram, seek: number, data: Float32Array = new Float32Array(mel.nMels * N_FRAMES)): MelSpectrogram {
-  for (let m = 0; m < mel.nMels; m++) {
-    const from = m * mel.nFrames + seek;
-    data.set(mel.data.subarray(from, from + N_FRAMES), m * N_FRAMES);
-  }
-  return { data, nMels: mel.nMels, nFrames: N_FRAMES };
 }
 
 /** Whisper speech-to-text on one loaded model. Safe to share between concurrent calls. */

@@ -5,7 +5,7 @@
  * floored at (max - 8), then (x + 4) / 4.
  * @module
  */
-import { HOP_LENGTH, N_FFT, N_FREQ } from '../constants.js';
+import { HOP_LENGTH, N_FFT, N_FRAMES, N_FREQ } from '../constants.js';
 import { AmanuensisError } from '../errors.js';
 import type { MelFilterbank } from '../model/ggml-loader.js';
 import { BluesteinDft } from './dft.js';
@@ -38,6 +38,22 @@ export interface MelFrontend {
    * @throws {@link AmanuensisError} `ERR_INVALID_AUDIO` for a non-Float32Array or non-finite samples
    */
   compute(samples: Float32Array, options?: MelComputeOptions): MelSpectrogram;
+}
+
+/**
+ * One encoder window: frames [seek, seek + N_FRAMES) of a spectrogram computed with
+ * N_SAMPLES of padding, copied into `data` (`[nMels, N_FRAMES]`; a new array when omitted).
+ * @throws {@link AmanuensisError} `ERR_INVALID_ARGUMENT` when the window runs past the spectrogram
+ */
+export function melWindow(mel: MelSpectrogram, seek: number, data: Float32Array = new Float32Array(mel.nMels * N_FRAMES)): MelSpectrogram {
+  if (!Number.isInteger(seek) || seek < 0 || seek + N_FRAMES > mel.nFrames || data.length !== mel.nMels * N_FRAMES) {
+    throw new AmanuensisError('ERR_INVALID_ARGUMENT', `a ${N_FRAMES}-frame window at ${seek} does not fit a spectrogram of ${mel.nFrames} frames`);
+  }
+  for (let m = 0; m < mel.nMels; m++) {
+    const from = m * mel.nFrames + seek;
+    data.set(mel.data.subarray(from, from + N_FRAMES), m * N_FRAMES);
+  }
+  return { data, nMels: mel.nMels, nFrames: N_FRAMES };
 }
 
 /** Index into a signal of length n with numpy/torch 'reflect' semantics (edge not repeated). */

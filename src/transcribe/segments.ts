@@ -3,7 +3,7 @@
  * `transcribe.py` does after each decode.
  * @module
  */
-import { N_FRAMES, N_SAMPLES_PER_TOKEN, HOP_LENGTH, TIME_PRECISION } from '../constants.js';
+import { FRAMES_PER_SECOND, HOP_LENGTH, N_SAMPLES_PER_TOKEN, TIME_PRECISION } from '../constants.js';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
 import type { DecodingResult } from '../types.js';
 
@@ -28,7 +28,7 @@ export function splitSegments(result: DecodingResult, tokenizer: Tokenizer, seek
   { segments: PendingSegment[]; advance: number } {
   const begin = tokenizer.special.timestampBegin;
   const tokens = result.tokens;
-  const timeOffset = (seek * HOP_LENGTH) / 16000;
+  const timeOffset = seek / FRAMES_PER_SECOND;
   const isTs = tokens.map((t) => t >= begin);
   const n = tokens.length;
   const singleTimestampEnding = n >= 2 && !isTs[n - 2] && isTs[n - 1] === true;
@@ -56,12 +56,9 @@ export function splitSegments(result: DecodingResult, tokenizer: Tokenizer, seek
   }
 
   // no complete pair: one segment for the window, ending at its last timestamp if there is one
-  let duration = (segmentFrames * HOP_LENGTH) / 16000;
+  let duration = segmentFrames / FRAMES_PER_SECOND;
   const timestamps = tokens.filter((t) => t >= begin);
   const lastTs = timestamps[timestamps.length - 1];
   if (lastTs !== undefined && lastTs !== begin) duration = (lastTs - begin) * TIME_PRECISION;
   return { segments: [make(timeOffset, timeOffset + duration, tokens)], advance: segmentFrames };
 }
-
-/** Frames one window covers at most. */
-export const WINDOW_FRAMES = N_FRAMES;

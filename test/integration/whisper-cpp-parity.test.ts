@@ -14,7 +14,8 @@ import { createRequire } from 'node:module';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { decodeAudioFile } from '../../src/audio/audio-file.js';
-import { N_FRAMES, N_SAMPLES } from '../../src/constants.js';
+import { melWindow } from '../../src/audio/mel-frontend.js';
+import { N_SAMPLES } from '../../src/constants.js';
 import { argmax } from '../../src/decoder/math.js';
 import { ApplyTimestampRules, type LogitFilter, SuppressBlank, SuppressTokens } from '../../src/decoder/logit-filters.js';
 import { Transcriber } from '../../src/transcriber.js';
@@ -42,10 +43,7 @@ beforeAll(async () => {
   }
   t = await Transcriber.load(SYNTHETIC_MODEL, { threads: 2 });
   const audio = (await decodeAudioFile(JFK_WAV)).samples;
-  const mel = t.frontend.compute(audio, { paddingSamples: N_SAMPLES });
-  const window = new Float32Array(mel.nMels * N_FRAMES);
-  for (let m = 0; m < mel.nMels; m++) window.set(mel.data.subarray(m * mel.nFrames, m * mel.nFrames + N_FRAMES), m * N_FRAMES);
-  features = await t.encoder.encode({ data: window, nMels: mel.nMels, nFrames: N_FRAMES });
+  features = await t.encoder.encode(melWindow(t.frontend.compute(audio, { paddingSamples: N_SAMPLES }), 0));
 });
 
 /** Greedy decoding of one window with the given filters, from [sot], at most maxTokens sampled. */
