@@ -11,6 +11,8 @@
         "native/decoder_worker.cc",
         "native/whisper_model.cc",
         "native/cpu_encoder.cc",
+        "native/log_mel.cc",
+        "native/log_mel_worker.cc",
         "native/decoder_step.cc",
         "native/parallel_ops.cc",
         "native/thread_pool.cc",

@@ -59,6 +59,7 @@ static Napi::Object init_amanuensis(Napi::Env env, Napi::Object exports) {
     exports.Set("loadModel", Napi::Function::New(env, load_model, "loadModel"));
     exports.Set("cpuInfo", Napi::Function::New(env, cpu_info, "cpuInfo"));
     exports.Set("benchFmaPeak", Napi::Function::New(env, bench_fma_peak, "benchFmaPeak"));
+    exports.Set("logMel", Napi::Function::New(env, log_mel, "logMel"));
     return exports;
 }
 

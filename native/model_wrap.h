@@ -26,6 +26,9 @@ private:
     std::shared_ptr<whisper_model> model_;
 };
 
+// logMel(model, samples, padding, filters, nMels, threads) -> Promise<Float32Array [nMels, nFrames]>
+Napi::Value log_mel(const Napi::CallbackInfo & info);
+
 // loadModel(file: Buffer | path, hparams: object, tensors: object[], options: {threads, simd}) -> Promise<NativeModel>
 Napi::Value load_model(const Napi::CallbackInfo & info);
 

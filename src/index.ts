@@ -11,6 +11,7 @@ export { AmanuensisError } from './errors.js';
 export type { AmanuensisErrorCode } from './errors.js';
 export * from './constants.js';
 export { WhisperMelFrontend, melWindow } from './audio/mel-frontend.js';
+export { NativeMelFrontend } from './audio/native-mel-frontend.js';
 export type { MelComputeOptions, MelFrontend, MelSpectrogram } from './audio/mel-frontend.js';
 export type { EncodeOptions, Encoder } from './encoder/encoder.js';
 export { CpuEncoder } from './encoder/cpu-encoder.js';

@@ -8,6 +8,7 @@ import { availableParallelism } from 'node:os';
 import { readFile } from 'node:fs/promises';
 
 import { type MelFrontend, type MelSpectrogram, WhisperMelFrontend, assertAudio, melWindow } from './audio/mel-frontend.js';
+import { NativeMelFrontend } from './audio/native-mel-frontend.js';
 import { HOP_LENGTH, N_FRAMES, N_SAMPLES, SAMPLE_RATE } from './constants.js';
 import { CpuDecoder } from './decoder/cpu-decoder.js';
 import type { Decoder } from './decoder/decoder.js';
@@ -36,7 +37,7 @@ export interface TranscriberLoadOptions {
   readonly simd?: boolean;
   /** Encoder backend or your own {@link Encoder}. Default `'auto'`. */
   readonly encoder?: EncoderChoice;
-  /** Your own log-mel front end. Default: {@link WhisperMelFrontend} with the model's filterbank. */
+  /** Your own log-mel front end. Default: {@link NativeMelFrontend} with the model's filterbank ({@link WhisperMelFrontend} is the TypeScript one). */
   readonly frontend?: MelFrontend;
   /** Your own decoder. Default: the native CPU decoder. */
   readonly decoder?: Decoder;
@@ -155,7 +156,7 @@ export class Transcriber {
     return new Transcriber({
       dims: file.dims,
       tokenizer,
-      frontend: options.frontend ?? new WhisperMelFrontend(file.melFilters),
+      frontend: options.frontend ?? new NativeMelFrontend(addon, native, file.melFilters, threads),
       encoder: selectEncoder(options.encoder ?? 'auto', native, file.dims, threads, options.profile ?? false),
       decoder: options.decoder ?? new CpuDecoder(native, file.dims, threads),
       modelId: file.identity,
@@ -194,7 +195,10 @@ export class Transcriber {
 
   private async run(audio: Float32Array, o: ResolvedTranscribeOptions, calls: PerformanceProfiler): Promise<TranscriptionResult> {
     const total = calls.span('total');
-    const mel = calls.measure('mel', () => this.frontend.compute(audio, { paddingSamples: N_SAMPLES }));
+    const frontend = this.frontend;
+    const mel = frontend.computeAsync === undefined
+      ? calls.measure('mel', () => frontend.compute(audio, { paddingSamples: N_SAMPLES }))
+      : await calls.measure('mel', () => frontend.computeAsync!(audio, { paddingSamples: N_SAMPLES }));
     const contentFrames = mel.nFrames - N_FRAMES;
 
     const suppress = resolveSuppressTokens(this.tokenizer, o.suppressTokens);
@@ -304,7 +308,10 @@ export class Transcriber {
     this.assertOpen();
     assertAudio(audio);
     if (!this.multilingual) throw new AmanuensisError('ERR_INVALID_ARGUMENT', 'this model is English-only');
-    const mel = this.frontend.compute(audio.subarray(0, N_SAMPLES), { paddingSamples: N_SAMPLES });
+    const head = audio.subarray(0, N_SAMPLES);
+    const mel = this.frontend.computeAsync === undefined
+      ? this.frontend.compute(head, { paddingSamples: N_SAMPLES })
+      : await this.frontend.computeAsync(head, { paddingSamples: N_SAMPLES });
     return this.detectLanguageFromFeatures(await this.encoder.encode(melWindow(mel, 0)));
   }
 

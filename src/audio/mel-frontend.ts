@@ -38,6 +38,12 @@ export interface MelFrontend {
    * @throws {@link AmanuensisError} `ERR_INVALID_AUDIO` for a non-Float32Array or non-finite samples
    */
   compute(samples: Float32Array, options?: MelComputeOptions): MelSpectrogram;
+  /**
+   * The same spectrogram computed off the main thread, when the front end can; the
+   * Transcriber prefers it.
+   * @throws {@link AmanuensisError} as {@link compute}
+   */
+  computeAsync?(samples: Float32Array, options?: MelComputeOptions): Promise<MelSpectrogram>;
 }
 
 /**

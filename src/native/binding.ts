@@ -53,6 +53,8 @@ export interface NativeAddon {
   loadModel(file: Uint8Array | string, hparams: ModelDimensions, tensors: readonly TensorRecord[],
     options: { threads: number; simd: boolean }): Promise<NativeModelHandle>;
   cpuInfo(): { avx2: boolean; fma: boolean; f16c: boolean; simdKernels: boolean };
+  /** Log-mel spectrogram `[nMels, (samples + padding) / 160]` on a model's threads and kernels. */
+  logMel(model: NativeModelHandle, samples: Float32Array, padding: number, filters: Float32Array, nMels: number, threads: number): Promise<Float32Array>;
   /** FMA throughput of this machine on `threads` threads over about `seconds`, in GFLOP/s (benchmarks). */
   benchFmaPeak(threads: number, seconds: number): Promise<number>;
 }
