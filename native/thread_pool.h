@@ -1,7 +1,7 @@
 // Persistent worker pool: threads are created once per model and reused for every
 // parallel section, so no thread is created on the hot path. Workers spin for a short while
-// after a section before sleeping, because a decoder step runs dozens of short sections
-// back to back and a condition-variable wake-up costs tens of microseconds.
+// (3 ms) after a section before sleeping, because a decoder step runs dozens of short sections
+// back to back and a condition-variable wake-up costs tens of microseconds to milliseconds.
 #pragma once
 
 #include <atomic>
