@@ -22,7 +22,8 @@
         "native/kernels/ops.cc",
         "native/kernels/ops_avx2.cc",
         "native/kernels/attention.cc",
-        "native/bench/fma_peak.cc"
+        "native/bench/fma_peak.cc",
+        "native/bench/kernel_bench.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native"],
       "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],

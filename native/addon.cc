@@ -1,7 +1,10 @@
 // Export table of the amanuensis native module. Everything heavy runs in AsyncWorkers.
 #include <napi.h>
 
+#include <functional>
+
 #include "bench/fma_peak.h"
+#include "bench/kernel_bench.h"
 #include "decoder_wrap.h"
 #include "napi_worker.h"
 #include "kernels/cpu_features.h"
@@ -35,6 +38,44 @@ private:
     double gflops_ = 0;
 };
 
+class kernel_bench_worker : public promise_worker {
+public:
+    kernel_bench_worker(Napi::Env env, std::function<double()> fn) : promise_worker(env), fn_(std::move(fn)) {}
+
+protected:
+    void run() override { value_ = fn_(); }
+    Napi::Value result(Napi::Env env) override { return Napi::Number::New(env, value_); }
+
+private:
+    std::function<double()> fn_;
+    double value_ = 0;
+};
+
+Napi::Value queue_bench(Napi::Env env, std::function<double()> fn) {
+    auto * worker = new kernel_bench_worker(env, std::move(fn));
+    Napi::Promise promise = worker->promise();
+    worker->Queue();
+    return promise;
+}
+
+// benchLinear(M, N, K, f16, threads, runs) -> Promise<median ms>
+Napi::Value bench_linear(const Napi::CallbackInfo & info) {
+    const int M = int_arg(info[0], "M", 1, 1 << 16);
+    const int N = int_arg(info[1], "N", 1, 1 << 17);
+    const int K = int_arg(info[2], "K", 1, 1 << 16);
+    const bool f16 = info[3].ToBoolean().Value();
+    const int threads = int_arg(info[4], "threads", 1, 256);
+    const int runs = int_arg(info[5], "runs", 1, 1000);
+    return queue_bench(info.Env(), [=] { return bench_linear_ms(M, N, K, f16, threads, runs); });
+}
+
+// benchReadBandwidth(threads, megabytes) -> Promise<GB/s>
+Napi::Value bench_read_bandwidth(const Napi::CallbackInfo & info) {
+    const int threads = int_arg(info[0], "threads", 1, 256);
+    const int megabytes = int_arg(info[1], "megabytes", 1, 8192);
+    return queue_bench(info.Env(), [=] { return bench_read_bandwidth_gbs(threads, megabytes); });
+}
+
 // benchFmaPeak(threads, seconds) -> Promise<GFLOP/s>
 Napi::Value bench_fma_peak(const Napi::CallbackInfo & info) {
     const int n_threads = int_arg(info[0], "threads", 1, 256);
@@ -60,6 +101,8 @@ static Napi::Object init_amanuensis(Napi::Env env, Napi::Object exports) {
     exports.Set("cpuInfo", Napi::Function::New(env, cpu_info, "cpuInfo"));
     exports.Set("benchFmaPeak", Napi::Function::New(env, bench_fma_peak, "benchFmaPeak"));
     exports.Set("logMel", Napi::Function::New(env, log_mel, "logMel"));
+    exports.Set("benchLinear", Napi::Function::New(env, bench_linear, "benchLinear"));
+    exports.Set("benchReadBandwidth", Napi::Function::New(env, bench_read_bandwidth, "benchReadBandwidth"));
     return exports;
 }
 

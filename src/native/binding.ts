@@ -55,6 +55,10 @@ export interface NativeAddon {
   cpuInfo(): { avx2: boolean; fma: boolean; f16c: boolean; simdKernels: boolean };
   /** Log-mel spectrogram `[nMels, (samples + padding) / 160]` on a model's threads and kernels. */
   logMel(model: NativeModelHandle, samples: Float32Array, padding: number, filters: Float32Array, nMels: number, threads: number): Promise<Float32Array>;
+  /** Median milliseconds of `[M, K] x W^T` for a linear weight W `[N, K]` (benchmarks). */
+  benchLinear(M: number, N: number, K: number, f16: boolean, threads: number, runs: number): Promise<number>;
+  /** Read bandwidth in GB/s over a buffer of `megabytes` (benchmarks). */
+  benchReadBandwidth(threads: number, megabytes: number): Promise<number>;
   /** FMA throughput of this machine on `threads` threads over about `seconds`, in GFLOP/s (benchmarks). */
   benchFmaPeak(threads: number, seconds: number): Promise<number>;
 }

@@ -1,0 +1,32 @@
+/**
+ * The kernels alone: GEMM throughput on every linear-layer shape of the tiny.en and base
+ * encoders (f16 weights, as in the model files) against this machine's FMA peak, and the
+ * machine's read bandwidth on buffers the size of a decoder step's working set and larger.
+ *
+ * Run: npx tsx bench/kernels.ts [--threads 2]
+ */
+import { parseArgs } from 'node:util';
+
+import { loadNativeAddon } from '../src/native/binding.js';
+
+const { values } = parseArgs({ options: { threads: { type: 'string', default: '2' } } });
+const threads = Number(values.threads);
+const addon = loadNativeAddon();
+const peak = await addon.benchFmaPeak(threads, 1.0);
+console.log(`machine FMA peak at ${threads} threads: ${peak.toFixed(1)} GFLOP/s`);
+console.log('GEMM, C[M, N] = A[M, K] W^T with f16 W, median of 9:');
+for (const d of [384, 512]) {
+  const shapes: [string, number, number, number][] = [
+    ['conv1 (im2col)', 3000, d, 240], ['conv2 (im2col)', 1500, d, 3 * d], ['qkv', 1500, 3 * d, d],
+    ['attn out', 1500, d, d], ['mlp.0', 1500, 4 * d, d], ['mlp.2', 1500, d, 4 * d],
+  ];
+  for (const [name, M, N, K] of shapes) {
+    const ms = await addon.benchLinear(M, N, K, true, threads, 9);
+    const gflops = (2 * M * N * K) / (ms / 1000) / 1e9;
+    console.log(`  d=${d} ${name.padEnd(15)} [${M} x ${K}] x [${K} x ${N}]: ${ms.toFixed(2).padStart(7)} ms, ${gflops.toFixed(1).padStart(6)} GFLOP/s, ${(100 * gflops / peak).toFixed(0)}% of peak`);
+  }
+}
+console.log('read bandwidth:');
+for (const mb of [16, 64, 256]) {
+  for (const t of [1, threads]) console.log(`  ${String(mb).padStart(3)} MB, ${t} thread(s): ${(await addon.benchReadBandwidth(t, mb)).toFixed(1)} GB/s`);
+}
