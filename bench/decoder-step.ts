@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 
 import { Transcriber } from '../src/transcriber.js';
 import { goldenF32 } from '../test/helpers/shared.js';
+import { writeRecord } from './record.js';
 import { summarize } from './stats.js';
 
 const { values } = parseArgs({
@@ -34,6 +35,7 @@ function bytesPerStep(nSeq: number): number {
   return d.nTextLayer * (blockWeights + cross + self) + vocab;
 }
 
+const records: { sequences: number; medianMs: number; bytesPerStep: number; gbPerS: number }[] = [];
 const lines: string[] = [`decoder step, ${d.nTextLayer} layers x ${d.nTextState} wide, vocab ${d.nVocab}, context ${context} to ${context + 40} tokens, ${threads} threads`];
 for (const nSeq of [1, 5, 16]) {
   const session = await t.decoder.session(features, nSeq);
@@ -49,6 +51,7 @@ for (const nSeq of [1, 5, 16]) {
   }
   const s = summarize(times.slice(5));
   const gbs = bytesPerStep(nSeq) / (s.median / 1000) / 1e9;
+  records.push({ sequences: nSeq, medianMs: s.median, bytesPerStep: bytesPerStep(nSeq), gbPerS: gbs });
   lines.push(`  ${String(nSeq).padStart(2)} sequences: median ${s.median.toFixed(2)} ms per step (${(s.median / nSeq).toFixed(2)} ms per sequence-step), ` +
     `${(bytesPerStep(nSeq) / 1e6).toFixed(1)} MB read -> ${gbs.toFixed(1)} GB/s`);
 }
@@ -56,3 +59,4 @@ if (d.nTextState === 384 && d.nTextLayer === 4) {
   lines.push('  reference: whisper.cpp native build, 4.6 ms per greedy step for tiny.en at 2 threads (issue #4); target <= 2.3 ms');
 }
 console.log(lines.join('\n'));
+writeRecord('decoder-step', { threads, model: values.model, dims: d, contextFrom: context, steps: records });

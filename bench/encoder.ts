@@ -6,7 +6,6 @@
  *
  * Run: npm run bench:encoder [-- --runs 7 --threads 2 --model path]
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 
@@ -16,6 +15,7 @@ import { N_SAMPLES } from '../src/constants.js';
 import { loadNativeAddon } from '../src/native/binding.js';
 import { Transcriber } from '../src/transcriber.js';
 import { encoderFlops } from './flops.js';
+import { writeRecord } from './record.js';
 import { fmt, summarize, timeRuns } from './stats.js';
 
 const { values } = parseArgs({
@@ -68,8 +68,6 @@ if (t.dims.nAudioState === 384 && t.dims.nAudioLayer === 4) {
 }
 console.log(lines.join('\n'));
 
-mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-writeFileSync(new URL('./results/encoder.json', import.meta.url), JSON.stringify({
-  date: new Date().toISOString(), threads, model: values.model, gflop, amanuensisMs: ours, whisperCppPrebuiltMs: whisperCpp,
-  achievedGflops: achieved, fmaPeakGflops: peak,
-}, null, 2));
+writeRecord('encoder', {
+  threads, model: values.model, dims: t.dims, gflop, amanuensisMs: ours, whisperCppPrebuiltMs: whisperCpp, achievedGflops: achieved, fmaPeakGflops: peak,
+});

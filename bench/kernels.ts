@@ -8,6 +8,7 @@
 import { parseArgs } from 'node:util';
 
 import { loadNativeAddon } from '../src/native/binding.js';
+import { writeRecord } from './record.js';
 
 const { values } = parseArgs({ options: { threads: { type: 'string', default: '2' } } });
 const threads = Number(values.threads);
@@ -15,6 +16,7 @@ const addon = loadNativeAddon();
 const peak = await addon.benchFmaPeak(threads, 1.0);
 console.log(`machine FMA peak at ${threads} threads: ${peak.toFixed(1)} GFLOP/s`);
 console.log('GEMM, C[M, N] = A[M, K] W^T with f16 W, median of 9:');
+const gemm: { d: number; name: string; M: number; N: number; K: number; ms: number; gflops: number; fractionOfPeak: number }[] = [];
 for (const d of [384, 512]) {
   const shapes: [string, number, number, number][] = [
     ['conv1 (im2col)', 3000, d, 240], ['conv2 (im2col)', 1500, d, 3 * d], ['qkv', 1500, 3 * d, d],
@@ -23,10 +25,17 @@ for (const d of [384, 512]) {
   for (const [name, M, N, K] of shapes) {
     const ms = await addon.benchLinear(M, N, K, true, threads, 9);
     const gflops = (2 * M * N * K) / (ms / 1000) / 1e9;
+    gemm.push({ d, name, M, N, K, ms, gflops, fractionOfPeak: gflops / peak });
     console.log(`  d=${d} ${name.padEnd(15)} [${M} x ${K}] x [${K} x ${N}]: ${ms.toFixed(2).padStart(7)} ms, ${gflops.toFixed(1).padStart(6)} GFLOP/s, ${(100 * gflops / peak).toFixed(0)}% of peak`);
   }
 }
 console.log('read bandwidth:');
+const bandwidth: { megabytes: number; threads: number; gbPerS: number }[] = [];
 for (const mb of [16, 64, 256]) {
-  for (const t of [1, threads]) console.log(`  ${String(mb).padStart(3)} MB, ${t} thread(s): ${(await addon.benchReadBandwidth(t, mb)).toFixed(1)} GB/s`);
+  for (const t of [1, threads]) {
+    const gbPerS = await addon.benchReadBandwidth(t, mb);
+    bandwidth.push({ megabytes: mb, threads: t, gbPerS });
+    console.log(`  ${String(mb).padStart(3)} MB, ${t} thread(s): ${gbPerS.toFixed(1)} GB/s`);
+  }
 }
+writeRecord('kernels', { threads, fmaPeakGflops: peak, gemm, bandwidth });

@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { decodeAudioFile } from '../src/audio/audio-file.js';
 import { N_SAMPLES } from '../src/constants.js';
 import { Transcriber } from '../src/transcriber.js';
+import { writeRecord } from './record.js';
 import { fmt, timeRuns } from './stats.js';
 
 const { values } = parseArgs({ options: { threads: { type: 'string', default: '2' } } });
@@ -21,3 +22,4 @@ console.log(`log-mel, 30 s of audio + 30 s padding, ${values.threads} threads`);
 console.log(`  native (DFT as GEMM):   ${fmt(native)}`);
 console.log(`  TypeScript (fft.js):    ${fmt(ts)}`);
 console.log('  reference: whisper.cpp native build 24-29 ms (issue #4); target <= 10 ms');
+writeRecord('mel', { threads: Number(values.threads), audioSeconds: 30, nativeMs: native, typescriptMs: ts });
