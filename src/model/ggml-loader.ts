@@ -65,7 +65,11 @@ function memorySource(bytes: Uint8Array): ByteSource {
   return { size: bytes.length, read: (offset, length) => bytes.subarray(offset, offset + length) };
 }
 
-/** Reads a file through a 1 MiB window, so that parsing thousands of small fields costs few system calls. */
+/**
+ * Reads a file through a 64 KiB window, so that parsing thousands of small fields costs few
+ * system calls; larger regions are read at their exact size. (Tensor headers lie megabytes
+ * apart: a larger window would read far more than it uses.)
+ */
 class FileSource implements ByteSource {
   readonly size: number;
   private window = new Uint8Array(0);
@@ -77,7 +81,7 @@ class FileSource implements ByteSource {
 
   read(offset: number, length: number): Uint8Array {
     if (offset < this.windowStart || offset + length > this.windowStart + this.window.length) {
-      this.fill(offset, Math.min(Math.max(length, 1 << 20), this.size - offset));
+      this.fill(offset, Math.min(Math.max(length, 1 << 16), this.size - offset));
     }
     return this.window.subarray(offset - this.windowStart, offset - this.windowStart + length);
   }
@@ -178,12 +182,19 @@ function readVocab(c: Cursor, dims: ModelDimensions): Uint8Array[] {
   if (n < 0 || n > dims.nVocab) {
     throw new AmanuensisError('ERR_MODEL_BAD_HPARAMS', `the file stores ${n} tokens but nVocab is ${dims.nVocab}`);
   }
-  const vocab: Uint8Array[] = [];
+  // one copy of the whole region, tokens as views into it: 50k separate small arrays would cost
+  // tens of megabytes of allocator overhead
+  const start = c.offset;
+  const spans: [number, number][] = [];
   for (let i = 0; i < n; i++) {
     const len = c.u32(`the length of token ${i}`);
-    vocab.push(c.bytes(len, `token ${i}`));
+    spans.push([c.offset - start, len]);
+    c.skip(len, `token ${i}`);
   }
-  return vocab;
+  const end = c.offset;
+  c.offset = start;
+  const region = c.bytes(end - start, 'the vocabulary');
+  return spans.map(([at, len]) => region.subarray(at, at + len));
 }
 
 function readTensor(c: Cursor): TensorRecord {
