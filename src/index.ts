@@ -40,6 +40,6 @@ export type { AcquireOptions, BufferKind, BufferPoolOptions, BufferPoolStats, Po
 export { EncoderCache, encoderCacheKey } from './utils/encoder-cache.js';
 export type { EncoderCacheOptions, EncoderCacheStats } from './utils/encoder-cache.js';
 export { PerformanceProfiler } from './utils/performance-profiler.js';
-export type { PathStats, PerformanceProfilerOptions, Span } from './utils/performance-profiler.js';
+export type { PathStats, PerformanceProfilerOptions, ProfileJson, Span } from './utils/performance-profiler.js';
 export { createTranscriberPool, transcriberBufferKinds } from './transcribe/buffers.js';
 export type { BufferPoolSettings, TranscriberBufferKind } from './transcribe/buffers.js';

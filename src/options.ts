@@ -90,22 +90,42 @@ export interface ResolvedTranscribeOptions {
   readonly onProgress: ((progress: TranscribeProgress) => void) | undefined;
 }
 
-/** The defaults, frozen. */
+/**
+ * The defaults of {@link TranscribeOptions}, frozen: task `'transcribe'`; temperatures 0, 0.2, …, 1.0;
+ * bestOf 5; patience 1; lengthPenalty null; thresholds 2.4 (compression ratio), -1.0 (avgLogprob),
+ * 0.6 (noSpeechProb); conditionOnPreviousText true; suppressTokens `'non-speech'`; suppressBlank true;
+ * withoutTimestamps false; maxInitialTimestamp 1.0 s; silenceThreshold 0.001 RMS; seed 0.
+ */
 export const DEFAULT_TRANSCRIBE_OPTIONS = Object.freeze({
+  /** Transcribe in the spoken language. */
   task: 'transcribe' as Task,
+  /** Greedy first, then sampling hotter on each fallback. */
   temperatures: Object.freeze([0, 0.2, 0.4, 0.6, 0.8, 1.0]) as readonly number[],
+  /** Candidates per sampled decode. */
   bestOf: 5,
+  /** Beam search patience. */
   patience: 1,
+  /** Rank by log-probability over length. */
   lengthPenalty: null,
+  /** Fallback above this compression ratio. */
   compressionRatioThreshold: 2.4,
+  /** Fallback below this average log-probability. */
   logprobThreshold: -1.0,
+  /** Silence above this no-speech probability (with a low log-probability). */
   noSpeechThreshold: 0.6,
+  /** Prompt each window with the previous text. */
   conditionOnPreviousText: true,
+  /** openai/whisper's non-speech set. */
   suppressTokens: 'non-speech' as const,
+  /** No blank first token. */
   suppressBlank: true,
+  /** Timestamps on. */
   withoutTimestamps: false,
+  /** Seconds. */
   maxInitialTimestamp: 1.0,
+  /** RMS, about -60 dBFS. */
   silenceThreshold: 0.001,
+  /** Sampler seed. */
   seed: 0,
 });
 

@@ -61,10 +61,15 @@ export interface TranscriberLoadOptions {
 
 /** The parts a {@link Transcriber} is made of. */
 export interface TranscriberParts {
+  /** Dimensions of the model the parts belong to. */
   readonly dims: ModelDimensions;
+  /** The model's tokenizer. */
   readonly tokenizer: Tokenizer;
+  /** Stage 1: samples to log-mel spectrogram. */
   readonly frontend: MelFrontend;
+  /** Stage 2: log-mel window to audio features. */
   readonly encoder: Encoder;
+  /** Stage 3: audio features and tokens to logits. */
   readonly decoder: Decoder;
   /** Identity of the model for cache keys. Default: a random id (nothing shared with other instances). */
   readonly modelId?: string;
@@ -97,6 +102,7 @@ function rms(samples: Float32Array, from: number, to: number): number {
 export class Transcriber {
   /** Model dimensions. */
   readonly dims: ModelDimensions;
+  /** Special tokens, SOT sequence, text encoding and decoding of the model's vocabulary. */
   readonly tokenizer: Tokenizer;
   /** Stage 1: samples → log-mel spectrogram. */
   readonly frontend: MelFrontend;

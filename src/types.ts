@@ -31,13 +31,17 @@ export interface Segment {
   readonly start: number;
   /** End time in seconds. */
   readonly end: number;
+  /** Decoded text of the segment (leading space kept, as Whisper emits it). */
   readonly text: string;
   /** Tokens of the segment, timestamp tokens included. */
   readonly tokens: readonly number[];
   /** Temperature of the decode this segment comes from. */
   readonly temperature: number;
+  /** Average log-probability per token of the window's decode (natural log). */
   readonly avgLogprob: number;
+  /** Compression ratio of the window's decoded text (see {@link DecodingResult.compressionRatio}). */
   readonly compressionRatio: number;
+  /** Probability of no speech in the window, 0 to 1. */
   readonly noSpeechProb: number;
 }
 
@@ -66,11 +70,15 @@ export interface WindowTiming {
  * t_decode_us), from the call's PerformanceProfiler paths `total`, `total.mel`, `total.encode`, `total.decode`.
  */
 export interface TranscriptionTimings {
+  /** Log-mel spectrogram of the whole input. */
   readonly melMs: number;
+  /** Encoder (or cache lookups) over all windows. */
   readonly encodeMs: number;
+  /** Decoder over all windows and temperatures, language detection included. */
   readonly decodeMs: number;
   /** Wall time of the whole call. */
   readonly totalMs: number;
+  /** One entry per 30 s window, in order. */
   readonly windows: readonly WindowTiming[];
 }
 
@@ -78,11 +86,13 @@ export interface TranscriptionTimings {
 export interface TranscriptionResult {
   /** All segment texts joined. */
   readonly text: string;
+  /** Timed segments, in order, without empty ones. */
   readonly segments: readonly Segment[];
   /** Language code (given, detected, or `'en'` for English-only models). */
   readonly language: string;
   /** Input duration in seconds. */
   readonly durationS: number;
+  /** Where the time went, per stage and per window. */
   readonly timings: TranscriptionTimings;
   /** Processing time over audio duration: below 1 is faster than real time. */
   readonly realtimeFactor: number;

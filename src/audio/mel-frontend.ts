@@ -12,7 +12,9 @@ import { BluesteinDft } from './dft.js';
 
 /** A log-mel spectrogram: `data` is `[nMels, nFrames]` row-major (frame t of band m at `m * nFrames + t`). */
 export interface MelSpectrogram {
+  /** Scaled log-mel values `[nMels, nFrames]` row-major, about -1.5 (silence) to 2.5. */
   readonly data: Float32Array;
+  /** Mel bands (rows). */
   readonly nMels: number;
   /** Frames, one per HOP_LENGTH samples (10 ms). */
   readonly nFrames: number;

@@ -10,6 +10,7 @@ import { logSumExp, maxOf } from './math.js';
 /** One rule that masks tokens by setting their logits to -Infinity. */
 export interface LogitFilter {
   /**
+   * Masks the tokens this rule forbids next.
    * @param logits - the next-token logits of one sequence, `[nVocab]`, modified in place
    * @param tokens - the sequence so far: SOT sequence (and prompt) then sampled tokens
    */
@@ -20,6 +21,7 @@ export interface LogitFilter {
 export class SuppressBlank implements LogitFilter {
   constructor(private readonly blankTokens: readonly number[], private readonly eot: number, private readonly sampleBegin: number) {}
 
+  /** {@inheritDoc LogitFilter.apply} */
   apply(logits: Float32Array, tokens: readonly number[]): void {
     if (tokens.length !== this.sampleBegin) return;
     for (const t of this.blankTokens) logits[t] = -Infinity;
@@ -31,6 +33,7 @@ export class SuppressBlank implements LogitFilter {
 export class SuppressTokens implements LogitFilter {
   constructor(private readonly suppress: readonly number[]) {}
 
+  /** {@inheritDoc LogitFilter.apply} */
   apply(logits: Float32Array): void {
     for (const t of this.suppress) if (t < logits.length) logits[t] = -Infinity;
   }
@@ -57,6 +60,7 @@ export class ApplyTimestampRules implements LogitFilter {
     this.maxInitialTimestampIndex = maxInitialTimestamp === undefined ? undefined : Math.round(maxInitialTimestamp / TIME_PRECISION);
   }
 
+  /** {@inheritDoc LogitFilter.apply} */
   apply(logits: Float32Array, tokens: readonly number[]): void {
     const { eot, noTimestamps, timestampBegin } = this.special;
     const nVocab = logits.length;

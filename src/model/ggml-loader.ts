@@ -25,13 +25,17 @@ const MAX_NAME_LENGTH = 256;
 
 /** The mel filterbank stored in the file: `[nMels, nFreq]` row-major, nFreq = N_FFT/2 + 1. */
 export interface MelFilterbank {
+  /** Mel bands. */
   readonly nMels: number;
+  /** Frequency bins (201). */
   readonly nFreq: number;
+  /** Filter weights `[nMels, nFreq]` row-major. */
   readonly data: Float32Array;
 }
 
 /** Where one tensor lies in the file. */
 export interface TensorRecord {
+  /** whisper.cpp's name, e.g. `encoder.blocks.0.attn.query.weight`. */
   readonly name: string;
   /** ggml type number (see {@link GGML_TYPES}). */
   readonly type: number;
@@ -39,18 +43,23 @@ export interface TensorRecord {
   readonly ne: readonly number[];
   /** Byte offset of the data from the start of the file. */
   readonly offset: number;
+  /** Bytes of data. */
   readonly nbytes: number;
 }
 
 /** A parsed GGML model file. */
 export interface GgmlModelFile {
+  /** The 11 hyperparameters. */
   readonly dims: ModelDimensions;
   /** Quantization version carried in the ftype field (0 for f32/f16 files). */
   readonly quantizationVersion: number;
+  /** The mel filterbank stored in the file. */
   readonly melFilters: MelFilterbank;
   /** Byte strings of the regular tokens, by id (special tokens are not stored in the file). */
   readonly vocab: readonly Uint8Array[];
+  /** Every tensor, in file order. */
   readonly tensors: readonly TensorRecord[];
+  /** Bytes in the file. */
   readonly fileSize: number;
 }
 
@@ -267,9 +276,13 @@ function validateTensors(dims: ModelDimensions, tensors: readonly TensorRecord[]
 
 /** What precedes the tensors: dimensions, filterbank and vocabulary. */
 export interface GgmlHeader {
+  /** The 11 hyperparameters. */
   readonly dims: ModelDimensions;
+  /** Quantization version carried in the ftype field. */
   readonly quantizationVersion: number;
+  /** The mel filterbank. */
   readonly melFilters: MelFilterbank;
+  /** Byte strings of the stored tokens, by id. */
   readonly vocab: readonly Uint8Array[];
   /** Byte offset of the first tensor record. */
   readonly tensorsOffset: number;
@@ -321,6 +334,7 @@ function parseSource(source: ByteSource): GgmlModelFile {
 
 /** A model file indexed on disk: everything but the tensor data, which stays in the file. */
 export interface IndexedModelFile extends GgmlModelFile {
+  /** The file it was read from. */
   readonly path: string;
   /** Content-derived identity (see {@link modelIdentity}). */
   readonly identity: string;

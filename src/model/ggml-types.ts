@@ -6,8 +6,11 @@
 
 /** Storage of one ggml type: `blockSize` elements take `typeSize` bytes. */
 export interface GgmlTypeInfo {
+  /** ggml's name, e.g. `F16`, `Q8_0`. */
   readonly name: string;
+  /** Elements per block. */
   readonly blockSize: number;
+  /** Bytes per block. */
   readonly typeSize: number;
   /** Whether amanuensis can compute with it today. */
   readonly supported: boolean;

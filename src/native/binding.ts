@@ -15,8 +15,11 @@ import type { TensorRecord } from '../model/ggml-loader.js';
 
 /** Per-stage times the native encoder reports when asked to profile, in milliseconds. */
 export interface NativeEncoderTimings {
+  /** conv1, conv2, GELU and positional embedding. */
   readonly convMs: number;
+  /** Each attention block, in order. */
   readonly layerMs: readonly number[];
+  /** The final layer norm. */
   readonly lnPostMs: number;
 }
 
@@ -24,10 +27,23 @@ export interface NativeEncoderTimings {
 export interface NativeModelHandle {
   /** mel `[nMels, nFrames]` → audio features `[nAudioCtx, nAudioState]`, written into `out` when given. */
   encode(mel: Float32Array, nMels: number, nFrames: number, threads: number, profile: boolean, out?: Float32Array):
-    Promise<{ features: Float32Array; timings?: NativeEncoderTimings }>;
+    Promise<{
+      /** Audio features `[nAudioCtx, nAudioState]`. */
+      features: Float32Array;
+      /** Stage times, when `profile` is true. */
+      timings?: NativeEncoderTimings;
+    }>;
   /** Self-attention caches for `nSeq` sequences that advance together. */
   createDecoder(nSeq: number): NativeDecoderHandle;
-  info(): { kernels: 'avx2-fma-f16c' | 'portable'; threads: number; weightBytes: number };
+  /** What the model runs with. */
+  info(): {
+    /** Kernel path chosen at load. */
+    kernels: 'avx2-fma-f16c' | 'portable';
+    /** Threads of its pool. */
+    threads: number;
+    /** Bytes of native weight memory. */
+    weightBytes: number;
+  };
 }
 
 /** Native decoder state: KV caches plus one window's cross-attention keys and values. */
@@ -52,7 +68,17 @@ export interface NativeAddon {
   /** `file`: the whole model file in memory, or its path (each tensor is then read straight into native memory). */
   loadModel(file: Uint8Array | string, hparams: ModelDimensions, tensors: readonly TensorRecord[],
     options: { threads: number; simd: boolean }): Promise<NativeModelHandle>;
-  cpuInfo(): { avx2: boolean; fma: boolean; f16c: boolean; simdKernels: boolean };
+  /** CPU features detected at run time. */
+  cpuInfo(): {
+    /** AVX2 instructions. */
+    avx2: boolean;
+    /** Fused multiply-add. */
+    fma: boolean;
+    /** Half-precision conversion. */
+    f16c: boolean;
+    /** All three: the SIMD kernels can run. */
+    simdKernels: boolean;
+  };
   /** Log-mel spectrogram `[nMels, (samples + padding) / 160]` on a model's threads and kernels. */
   logMel(model: NativeModelHandle, samples: Float32Array, padding: number, filters: Float32Array, nMels: number, threads: number): Promise<Float32Array>;
   /** Median milliseconds of `[M, K] x W^T` for a linear weight W `[N, K]` (benchmarks). */

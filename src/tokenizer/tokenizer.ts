@@ -18,13 +18,21 @@ const N_TASK_SPECIALS = 6;
 
 /** Ids of the special tokens of one vocabulary. */
 export interface SpecialTokens {
+  /** `<|endoftext|>`: end of a decode. */
   readonly eot: number;
+  /** `<|startoftranscript|>`. */
   readonly sot: number;
+  /** `<|translate|>` task token. */
   readonly translate: number;
+  /** `<|transcribe|>` task token. */
   readonly transcribe: number;
+  /** `<|startoflm|>`. */
   readonly sotLm: number;
+  /** `<|startofprev|>`: starts the previous-text prompt. */
   readonly sotPrev: number;
+  /** `<|nospeech|>` (`<|nocaptions|>` in older vocabularies): its probability at SOT is noSpeechProb. */
   readonly noSpeech: number;
+  /** `<|notimestamps|>`: decode text only. */
   readonly noTimestamps: number;
   /** `<|0.00|>`; timestamp token `timestampBegin + i` stands for `i * 0.02` s. */
   readonly timestampBegin: number;

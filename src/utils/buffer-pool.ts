@@ -14,6 +14,7 @@ type ArrayOf<E extends PoolElementType> = E extends 'float32' ? Float32Array : E
 
 /** One kind of buffer. */
 export interface BufferKind {
+  /** Element type of the arrays. */
   readonly type: PoolElementType;
   /** Elements per buffer. */
   readonly length: number;
@@ -49,7 +50,9 @@ export interface PooledBuffer<T> extends Disposable {
 
 /** Counters of one kind. */
 export interface BufferPoolStats {
+  /** Buffers on loan now. */
   readonly inUse: number;
+  /** Buffers waiting in the pool. */
   readonly free: number;
   /** Most buffers in use at once so far. */
   readonly highWater: number;

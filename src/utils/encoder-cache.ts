@@ -20,12 +20,15 @@ export interface EncoderCacheOptions {
 
 /** Counters of an {@link EncoderCache}. */
 export interface EncoderCacheStats {
+  /** Lookups that found features. */
   readonly hits: number;
+  /** Lookups that did not. */
   readonly misses: number;
   /** hits / (hits + misses); 0 before any lookup. */
   readonly hitRate: number;
   /** Entries dropped to respect the bounds. */
   readonly evictions: number;
+  /** Entries held now. */
   readonly entries: number;
   /** Bytes of features held. */
   readonly bytes: number;
@@ -101,6 +104,7 @@ export class EncoderCache {
     this.lru.clear();
   }
 
+  /** Counters and current size. */
   stats(): EncoderCacheStats {
     const lookups = this.hits + this.misses;
     return {

@@ -10,17 +10,32 @@ import { AmanuensisError } from '../errors.js';
 
 /** Statistics of one path, durations in milliseconds. */
 export interface PathStats {
+  /** Dotted path, e.g. `total.decode.step`. */
   readonly path: string;
+  /** Measurements recorded. */
   readonly count: number;
+  /** Sum of all measurements. */
   readonly total: number;
+  /** Arithmetic mean. */
   readonly mean: number;
+  /** 50th percentile. */
   readonly median: number;
+  /** Shortest. */
   readonly min: number;
+  /** Longest. */
   readonly max: number;
   /** Population standard deviation. */
   readonly stdDev: number;
+  /** 95th percentile (linear interpolation, as numpy). */
   readonly p95: number;
+  /** 99th percentile. */
   readonly p99: number;
+}
+
+/** What {@link PerformanceProfiler.toJSON} returns. */
+export interface ProfileJson {
+  /** Every path's statistics, parents before children. */
+  readonly paths: PathStats[];
 }
 
 /** A running measurement; ends on `end()` or when a `using` declaration goes out of scope. */
@@ -221,8 +236,8 @@ export class PerformanceProfiler {
     this.records.clear();
   }
 
-  /** Plain data: `{ paths: PathStats[] }`. */
-  toJSON(): { paths: PathStats[] } {
+  /** Plain data: `{ paths: PathStats[] }`, parents before children. */
+  toJSON(): ProfileJson {
     return { paths: this.allStats() };
   }
 
