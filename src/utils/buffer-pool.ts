@@ -10,7 +10,8 @@ import { AmanuensisError } from '../errors.js';
 /** Element types a pool can hold. */
 export type PoolElementType = 'float32' | 'int32' | 'float64';
 
-type ArrayOf<E extends PoolElementType> = E extends 'float32' ? Float32Array : E extends 'int32' ? Int32Array : Float64Array;
+/** The typed array class of an element type. */
+export type ArrayOf<E extends PoolElementType> = E extends 'float32' ? Float32Array : E extends 'int32' ? Int32Array : Float64Array;
 
 /** One kind of buffer. */
 export interface BufferKind {
