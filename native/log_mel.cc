@@ -97,9 +97,14 @@ void log_mel_spectrogram(thread_pool & pool, int n_threads, kernel_path path, co
         for (int64_t r = static_cast<int64_t>(task) * chunk; r < r1; ++r) {
             const int64_t start = computed[r] * MEL_HOP - half;
             float x[MEL_N_FFT];
-            for (int i = 0; i < MEL_N_FFT; ++i) {
-                const int64_t j = reflect(start + i, n_signal);
-                x[i] = j < n_samples ? window[i] * samples[j] : 0.0f;
+            if (start >= 0 && start + MEL_N_FFT <= n_samples) {
+                // interior frame: no reflection, no padding
+                for (int i = 0; i < MEL_N_FFT; ++i) x[i] = window[i] * samples[start + i];
+            } else {
+                for (int i = 0; i < MEL_N_FFT; ++i) {
+                    const int64_t j = reflect(start + i, n_signal);
+                    x[i] = j < n_samples ? window[i] * samples[j] : 0.0f;
+                }
             }
             float * even = frames + r * MEL_N_FFT;
             float * odd = even + EVEN;
