@@ -212,4 +212,13 @@ void decoder_reorder(decoder_state & st, const int32_t * source) {
 
 void decoder_rewind(decoder_state & st) { st.n_past = 0; }
 
+void decoder_release(decoder_state & st) {
+    st.self_k = aligned_buffer<float>();
+    st.self_v = aligned_buffer<float>();
+    st.cross_k = aligned_buffer<float>();
+    st.cross_v = aligned_buffer<float>();
+    st.has_features = false;
+    st.released = true;
+}
+
 } // namespace amanuensis

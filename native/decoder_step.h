@@ -24,6 +24,7 @@ struct decoder_state {
     aligned_buffer<float> cross_k;        // [n_layer, n_audio_ctx, n_text_state]
     aligned_buffer<float> cross_v;        // same shape
     std::atomic<bool> busy{false};        // one operation at a time
+    bool released = false;                // caches freed by decoder_release
 };
 
 std::unique_ptr<decoder_state> decoder_state_create(std::shared_ptr<whisper_model> model, int n_seq);
@@ -43,5 +44,8 @@ void decoder_reorder(decoder_state & st, const int32_t * source);
 
 // Forgets the self-attention cache (keeps the window's cross-attention K/V).
 void decoder_rewind(decoder_state & st);
+
+// Frees every cache; the state can no longer be used.
+void decoder_release(decoder_state & st);
 
 } // namespace amanuensis

@@ -15,6 +15,7 @@ Napi::Function decoder_wrap::define(Napi::Env env) {
                                        InstanceMethod("step", &decoder_wrap::step),
                                        InstanceMethod("reorder", &decoder_wrap::reorder),
                                        InstanceMethod("rewind", &decoder_wrap::rewind),
+                                       InstanceMethod("release", &decoder_wrap::release),
                                        InstanceAccessor("nPast", &decoder_wrap::n_past, nullptr)});
     // the constructor lives as long as the addon: the environment tears it down
     decoder_ctor = new Napi::FunctionReference(Napi::Persistent(ctor));
@@ -40,6 +41,9 @@ decoder_wrap::decoder_wrap(const Napi::CallbackInfo & info) : Napi::ObjectWrap<d
 }
 
 void decoder_wrap::claim() {
+    if (state_->released) {
+        throw make_error(Env(), "ERR_CLOSED", "this decoder has been released");
+    }
     bool expected = false;
     if (!state_->busy.compare_exchange_strong(expected, true)) {
         throw make_error(Env(), "ERR_DECODER_BUSY", "this decoder is already running an operation; await it first");
@@ -103,5 +107,13 @@ Napi::Value decoder_wrap::rewind(const Napi::CallbackInfo & info) {
 }
 
 Napi::Value decoder_wrap::n_past(const Napi::CallbackInfo & info) { return Napi::Number::New(info.Env(), state_->n_past); }
+
+// Frees the caches now instead of when the wrapper is collected; later operations throw ERR_CLOSED.
+Napi::Value decoder_wrap::release(const Napi::CallbackInfo & info) {
+    claim();
+    decoder_release(*state_);
+    // stays busy: every later operation is refused
+    return info.Env().Undefined();
+}
 
 } // namespace amanuensis

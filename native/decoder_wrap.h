@@ -23,6 +23,7 @@ private:
     Napi::Value reorder(const Napi::CallbackInfo & info);
     Napi::Value rewind(const Napi::CallbackInfo & info);
     Napi::Value n_past(const Napi::CallbackInfo & info);
+    Napi::Value release(const Napi::CallbackInfo & info);
 
     // Marks the state busy for one operation; throws ERR_DECODER_BUSY if it already is.
     void claim();

@@ -347,7 +347,12 @@ export class Transcriber {
 
   private async detectLanguageFromFeatures(features: Float32Array): Promise<LanguageDetection> {
     const session = await this.decoder.session(features, 1);
-    const logits = await session.step(Int32Array.of(this.tokenizer.special.sot), 1, Int32Array.of(0));
+    let logits: Float32Array;
+    try {
+      logits = await session.step(Int32Array.of(this.tokenizer.special.sot), 1, Int32Array.of(0));
+    } finally {
+      session.close?.();
+    }
     const codes = this.tokenizer.languageCodes;
     const scores = codes.map((c) => logits[this.tokenizer.languageToken(c)!]!);
     const max = Math.max(...scores);

@@ -53,6 +53,13 @@ export class CpuDecoder implements Decoder {
             throw toAmanuensisError(err);
           }
         },
+        close() {
+          try {
+            native.release();
+          } catch (err) {
+            throw toAmanuensisError(err);
+          }
+        },
       };
     } catch (err) {
       throw toAmanuensisError(err);
@@ -63,6 +70,10 @@ export class CpuDecoder implements Decoder {
     const ids = Int32Array.from(tokens);
     if (ids.length === 0) throw new AmanuensisError('ERR_INVALID_ARGUMENT', 'logits() needs at least one token');
     const s = await this.session(features, 1);
-    return s.step(ids, ids.length, Int32Array.from(ids.keys()));
+    try {
+      return await s.step(ids, ids.length, Int32Array.from(ids.keys()));
+    } finally {
+      s.close?.();
+    }
   }
 }

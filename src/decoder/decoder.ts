@@ -24,6 +24,8 @@ export interface DecoderSession {
   step(tokens: Int32Array, nNew: number, positions: Int32Array): Promise<Float32Array>;
   /** Sequence i continues from the state of sequence `source[i]` (beam search). */
   reorder(source: Int32Array): void;
+  /** Frees the session's memory now; later calls reject with `ERR_CLOSED`. Optional for custom decoders. */
+  close?(): void;
 }
 
 /** A text decoder: openai/whisper model.py TextDecoder behind an incremental interface. */

@@ -85,34 +85,38 @@ export async function decodeWindow(decoder: Decoder, features: Float32Array, tok
     : new GreedyDecoder(initial, nSeq, nVocab, eot, o.temperature, o.random);
 
   const session = await decoder.session(features, nSeq);
-  const step = (tokens: Int32Array, nNew: number, positions: Int32Array): Promise<Float32Array> =>
-    o.profiler === undefined ? session.step(tokens, nNew, positions) : o.profiler.measure('step', () => session.step(tokens, nNew, positions));
   let noSpeechProb = Number.NaN;
-  for (let i = 0; i < o.sampleLen; i++) {
-    throwIfAborted(o.signal);
-    let logits: Float32Array;
-    if (i === 0) {
-      // the whole initial block; logits at the SOT position give the no-speech probability
-      const block = Int32Array.from(search.sequences.flat());
-      const last = initial.length - 1;
-      const positions = sotIndex === last ? [last] : [sotIndex, last];
-      const out = await step(block, initial.length, Int32Array.from(positions));
-      noSpeechProb = noSpeechProbability(out.subarray(0, nVocab), noSpeech);
-      logits = positions.length === 1 ? out : pickRows(out, nSeq, positions.length, 1, nVocab);
-    } else {
-      const lastTokens = Int32Array.from(search.sequences, (s) => s[s.length - 1]!);
-      logits = await step(lastTokens, 1, Int32Array.of(0));
+  try {
+    const step = (tokens: Int32Array, nNew: number, positions: Int32Array): Promise<Float32Array> =>
+      o.profiler === undefined ? session.step(tokens, nNew, positions) : o.profiler.measure('step', () => session.step(tokens, nNew, positions));
+    for (let i = 0; i < o.sampleLen; i++) {
+      throwIfAborted(o.signal);
+      let logits: Float32Array;
+      if (i === 0) {
+        // the whole initial block; logits at the SOT position give the no-speech probability
+        const block = Int32Array.from(search.sequences.flat());
+        const last = initial.length - 1;
+        const positions = sotIndex === last ? [last] : [sotIndex, last];
+        const out = await step(block, initial.length, Int32Array.from(positions));
+        noSpeechProb = noSpeechProbability(out.subarray(0, nVocab), noSpeech);
+        logits = positions.length === 1 ? out : pickRows(out, nSeq, positions.length, 1, nVocab);
+      } else {
+        const lastTokens = Int32Array.from(search.sequences, (s) => s[s.length - 1]!);
+        logits = await step(lastTokens, 1, Int32Array.of(0));
+      }
+      search.sequences.forEach((seq, s) => {
+        const r = logits.subarray(s * nVocab, (s + 1) * nVocab);
+        for (const f of filters) f.apply(r, seq);
+      });
+      const outcome = search.update(logits);
+      if (outcome.source !== undefined) session.reorder(outcome.source);
+      // stop before a step would feed more tokens than the text context holds
+      if (outcome.completed || (search.sequences[0]?.length ?? 0) > decoder.nTextCtx) break;
     }
-    search.sequences.forEach((seq, s) => {
-      const r = logits.subarray(s * nVocab, (s + 1) * nVocab);
-      for (const f of filters) f.apply(r, seq);
-    });
-    const outcome = search.update(logits);
-    if (outcome.source !== undefined) session.reorder(outcome.source);
-    // stop before a step would feed more tokens than the text context holds
-    if (outcome.completed || (search.sequences[0]?.length ?? 0) > decoder.nTextCtx) break;
+  } finally {
+    // the caches (tens of megabytes) go now, not at the next garbage collection
+    session.close?.();
   }
-
   const { tokens, sumLogprobs } = search.finalize(sampleBegin);
   const best = rankCandidates(tokens, sumLogprobs, o.lengthPenalty);
   const chosen = tokens[best]!;

@@ -59,6 +59,8 @@ export interface NativeDecoderHandle {
   reorder(source: Int32Array): void;
   /** Empties the self-attention caches, keeping the audio features. */
   rewind(): void;
+  /** Frees the caches now (rather than when garbage-collected); later calls throw `ERR_CLOSED`. */
+  release(): void;
   /** Tokens already in the caches. */
   readonly nPast: number;
 }

@@ -57,6 +57,15 @@ describe('native argument validation', () => {
     await expect(dec.step(Int32Array.of(50257), 1, Int32Array.of(0), 1)).resolves.toBeInstanceOf(Float32Array);
   });
 
+  it('a released decoder frees its caches and refuses further use with ERR_CLOSED', async () => {
+    const t = await Transcriber.load(SYNTHETIC_MODEL, { threads: 2 });
+    const session = await t.decoder.session(goldenF32('encoder.f32'), 2);
+    await session.step(Int32Array.of(50257, 50257), 1, Int32Array.of(0));
+    session.close!();
+    await expect(session.step(Int32Array.of(50257, 50257), 1, Int32Array.of(0))).rejects.toMatchObject({ code: 'ERR_CLOSED' });
+    expect(() => session.close!()).toThrow(expect.objectContaining({ code: 'ERR_CLOSED' }));
+  });
+
   it('the text context cannot overflow: ERR_CONTEXT_OVERFLOW past nTextCtx tokens', async () => {
     const t = await Transcriber.load(SYNTHETIC_MODEL, { threads: 2 });
     const session = await t.decoder.session(goldenF32('encoder.f32'), 1);
