@@ -1,0 +1,52 @@
+/**
+ * The published package installs and runs without a compiler: `npm run prebuild` (prebuildify)
+ * puts the addon in prebuilds/, `npm pack` makes the tarball, and a fresh project installs it
+ * with --ignore-scripts (so nothing can be compiled), imports it and transcribes.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { describe, expect, it } from 'vitest';
+
+import { JFK_WAV, SYNTHETIC_MODEL } from '../helpers/shared.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const npm = (args: string[], cwd: string): string =>
+  execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false' } });
+
+describe('the packed tarball', () => {
+  it('installs with --ignore-scripts, loads the prebuild and transcribes', () => {
+    npm(['run', 'prebuild'], root);
+    const prebuilds = readdirSync(join(root, 'prebuilds', `${process.platform}-${process.arch}`));
+    expect(prebuilds.some((f) => f.endsWith('.node'))).toBe(true);
+
+    // --ignore-scripts: run `build` without npm's `prebuild` pre-hook (the prebuild is made above)
+    npm(['run', 'build', '--ignore-scripts'], root);
+    const work = mkdtempSync(join(tmpdir(), 'amanuensis-pack-'));
+    const packed = JSON.parse(npm(['pack', '--json', '--ignore-scripts', '--pack-destination', work], root)) as { filename: string; files: { path: string }[] }[];
+    const files = packed[0]!.files.map((f) => f.path);
+    expect(files.some((f) => f.startsWith('prebuilds/') && f.endsWith('.node'))).toBe(true);
+    expect(files).toContain('dist/index.js');
+    expect(files.some((f) => f.startsWith('build/'))).toBe(false);
+
+    const project = join(work, 'project');
+    mkdirSync(project);
+    npm(['init', '-y'], project);
+    npm(['install', '--ignore-scripts', '--no-package-lock', join(work, packed[0]!.filename)], project);
+    expect(existsSync(join(project, 'node_modules', 'amanuensis', 'build'))).toBe(false);
+
+    writeFileSync(join(project, 'run.mjs'), `
+      import { Transcriber, decodeAudioFile } from 'amanuensis';
+      const t = await Transcriber.load(${JSON.stringify(SYNTHETIC_MODEL)}, { threads: 2 });
+      const { samples } = await decodeAudioFile(${JSON.stringify(JFK_WAV)});
+      const r = await t.transcribe(samples, { temperature: 0, sampleLen: 4 });
+      console.log(JSON.stringify({ windows: r.timings.windows.length, encodeMs: r.timings.encodeMs }));
+    `);
+    const out = JSON.parse(execFileSync(process.execPath, ['run.mjs'], { cwd: project, encoding: 'utf8' }).trim()) as { windows: number; encodeMs: number };
+    expect(out.windows).toBe(1);
+    expect(out.encodeMs).toBeGreaterThan(0);
+  });
+});
