@@ -17,7 +17,7 @@ protected:
 
 class set_features_worker : public decoder_worker {
 public:
-    set_features_worker(Napi::Env env, std::shared_ptr<decoder_state> state, std::vector<float> features, int n_threads)
+    set_features_worker(Napi::Env env, std::shared_ptr<decoder_state> state, float_copy features, int n_threads)
         : decoder_worker(env, std::move(state)), features_(std::move(features)), n_threads_(n_threads) {}
 
 protected:
@@ -25,7 +25,7 @@ protected:
     Napi::Value result(Napi::Env env) override { return env.Undefined(); }
 
 private:
-    std::vector<float> features_;
+    float_copy features_;
     int n_threads_;
 };
 
@@ -69,7 +69,7 @@ private:
 
 } // namespace
 
-Napi::Value queue_set_features(Napi::Env env, std::shared_ptr<decoder_state> state, std::vector<float> features,
+Napi::Value queue_set_features(Napi::Env env, std::shared_ptr<decoder_state> state, float_copy features,
                                int n_threads) {
     auto * worker = new set_features_worker(env, std::move(state), std::move(features), n_threads);
     Napi::Promise promise = worker->promise();

@@ -52,7 +52,7 @@ void decoder_wrap::claim() {
 
 Napi::Value decoder_wrap::set_features(const Napi::CallbackInfo & info) {
     const whisper_hparams & hp = state_->model->hparams;
-    std::vector<float> features = copy_floats(info[0], "features");
+    float_copy features = copy_floats(info[0], "features");
     const int n_threads = int_arg(info[1], "threads", 1, 256);
     if (features.size() != static_cast<size_t>(hp.n_audio_ctx) * hp.n_audio_state) {
         throw make_error(info.Env(), "ERR_INVALID_ARGUMENT",

@@ -9,7 +9,7 @@ namespace {
 
 class encode_worker : public promise_worker {
 public:
-    encode_worker(Napi::Env env, std::shared_ptr<whisper_model> model, std::vector<float> mel, int n_mels, int n_frames,
+    encode_worker(Napi::Env env, std::shared_ptr<whisper_model> model, float_copy mel, int n_mels, int n_frames,
                   int n_threads, bool profile, Napi::Value out)
         : promise_worker(env), model_(std::move(model)), mel_(std::move(mel)), n_mels_(n_mels), n_frames_(n_frames),
           n_threads_(n_threads), profile_(profile) {
@@ -54,7 +54,7 @@ protected:
 
 private:
     std::shared_ptr<whisper_model> model_;
-    std::vector<float> mel_;
+    float_copy mel_;
     int n_mels_;
     int n_frames_;
     int n_threads_;
@@ -71,7 +71,7 @@ Napi::Value queue_encode(const Napi::CallbackInfo & info, std::shared_ptr<whispe
     if (info.Length() < 5) {
         throw make_error(env, "ERR_INVALID_ARGUMENT", "encode(mel, nMels, nFrames, threads, profile, out?)");
     }
-    std::vector<float> mel = copy_floats(info[0], "mel");
+    float_copy mel = copy_floats(info[0], "mel");
     const int n_mels = int_arg(info[1], "nMels", 1, 1024);
     const int n_frames = int_arg(info[2], "nFrames", 1, 1 << 20);
     const int n_threads = int_arg(info[3], "threads", 1, 256);

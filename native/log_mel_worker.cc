@@ -14,8 +14,8 @@ namespace {
 
 class log_mel_worker : public promise_worker {
 public:
-    log_mel_worker(Napi::Env env, std::shared_ptr<whisper_model> model, std::vector<float> samples, int64_t padding,
-                   std::vector<float> filters, int n_mels, int n_threads)
+    log_mel_worker(Napi::Env env, std::shared_ptr<whisper_model> model, float_copy samples, int64_t padding,
+                   float_copy filters, int n_mels, int n_threads)
         : promise_worker(env), model_(std::move(model)), samples_(std::move(samples)), padding_(padding),
           filters_(std::move(filters)), n_mels_(n_mels), n_threads_(n_threads) {}
 
@@ -33,9 +33,9 @@ protected:
 
 private:
     std::shared_ptr<whisper_model> model_;
-    std::vector<float> samples_;
+    float_copy samples_;
     int64_t padding_;
-    std::vector<float> filters_;
+    float_copy filters_;
     int n_mels_;
     int n_threads_;
     aligned_buffer<float> out_;
@@ -49,9 +49,9 @@ Napi::Value log_mel(const Napi::CallbackInfo & info) {
         throw make_error(env, "ERR_INVALID_ARGUMENT", "logMel(model, samples, padding, filters, nMels, threads)");
     }
     std::shared_ptr<whisper_model> model = model_wrap::unwrap(info[0]);
-    std::vector<float> samples = copy_floats(info[1], "samples");
+    float_copy samples = copy_floats(info[1], "samples");
     const int64_t padding = int_arg(info[2], "padding", 0, 1 << 30);
-    std::vector<float> filters = copy_floats(info[3], "filters");
+    float_copy filters = copy_floats(info[3], "filters");
     const int n_mels = int_arg(info[4], "nMels", 1, 1024);
     const int n_threads = int_arg(info[5], "threads", 1, 256);
     if (filters.size() != static_cast<size_t>(n_mels) * MEL_N_FREQ) {

@@ -4,9 +4,11 @@
 
 #include <napi.h>
 
+#include <algorithm>
 #include <new>
 #include <string>
 
+#include "kernels/aligned_buffer.h"
 #include "whisper_model.h"
 
 namespace amanuensis {
@@ -66,14 +68,30 @@ private:
     std::string code_ = "ERR_NATIVE";
 };
 
+// A native copy of a JS Float32Array, in an aligned_buffer so that megabyte-sized inputs
+// (audio, features) are mapped and unmapped rather than left behind on the malloc heap.
+class float_copy {
+public:
+    float_copy() = default;
+    float_copy(const float * src, size_t n) : size_(n) { std::copy(src, src + n, buffer_.reserve(n > 0 ? n : 1)); }
+    size_t size() const { return size_; }
+    const float * data() const { return buffer_.data(); }
+    const float * begin() const { return buffer_.data(); }
+    const float * end() const { return buffer_.data() + size_; }
+
+private:
+    aligned_buffer<float> buffer_;
+    size_t size_ = 0;
+};
+
 // Copies a JS Float32Array into native memory (the worker must not read JS memory that
 // the caller may change while it runs).
-inline std::vector<float> copy_floats(const Napi::Value & v, const char * what) {
+inline float_copy copy_floats(const Napi::Value & v, const char * what) {
     if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
         throw make_error(v.Env(), "ERR_INVALID_ARGUMENT", std::string(what) + " must be a Float32Array");
     }
     Napi::Float32Array a = v.As<Napi::Float32Array>();
-    return std::vector<float>(a.Data(), a.Data() + a.ElementLength());
+    return float_copy(a.Data(), a.ElementLength());
 }
 
 inline std::vector<int32_t> copy_ints(const Napi::Value & v, const char * what) {

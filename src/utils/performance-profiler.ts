@@ -88,10 +88,22 @@ function percentile(sorted: readonly number[], q: number): number {
   return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
 }
 
+/** The open span of one profiler in the current async flow, linked to the enclosing frames. */
+interface Frame {
+  readonly owner: PerformanceProfiler;
+  readonly path: string;
+  readonly parent: Frame | undefined;
+}
+
+/**
+ * One storage for every profiler: Node keeps each AsyncLocalStorage registered until it is
+ * disabled, so a storage per profiler (one profiler per transcription) would retain them all.
+ */
+const context = new AsyncLocalStorage<Frame>();
+
 /** Collects timings by dotted path. Safe to share between concurrent async flows: each flow nests its own spans. */
 export class PerformanceProfiler {
   private readonly records = new Map<string, PathRecord>();
-  private readonly context = new AsyncLocalStorage<string>();
   private readonly maxSamples: number;
 
   constructor(options: PerformanceProfilerOptions = {}) {
@@ -101,9 +113,10 @@ export class PerformanceProfiler {
     }
   }
 
-  /** Path of the innermost open span in the current async flow, or '' at the top. */
+  /** Path of this profiler's innermost open span in the current async flow, or '' at the top. */
   get currentPath(): string {
-    return this.context.getStore() ?? '';
+    for (let f = context.getStore(); f !== undefined; f = f.parent) if (f.owner === this) return f.path;
+    return '';
   }
 
   /**
@@ -115,7 +128,7 @@ export class PerformanceProfiler {
     const t0 = performance.now();
     let result: T;
     try {
-      result = this.context.run(path, fn);
+      result = context.run({ owner: this, path, parent: context.getStore() }, fn);
     } catch (err) {
       this.add(path, performance.now() - t0);
       throw err;
@@ -132,16 +145,16 @@ export class PerformanceProfiler {
    * async flow nests under it until it ends. Use `using span = profiler.span('x')`, or call `end()`.
    */
   span(name: string): Span {
-    const parent = this.context.getStore();
+    const parent = context.getStore();
     const path = this.childPath(name);
     const t0 = performance.now();
-    this.context.enterWith(path);
+    context.enterWith({ owner: this, path, parent });
     let ended = -1;
     const end = (): number => {
       if (ended < 0) {
         ended = performance.now() - t0;
         this.add(path, ended);
-        this.context.enterWith(parent as string);
+        context.enterWith(parent as Frame);
       }
       return ended;
     };
@@ -279,8 +292,8 @@ export class PerformanceProfiler {
     if (typeof name !== 'string' || name.length === 0 || name.includes('.')) {
       throw new AmanuensisError('ERR_INVALID_ARGUMENT', `span name '${name}' must be non-empty and contain no '.'`);
     }
-    const parent = this.context.getStore();
-    return parent === undefined || parent === '' ? name : `${parent}.${name}`;
+    const parent = this.currentPath;
+    return parent === '' ? name : `${parent}.${name}`;
   }
 
   private recordOf(path: string): PathRecord {
