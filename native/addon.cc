@@ -24,20 +24,7 @@ Napi::Value cpu_info(const Napi::CallbackInfo & info) {
     return o;
 }
 
-class fma_peak_worker : public promise_worker {
-public:
-    fma_peak_worker(Napi::Env env, int n_threads, double seconds) : promise_worker(env), n_threads_(n_threads), seconds_(seconds) {}
-
-protected:
-    void run() override { gflops_ = measure_fma_peak_gflops(n_threads_, seconds_); }
-    Napi::Value result(Napi::Env env) override { return Napi::Number::New(env, gflops_); }
-
-private:
-    int n_threads_;
-    double seconds_;
-    double gflops_ = 0;
-};
-
+// Runs one benchmark function off the main thread and resolves with the number it returns.
 class kernel_bench_worker : public promise_worker {
 public:
     kernel_bench_worker(Napi::Env env, std::function<double()> fn) : promise_worker(env), fn_(std::move(fn)) {}
@@ -83,10 +70,7 @@ Napi::Value bench_fma_peak(const Napi::CallbackInfo & info) {
     if (!(seconds > 0 && seconds <= 60)) {
         throw make_error(info.Env(), "ERR_INVALID_ARGUMENT", "seconds must be in (0, 60]");
     }
-    auto * worker = new fma_peak_worker(info.Env(), n_threads, seconds);
-    Napi::Promise promise = worker->promise();
-    worker->Queue();
-    return promise;
+    return queue_bench(info.Env(), [=] { return measure_fma_peak_gflops(n_threads, seconds); });
 }
 
 } // namespace

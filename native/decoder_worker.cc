@@ -32,13 +32,9 @@ private:
 class step_worker : public decoder_worker {
 public:
     step_worker(Napi::Env env, std::shared_ptr<decoder_state> state, std::vector<int32_t> tokens, int n_new,
-                std::vector<int32_t> positions, int n_threads, Napi::Value out)
+                std::vector<int32_t> positions, int n_threads, Napi::ObjectReference out)
         : decoder_worker(env, std::move(state)), tokens_(std::move(tokens)), n_new_(n_new),
-          positions_(std::move(positions)), n_threads_(n_threads) {
-        if (out.IsTypedArray()) {
-            out_ = Napi::Persistent(out.As<Napi::Object>());
-        }
-    }
+          positions_(std::move(positions)), n_threads_(n_threads), out_(std::move(out)) {}
 
 protected:
     void run() override {
@@ -48,14 +44,8 @@ protected:
                      n_threads_);
     }
     Napi::Value result(Napi::Env env) override {
-        const size_t n = static_cast<size_t>(state_->n_seq) * positions_.size() * state_->model->hparams.n_vocab;
-        if (!out_.IsEmpty()) {
-            // the caller's array (reused across steps), written on the main thread
-            Napi::Float32Array target = out_.Value().As<Napi::Float32Array>();
-            std::copy(logits_.data(), logits_.data() + n, target.Data());
-            return target;
-        }
-        return to_js(env, logits_.data(), n);
+        // into the caller's array when given (reused across steps)
+        return deliver(env, out_, logits_.data(), static_cast<size_t>(state_->n_seq) * positions_.size() * state_->model->hparams.n_vocab);
     }
 
 private:
@@ -78,8 +68,8 @@ Napi::Value queue_set_features(Napi::Env env, std::shared_ptr<decoder_state> sta
 }
 
 Napi::Value queue_step(Napi::Env env, std::shared_ptr<decoder_state> state, std::vector<int32_t> tokens, int n_new,
-                       std::vector<int32_t> positions, int n_threads, Napi::Value out) {
-    auto * worker = new step_worker(env, std::move(state), std::move(tokens), n_new, std::move(positions), n_threads, out);
+                       std::vector<int32_t> positions, int n_threads, Napi::ObjectReference out) {
+    auto * worker = new step_worker(env, std::move(state), std::move(tokens), n_new, std::move(positions), n_threads, std::move(out));
     Napi::Promise promise = worker->promise();
     worker->Queue();
     return promise;

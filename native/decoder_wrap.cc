@@ -70,17 +70,10 @@ Napi::Value decoder_wrap::step(const Napi::CallbackInfo & info) {
     if (tokens.size() != static_cast<size_t>(n_new) * state_->n_seq) {
         throw make_error(info.Env(), "ERR_INVALID_ARGUMENT", "tokens must hold nSeq * nNew values");
     }
-    Napi::Value out = info.Length() > 4 ? info[4] : info.Env().Undefined();
-    if (!out.IsUndefined()) {
-        const size_t needed = static_cast<size_t>(state_->n_seq) * positions.size() * state_->model->hparams.n_vocab;
-        const bool ok = out.IsTypedArray() && out.As<Napi::TypedArray>().TypedArrayType() == napi_float32_array &&
-                        out.As<Napi::Float32Array>().ElementLength() == needed;
-        if (!ok) {
-            throw make_error(info.Env(), "ERR_INVALID_ARGUMENT", "out must be a Float32Array of nSeq * positions * nVocab values");
-        }
-    }
+    Napi::ObjectReference out = output_array(info.Length() > 4 ? info[4] : info.Env().Undefined(),
+                                             static_cast<size_t>(state_->n_seq) * positions.size() * state_->model->hparams.n_vocab, "out");
     claim();
-    return queue_step(info.Env(), state_, std::move(tokens), n_new, std::move(positions), n_threads, out);
+    return queue_step(info.Env(), state_, std::move(tokens), n_new, std::move(positions), n_threads, std::move(out));
 }
 
 Napi::Value decoder_wrap::reorder(const Napi::CallbackInfo & info) {

@@ -10,13 +10,9 @@ namespace {
 class encode_worker : public promise_worker {
 public:
     encode_worker(Napi::Env env, std::shared_ptr<whisper_model> model, float_copy mel, int n_mels, int n_frames,
-                  int n_threads, bool profile, Napi::Value out)
+                  int n_threads, bool profile, Napi::ObjectReference out)
         : promise_worker(env), model_(std::move(model)), mel_(std::move(mel)), n_mels_(n_mels), n_frames_(n_frames),
-          n_threads_(n_threads), profile_(profile) {
-        if (out.IsTypedArray()) {
-            out_ = Napi::Persistent(out.As<Napi::Object>());
-        }
-    }
+          n_threads_(n_threads), profile_(profile), out_(std::move(out)) {}
 
 protected:
     void run() override {
@@ -29,15 +25,8 @@ protected:
     Napi::Value result(Napi::Env env) override {
         const whisper_hparams & hp = model_->hparams;
         Napi::Object out = Napi::Object::New(env);
-        const size_t n = static_cast<size_t>(hp.n_audio_ctx) * hp.n_audio_state;
-        if (!out_.IsEmpty()) {
-            // the caller's array (e.g. a pooled buffer), written on the main thread
-            Napi::Float32Array target = out_.Value().As<Napi::Float32Array>();
-            std::copy(features_.data(), features_.data() + n, target.Data());
-            out.Set("features", target);
-        } else {
-            out.Set("features", to_js(env, features_.data(), n));
-        }
+        // into the caller's array when given (e.g. a pooled buffer)
+        out.Set("features", deliver(env, out_, features_.data(), static_cast<size_t>(hp.n_audio_ctx) * hp.n_audio_state));
         if (profile_) {
             Napi::Object t = Napi::Object::New(env);
             t.Set("convMs", timings_.conv_ms);
@@ -78,17 +67,11 @@ Napi::Value queue_encode(const Napi::CallbackInfo & info, std::shared_ptr<whispe
     if (mel.size() != static_cast<size_t>(n_mels) * n_frames) {
         throw make_error(env, "ERR_INVALID_ARGUMENT", "mel has " + std::to_string(mel.size()) + " values, expected nMels * nFrames");
     }
-    Napi::Value out = info.Length() > 5 ? info[5] : env.Undefined();
-    if (!out.IsUndefined()) {
-        const whisper_hparams & hp = model->hparams;
-        const bool ok = out.IsTypedArray() && out.As<Napi::TypedArray>().TypedArrayType() == napi_float32_array &&
-                        out.As<Napi::Float32Array>().ElementLength() == static_cast<size_t>(hp.n_audio_ctx) * hp.n_audio_state;
-        if (!ok) {
-            throw make_error(env, "ERR_INVALID_ARGUMENT", "out must be a Float32Array of nAudioCtx * nAudioState values");
-        }
-    }
+    const whisper_hparams & hp = model->hparams;
+    Napi::ObjectReference out = output_array(info.Length() > 5 ? info[5] : env.Undefined(),
+                                             static_cast<size_t>(hp.n_audio_ctx) * hp.n_audio_state, "out");
     auto * worker = new encode_worker(env, std::move(model), std::move(mel), n_mels, n_frames, n_threads,
-                                      info[4].ToBoolean().Value(), out);
+                                      info[4].ToBoolean().Value(), std::move(out));
     Napi::Promise promise = worker->promise();
     worker->Queue();
     return promise;

@@ -120,4 +120,29 @@ inline Napi::Float32Array to_js(Napi::Env env, const float * data, size_t n) {
     return out;
 }
 
+// An optional caller-provided output array: undefined, or a Float32Array of exactly n values
+// (held by the worker until it settles). Throws ERR_INVALID_ARGUMENT with `what` otherwise.
+inline Napi::ObjectReference output_array(const Napi::Value & v, size_t n, const char * what) {
+    if (v.IsUndefined()) {
+        return Napi::ObjectReference();
+    }
+    const bool ok = v.IsTypedArray() && v.As<Napi::TypedArray>().TypedArrayType() == napi_float32_array &&
+                    v.As<Napi::Float32Array>().ElementLength() == n;
+    if (!ok) {
+        throw make_error(v.Env(), "ERR_INVALID_ARGUMENT", std::string(what) + " must be a Float32Array of " + std::to_string(n) + " values");
+    }
+    return Napi::Persistent(v.As<Napi::Object>());
+}
+
+// The result as JS: copied into the caller's array when there is one (on the main thread),
+// else into a new Float32Array.
+inline Napi::Float32Array deliver(Napi::Env env, const Napi::ObjectReference & out, const float * data, size_t n) {
+    if (out.IsEmpty()) {
+        return to_js(env, data, n);
+    }
+    Napi::Float32Array target = out.Value().As<Napi::Float32Array>();
+    std::copy(data, data + n, target.Data());
+    return target;
+}
+
 } // namespace amanuensis

@@ -59,7 +59,7 @@ void parallel_linear(thread_pool & pool, int n_threads, int M, const float * A, 
     }
     const int threads = std::max(1, std::min(n_threads, pool.n_threads()));
     const int n_tasks = threads * 4;
-    const int cols = ((N + n_tasks - 1) / n_tasks + 3) / 4 * 4; // whole blocks of 4 weight rows
+    const int cols = round_up((N + n_tasks - 1) / n_tasks, 4); // whole blocks of 4 weight rows
     pool.parallel_for(n_tasks, threads, [&](int t) {
         const int c0 = t * cols;
         const int c1 = std::min(N, c0 + cols);
