@@ -201,10 +201,7 @@ export class Transcriber {
 
   private async run(audio: Float32Array, o: ResolvedTranscribeOptions, calls: PerformanceProfiler): Promise<TranscriptionResult> {
     const total = calls.span('total');
-    const frontend = this.frontend;
-    const mel = frontend.computeAsync === undefined
-      ? calls.measure('mel', () => frontend.compute(audio, { paddingSamples: N_SAMPLES }))
-      : await calls.measure('mel', () => frontend.computeAsync!(audio, { paddingSamples: N_SAMPLES }));
+    const mel = await calls.measure('mel', () => this.paddedMel(audio));
     const contentFrames = mel.nFrames - N_FRAMES;
 
     const suppress = resolveSuppressTokens(this.tokenizer, o.suppressTokens);
@@ -314,16 +311,19 @@ export class Transcriber {
     this.assertOpen();
     assertAudio(audio);
     if (!this.multilingual) throw new AmanuensisError('ERR_INVALID_ARGUMENT', 'this model is English-only');
-    const head = audio.subarray(0, N_SAMPLES);
-    const mel = this.frontend.computeAsync === undefined
-      ? this.frontend.compute(head, { paddingSamples: N_SAMPLES })
-      : await this.frontend.computeAsync(head, { paddingSamples: N_SAMPLES });
+    const mel = await this.paddedMel(audio.subarray(0, N_SAMPLES));
     return this.detectLanguageFromFeatures(await this.encoder.encode(melWindow(mel, 0)));
   }
 
   /** Releases this Transcriber; later calls reject with `ERR_CLOSED`. Native memory is freed once no call uses it. */
   close(): void {
     this.closed = true;
+  }
+
+  /** The spectrogram with Whisper's 30 s of padding, off the main thread when the front end can. */
+  private async paddedMel(audio: Float32Array): Promise<MelSpectrogram> {
+    const options = { paddingSamples: N_SAMPLES };
+    return this.frontend.computeAsync === undefined ? this.frontend.compute(audio, options) : this.frontend.computeAsync(audio, options);
   }
 
   private assertOpen(): void {

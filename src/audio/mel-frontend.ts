@@ -73,6 +73,19 @@ function reflectIndex(i: number, n: number): number {
   return j < n ? j : period - j;
 }
 
+/**
+ * Checks the arguments of {@link MelFrontend.compute}: finite Float32Array audio and a
+ * non-negative integer padding, returned with its default (0). @internal
+ */
+export function checkMelInput(samples: unknown, options: MelComputeOptions): number {
+  assertAudio(samples);
+  const padding = options.paddingSamples ?? 0;
+  if (!Number.isInteger(padding) || padding < 0) {
+    throw new AmanuensisError('ERR_INVALID_ARGUMENT', 'paddingSamples must be a non-negative integer');
+  }
+  return padding;
+}
+
 /** Checks that audio is a Float32Array of finite samples. @internal */
 export function assertAudio(samples: unknown): asserts samples is Float32Array {
   if (!(samples instanceof Float32Array)) {
@@ -123,11 +136,7 @@ export class WhisperMelFrontend implements MelFrontend {
   }
 
   compute(samples: Float32Array, options: MelComputeOptions = {}): MelSpectrogram {
-    assertAudio(samples);
-    const padding = options.paddingSamples ?? 0;
-    if (!Number.isInteger(padding) || padding < 0) {
-      throw new AmanuensisError('ERR_INVALID_ARGUMENT', 'paddingSamples must be a non-negative integer');
-    }
+    const padding = checkMelInput(samples, options);
     const nSignal = samples.length + padding;
     const nFrames = Math.floor(nSignal / HOP_LENGTH);
     const nMels = this.nMels;

@@ -4,10 +4,10 @@
  * GEMM on the AVX2/FMA kernels, multithreaded and off the main thread.
  * @module
  */
-import { AmanuensisError, toAmanuensisError } from '../errors.js';
+import { toAmanuensisError } from '../errors.js';
 import type { MelFilterbank } from '../model/ggml-loader.js';
 import type { NativeAddon, NativeModelHandle } from '../native/binding.js';
-import { type MelComputeOptions, type MelFrontend, type MelSpectrogram, WhisperMelFrontend, assertAudio } from './mel-frontend.js';
+import { type MelComputeOptions, type MelFrontend, type MelSpectrogram, WhisperMelFrontend, checkMelInput } from './mel-frontend.js';
 import { HOP_LENGTH } from '../constants.js';
 
 /** {@link MelFrontend} whose `computeAsync` runs natively; `compute` (synchronous) uses the TypeScript implementation. */
@@ -32,11 +32,7 @@ export class NativeMelFrontend implements MelFrontend {
   }
 
   async computeAsync(samples: Float32Array, options: MelComputeOptions = {}): Promise<MelSpectrogram> {
-    assertAudio(samples);
-    const padding = options.paddingSamples ?? 0;
-    if (!Number.isInteger(padding) || padding < 0) {
-      throw new AmanuensisError('ERR_INVALID_ARGUMENT', 'paddingSamples must be a non-negative integer');
-    }
+    const padding = checkMelInput(samples, options);
     try {
       const data = await this.addon.logMel(this.model, samples, padding, this.filterbank.data, this.nMels, this.threads);
       return { data, nMels: this.nMels, nFrames: Math.floor((samples.length + padding) / HOP_LENGTH) };

@@ -102,17 +102,15 @@ class FileSource implements ByteSource {
   }
 
   private fill(offset: number, want: number): void {
-    {
-      const buf = new Uint8Array(want);
-      let got = 0;
-      while (got < want) {
-        const n = readSync(this.fd, buf, got, want - got, offset + got);
-        if (n === 0) break;
-        got += n;
-      }
-      this.window = buf.subarray(0, got);
-      this.windowStart = offset;
+    const buf = new Uint8Array(want);
+    let got = 0;
+    while (got < want) {
+      const n = readSync(this.fd, buf, got, want - got, offset + got);
+      if (n === 0) break;
+      got += n;
     }
+    this.window = buf.subarray(0, got);
+    this.windowStart = offset;
   }
 }
 
@@ -348,16 +346,12 @@ export interface IndexedModelFile extends GgmlModelFile {
  * @throws {@link AmanuensisError} `ERR_MODEL_NOT_FOUND`, and the codes of {@link parseGgmlModel}
  */
 export function indexModelFile(path: string): IndexedModelFile {
-  if (typeof path !== 'string' || path.length === 0) {
-    throw new AmanuensisError('ERR_INVALID_ARGUMENT', 'the model path must be a non-empty string');
-  }
+  assertModelPath(path);
   let fd: number;
   try {
     fd = openSync(path, 'r');
   } catch (err) {
-    throw new AmanuensisError('ERR_MODEL_NOT_FOUND',
-      `cannot read model file '${path}': ${(err as Error).message}. Download a whisper.cpp model such as ggml-tiny.en.bin`,
-      { cause: err });
+    throw modelNotFound(path, err);
   }
   try {
     const source = new FileSource(fd);
@@ -374,16 +368,24 @@ export function indexModelFile(path: string): IndexedModelFile {
  * @throws {@link AmanuensisError} `ERR_MODEL_NOT_FOUND` when it cannot be read
  */
 export async function readModelFile(path: string): Promise<Buffer> {
-  if (typeof path !== 'string' || path.length === 0) {
-    throw new AmanuensisError('ERR_INVALID_ARGUMENT', 'the model path must be a non-empty string');
-  }
+  assertModelPath(path);
   try {
     return await readFile(path);
   } catch (err) {
-    throw new AmanuensisError('ERR_MODEL_NOT_FOUND',
-      `cannot read model file '${path}': ${(err as Error).message}. Download a whisper.cpp model such as ggml-tiny.en.bin`,
-      { cause: err });
+    throw modelNotFound(path, err);
   }
+}
+
+function assertModelPath(path: unknown): asserts path is string {
+  if (typeof path !== 'string' || path.length === 0) {
+    throw new AmanuensisError('ERR_INVALID_ARGUMENT', 'the model path must be a non-empty string');
+  }
+}
+
+function modelNotFound(path: string, err: unknown): AmanuensisError {
+  return new AmanuensisError('ERR_MODEL_NOT_FOUND',
+    `cannot read model file '${path}': ${(err as Error).message}. Download a whisper.cpp model such as ggml-tiny.en.bin`,
+    { cause: err });
 }
 
 /**
