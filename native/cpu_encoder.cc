@@ -20,10 +20,8 @@ double ms_since(std::chrono::steady_clock::time_point t0) {
 void im2col_k3(thread_pool & pool, int n_threads, const float * x, int64_t ld_c, int64_t ld_t, int n_channels,
                int n_in, int stride, int n_out, float * cols) {
     const int64_t width = static_cast<int64_t>(n_channels) * 3;
-    const int chunk = 64;
-    pool.parallel_for((n_out + chunk - 1) / chunk, n_threads, [&](int task) {
-        const int t1 = std::min(n_out, (task + 1) * chunk);
-        for (int t = task * chunk; t < t1; ++t) {
+    parallel_chunks(pool, n_threads, n_out, 64, [&](int64_t t0, int64_t t1) {
+        for (int64_t t = t0; t < t1; ++t) {
             float * row = cols + t * width;
             for (int k = 0; k < 3; ++k) {
                 const int src = stride * t + k - 1;

@@ -91,10 +91,9 @@ void log_mel_spectrogram(thread_pool & pool, int n_threads, kernel_path path, co
     float * const mel = mel_buffer.reserve(static_cast<size_t>(std::max<int64_t>(rows, 1)) * n_mels);               // filterbank energies, then log10 [rows, n_mels]
     const std::vector<float> & window = hann_window();
 
-    const int chunk = 64;
-    pool.parallel_for(static_cast<int>((rows + chunk - 1) / chunk), n_threads, [&](int task) {
-        const int64_t r1 = std::min<int64_t>(rows, (task + 1) * chunk);
-        for (int64_t r = static_cast<int64_t>(task) * chunk; r < r1; ++r) {
+    const int64_t chunk = 64;
+    parallel_chunks(pool, n_threads, rows, chunk, [&](int64_t r0, int64_t r1) {
+        for (int64_t r = r0; r < r1; ++r) {
             const int64_t start = computed[r] * MEL_HOP - half;
             float x[MEL_N_FFT];
             if (start >= 0 && start + MEL_N_FFT <= n_samples) {
@@ -124,9 +123,8 @@ void log_mel_spectrogram(thread_pool & pool, int n_threads, kernel_path path, co
         parallel_linear(pool, n_threads, static_cast<int>(rows), frames + EVEN, MEL_N_FFT,
                         matrix_view{b.sine.data(), dtype::f32, ODD, ODD}, spectrum + EVEN, MEL_N_FFT, gemm_epilogue{}, path);
         // power spectrum in place over the real part: |X_k|^2 = Re^2 + Im^2
-        pool.parallel_for(static_cast<int>((rows + chunk - 1) / chunk), n_threads, [&](int task) {
-            const int64_t r1 = std::min<int64_t>(rows, (task + 1) * chunk);
-            for (int64_t r = static_cast<int64_t>(task) * chunk; r < r1; ++r) {
+        parallel_chunks(pool, n_threads, rows, chunk, [&](int64_t r0, int64_t r1) {
+            for (int64_t r = r0; r < r1; ++r) {
                 float * s = spectrum + r * MEL_N_FFT;
                 for (int k = 0; k < MEL_N_FREQ; ++k) {
                     const float sine = (k >= 1 && k <= MEL_N_FREQ - 2) ? s[MEL_N_FREQ + k - 1] : 0.0f;
@@ -141,14 +139,13 @@ void log_mel_spectrogram(thread_pool & pool, int n_threads, kernel_path path, co
     // log10 with the clamp, in parallel, each task keeping its own maximum
     const int n_tasks = static_cast<int>((rows + chunk - 1) / chunk);
     std::vector<float> task_max(std::max(n_tasks, 1), -INFINITY);
-    pool.parallel_for(n_tasks, n_threads, [&](int task) {
-        const int64_t r1 = std::min<int64_t>(rows, (task + 1) * chunk);
+    parallel_chunks(pool, n_threads, rows, chunk, [&](int64_t r0, int64_t r1) {
         float m = -INFINITY;
-        for (int64_t i = static_cast<int64_t>(task) * chunk * n_mels; i < r1 * n_mels; ++i) {
+        for (int64_t i = r0 * n_mels; i < r1 * n_mels; ++i) {
             mel[i] = std::log10(std::max(mel[i], 1e-10f));
             m = std::max(m, mel[i]);
         }
-        task_max[task] = m;
+        task_max[r0 / chunk] = m;
     });
     // the dynamic-range floor is over the whole spectrogram, the uncomputed silent frames included
     const float silent = -10.0f;  // log10(1e-10)

@@ -21,6 +21,13 @@ gemm_b offset_columns(const gemm_b & B, int64_t n0) {
 
 } // namespace
 
+void parallel_chunks(thread_pool & pool, int n_threads, int64_t n, int64_t chunk, const std::function<void(int64_t, int64_t)> & fn) {
+    pool.parallel_for(static_cast<int>((n + chunk - 1) / chunk), n_threads, [&](int task) {
+        const int64_t begin = static_cast<int64_t>(task) * chunk;
+        fn(begin, std::min(n, begin + chunk));
+    });
+}
+
 void parallel_gemm(thread_pool & pool, int n_threads, int M, int N, int K, const float * A, int64_t lda,
                    const gemm_b & B, float * C, int64_t ldc, const gemm_epilogue & ep, kernel_path path) {
     const int threads = std::max(1, std::min(n_threads, pool.n_threads()));

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 
 #include "kernels/attention.h"
 #include "kernels/gemm.h"
@@ -13,6 +14,9 @@ namespace amanuensis {
 // weight-streaming gemv path (each weight read once), many rows through the packed GEMM.
 void parallel_linear(thread_pool & pool, int n_threads, int M, const float * A, int64_t lda, const matrix_view & W,
                      float * C, int64_t ldc, const gemm_epilogue & ep, kernel_path path);
+
+// Runs fn(begin, end) over [0, n) in chunks of `chunk` items, spread over the pool.
+void parallel_chunks(thread_pool & pool, int n_threads, int64_t n, int64_t chunk, const std::function<void(int64_t, int64_t)> & fn);
 
 // The general product of gemm.h, split over rows (or columns when rows are few).
 void parallel_gemm(thread_pool & pool, int n_threads, int M, int N, int K, const float * A, int64_t lda,
