@@ -23,7 +23,14 @@
         "native/kernels/ops_avx2.cc",
         "native/kernels/attention.cc",
         "native/bench/fma_peak.cc",
-        "native/bench/kernel_bench.cc"
+        "native/bench/kernel_bench.cc",
+        "native/xdna2_wrap.cc",
+        "native/xdna2/device_probe.cc",
+        "native/xdna2/software_device.cc",
+        "native/xdna2/tiled_gemm.cc",
+        "native/xdna2/xdna2_encoder.cc",
+        "native/xdna2/xrt_device.cc",
+        "native/xdna2/xrt_library.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native"],
       "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],
@@ -31,7 +38,8 @@
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
       "cflags_cc": ["-std=c++17", "-O3", "-fexceptions", "-Wall", "-Wextra", "-Wno-unused-parameter"],
-      "ldflags": ["-pthread"]
+      "ldflags": ["-pthread"],
+      "libraries": ["-ldl"]
     }
   ]
 }

@@ -9,6 +9,7 @@
 #include "napi_worker.h"
 #include "kernels/cpu_features.h"
 #include "model_wrap.h"
+#include "xdna2_wrap.h"
 
 namespace amanuensis {
 
@@ -87,6 +88,7 @@ static Napi::Object init_amanuensis(Napi::Env env, Napi::Object exports) {
     exports.Set("logMel", Napi::Function::New(env, log_mel, "logMel"));
     exports.Set("benchLinear", Napi::Function::New(env, bench_linear, "benchLinear"));
     exports.Set("benchReadBandwidth", Napi::Function::New(env, bench_read_bandwidth, "benchReadBandwidth"));
+    define_xdna2(env, exports);
     return exports;
 }
 

@@ -41,8 +41,10 @@ void im2col_k3(thread_pool & pool, int n_threads, const float * x, int64_t ld_c,
 
 } // namespace
 
-void whisper_cpu_encode(const whisper_model & model, const float * mel, int n_mels, int n_frames, float * out,
-                        int n_threads, encoder_timings * timings) {
+void whisper_encode(const whisper_model & model, const float * mel, int n_mels, int n_frames, float * out,
+                    const encode_options & options) {
+    const int n_threads = options.n_threads;
+    encoder_timings * timings = options.timings;
     const whisper_hparams & hp = model.hparams;
     if (n_mels != hp.n_mels || n_frames != 2 * hp.n_audio_ctx) {
         throw native_error("ERR_INVALID_ARGUMENT", "the encoder takes a log-mel window of [" + std::to_string(hp.n_mels) +
@@ -98,20 +100,31 @@ void whisper_cpu_encode(const whisper_model & model, const float * mel, int n_me
     args.n_head = n_head;
     args.d_head = n_state / n_head;
 
+    auto project = [&](int M, const float * A, int64_t lda, const linear_layer & w, float * C, int64_t ldc,
+                       const gemm_epilogue & ep) {
+        if (options.projection != nullptr) {
+            options.projection->linear(M, A, lda, w.w, C, ldc, ep);
+        } else {
+            parallel_linear(pool, n_threads, M, A, lda, w.w, C, ldc, ep, path);
+        }
+    };
+    if (options.layer_outputs != nullptr) {
+        options.layer_outputs->clear();
+    }
+
     for (const encoder_layer & l : model.enc_layers) {
         t0 = std::chrono::steady_clock::now();
         layer_norm_rows(n_ctx, n_state, x.data(), n_state, h.data(), n_state, l.attn_ln.g, l.attn_ln.b, 1e-5f);
-        parallel_linear(pool, n_threads, n_ctx, h.data(), n_state, l.qkv.w, qkv, 3 * n_state,
-                        gemm_epilogue{l.qkv.b, false, false}, path);
+        project(n_ctx, h.data(), n_state, l.qkv, qkv, 3 * n_state, gemm_epilogue{l.qkv.b, false, false});
         parallel_attention(pool, n_threads, &args, 1, path);
-        parallel_linear(pool, n_threads, n_ctx, attn, n_state, l.out.w, x.data(), n_state,
-                        gemm_epilogue{l.out.b, false, true}, path);
+        project(n_ctx, attn, n_state, l.out, x.data(), n_state, gemm_epilogue{l.out.b, false, true});
 
         layer_norm_rows(n_ctx, n_state, x.data(), n_state, h.data(), n_state, l.mlp_ln.g, l.mlp_ln.b, 1e-5f);
-        parallel_linear(pool, n_threads, n_ctx, h.data(), n_state, l.mlp0.w, mlp, 4 * n_state,
-                        gemm_epilogue{l.mlp0.b, true, false}, path);
-        parallel_linear(pool, n_threads, n_ctx, mlp, 4 * n_state, l.mlp2.w, x.data(), n_state,
-                        gemm_epilogue{l.mlp2.b, false, true}, path);
+        project(n_ctx, h.data(), n_state, l.mlp0, mlp, 4 * n_state, gemm_epilogue{l.mlp0.b, true, false});
+        project(n_ctx, mlp, 4 * n_state, l.mlp2, x.data(), n_state, gemm_epilogue{l.mlp2.b, false, true});
+        if (options.layer_outputs != nullptr) {
+            options.layer_outputs->emplace_back(x.data(), x.data() + static_cast<size_t>(n_ctx) * n_state);
+        }
         if (timings != nullptr) {
             timings->layer_ms.push_back(ms_since(t0));
         }

@@ -5,6 +5,7 @@
 
 #include <vector>
 
+#include "kernels/gemm.h"
 #include "whisper_model.h"
 
 namespace amanuensis {
@@ -15,10 +16,27 @@ struct encoder_timings {
     double ln_post_ms = 0;
 };
 
+// Where the attention and MLP projections of the blocks run (the XDNA2 offload implements
+// it). Conv stem, layer norms, attention and GELU always run on the CPU kernels.
+class encoder_projection {
+public:
+    virtual ~encoder_projection() = default;
+    // C[M, N] = A[M, K] W^T, then ep; W [N, K] is one of the model's encoder block weights.
+    virtual void linear(int M, const float * A, int64_t lda, const matrix_view & W, float * C, int64_t ldc,
+                        const gemm_epilogue & ep) = 0;
+};
+
+struct encode_options {
+    int n_threads = 1;
+    encoder_projection * projection = nullptr;                 // null: the CPU GEMM
+    encoder_timings * timings = nullptr;                       // per-stage times when set
+    std::vector<std::vector<float>> * layer_outputs = nullptr;  // residual stream after each block, when set
+};
+
 // mel: log-mel spectrogram [n_mels, n_frames] row-major with n_frames == 2 * n_audio_ctx.
 // out: audio features [n_audio_ctx, n_audio_state] row-major.
-// Throws native_error on a shape mismatch.
-void whisper_cpu_encode(const whisper_model & model, const float * mel, int n_mels, int n_frames, float * out,
-                        int n_threads, encoder_timings * timings);
+// Throws native_error on a shape mismatch, or what the projection throws.
+void whisper_encode(const whisper_model & model, const float * mel, int n_mels, int n_frames, float * out,
+                    const encode_options & options);
 
 } // namespace amanuensis

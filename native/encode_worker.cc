@@ -10,16 +10,19 @@ namespace {
 class encode_worker : public promise_worker {
 public:
     encode_worker(Napi::Env env, std::shared_ptr<whisper_model> model, float_copy mel, int n_mels, int n_frames,
-                  int n_threads, bool profile, Napi::ObjectReference out)
+                  int n_threads, bool profile, bool layers, Napi::ObjectReference out)
         : promise_worker(env), model_(std::move(model)), mel_(std::move(mel)), n_mels_(n_mels), n_frames_(n_frames),
-          n_threads_(n_threads), profile_(profile), out_(std::move(out)) {}
+          n_threads_(n_threads), profile_(profile), layers_(layers), out_(std::move(out)) {}
 
 protected:
     void run() override {
         const whisper_hparams & hp = model_->hparams;
         features_.reserve(static_cast<size_t>(hp.n_audio_ctx) * hp.n_audio_state);
-        whisper_cpu_encode(*model_, mel_.data(), n_mels_, n_frames_, features_.data(), n_threads_,
-                           profile_ ? &timings_ : nullptr);
+        encode_options options;
+        options.n_threads = n_threads_;
+        options.timings = profile_ ? &timings_ : nullptr;
+        options.layer_outputs = layers_ ? &layer_outputs_ : nullptr;
+        whisper_encode(*model_, mel_.data(), n_mels_, n_frames_, features_.data(), options);
     }
 
     Napi::Value result(Napi::Env env) override {
@@ -38,6 +41,13 @@ protected:
             t.Set("lnPostMs", timings_.ln_post_ms);
             out.Set("timings", t);
         }
+        if (layers_) {
+            Napi::Array layers = Napi::Array::New(env, layer_outputs_.size());
+            for (size_t i = 0; i < layer_outputs_.size(); ++i) {
+                layers.Set(static_cast<uint32_t>(i), to_js(env, layer_outputs_[i].data(), layer_outputs_[i].size()));
+            }
+            out.Set("layers", layers);
+        }
         return out;
     }
 
@@ -48,6 +58,8 @@ private:
     int n_frames_;
     int n_threads_;
     bool profile_;
+    bool layers_;
+    std::vector<std::vector<float>> layer_outputs_;
     aligned_buffer<float> features_;
     encoder_timings timings_;
     Napi::ObjectReference out_;
@@ -58,7 +70,7 @@ private:
 Napi::Value queue_encode(const Napi::CallbackInfo & info, std::shared_ptr<whisper_model> model) {
     Napi::Env env = info.Env();
     if (info.Length() < 5) {
-        throw make_error(env, "ERR_INVALID_ARGUMENT", "encode(mel, nMels, nFrames, threads, profile, out?)");
+        throw make_error(env, "ERR_INVALID_ARGUMENT", "encode(mel, nMels, nFrames, threads, profile, out?, layers?)");
     }
     float_copy mel = copy_floats(info[0], "mel");
     const int n_mels = int_arg(info[1], "nMels", 1, 1024);
@@ -71,7 +83,7 @@ Napi::Value queue_encode(const Napi::CallbackInfo & info, std::shared_ptr<whispe
     Napi::ObjectReference out = output_array(info.Length() > 5 ? info[5] : env.Undefined(),
                                              static_cast<size_t>(hp.n_audio_ctx) * hp.n_audio_state, "out");
     auto * worker = new encode_worker(env, std::move(model), std::move(mel), n_mels, n_frames, n_threads,
-                                      info[4].ToBoolean().Value(), std::move(out));
+                                      info[4].ToBoolean().Value(), info.Length() > 6 && info[6].ToBoolean().Value(), std::move(out));
     Napi::Promise promise = worker->promise();
     worker->Queue();
     return promise;

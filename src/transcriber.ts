@@ -14,7 +14,8 @@ import { CpuDecoder } from './decoder/cpu-decoder.js';
 import type { Decoder } from './decoder/decoder.js';
 import { decodeWindow, resolveSuppressTokens } from './decoder/decoding-task.js';
 import type { Encoder } from './encoder/encoder.js';
-import { type EncoderChoice, selectEncoder } from './encoder/select-encoder.js';
+import { type EncoderChoice, type EncoderFallbackWarning, selectEncoder } from './encoder/select-encoder.js';
+import type { Xdna2Options } from './encoder/xdna2-options.js';
 import { AmanuensisError, throwIfAborted, toAmanuensisError } from './errors.js';
 import { assertSupportedTypes, indexModelFile } from './model/ggml-loader.js';
 import type { ModelDimensions } from './model/hparams.js';
@@ -35,8 +36,16 @@ export interface TranscriberLoadOptions {
   readonly threads?: number;
   /** Use the AVX2/FMA/F16C kernels when the CPU has them (checked at run time). Default true; false forces the portable kernels. */
   readonly simd?: boolean;
-  /** Encoder backend or your own {@link Encoder}. Default `'auto'`. */
+  /**
+   * Encoder backend or your own {@link Encoder}. Default `'auto'`: the XDNA2 NPU when it can run
+   * (see {@link listBackends}), otherwise the CPU with one {@link EncoderFallbackWarning}.
+   * `'xdna2'` rejects with `ERR_BACKEND_UNAVAILABLE` and the reason when the NPU cannot run.
+   */
   readonly encoder?: EncoderChoice;
+  /** Where the XDNA2 backend finds XRT, the device and the compiled kernel. */
+  readonly xdna2?: Xdna2Options;
+  /** Receives the warning of an `'auto'` fallback to the CPU. Default: `process.emitWarning`. */
+  readonly onWarning?: (warning: EncoderFallbackWarning) => void;
   /** Your own log-mel front end. Default: {@link NativeMelFrontend} with the model's filterbank ({@link WhisperMelFrontend} is the TypeScript one). */
   readonly frontend?: MelFrontend;
   /** Your own decoder. Default: the native CPU decoder. */
@@ -159,11 +168,16 @@ export class Transcriber {
       ? Tokenizer.fromVocab(file.vocab, file.dims.nVocab)
       : Tokenizer.fromTiktoken(await readFile(options.tiktokenFile, 'utf8'), file.dims.nVocab);
     const pool = options.bufferPool instanceof BufferPool ? options.bufferPool : createTranscriberPool(file.dims, options.bufferPool);
+    const encoder = await selectEncoder(options.encoder ?? 'auto', {
+      addon, model: native, dims: file.dims, threads, profile: options.profile ?? false,
+      ...(options.xdna2 !== undefined && { xdna2: options.xdna2 }),
+      ...(options.onWarning !== undefined && { onWarning: options.onWarning }),
+    });
     return new Transcriber({
       dims: file.dims,
       tokenizer,
       frontend: options.frontend ?? new NativeMelFrontend(addon, native, file.melFilters, threads),
-      encoder: selectEncoder(options.encoder ?? 'auto', native, file.dims, threads, options.profile ?? false),
+      encoder,
       decoder: options.decoder ?? new CpuDecoder(native, file.dims, threads),
       modelId: file.identity,
       ...(options.cache !== undefined && { cache: options.cache }),

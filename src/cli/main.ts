@@ -53,12 +53,21 @@ interface TranscribeFlags {
   prompt?: string;
   channel?: number;
   progress: boolean;
+  encoder: 'auto' | 'cpu' | 'xdna2';
+  xclbin?: string;
+  instructions?: string;
 }
 
 async function transcribe(audioPath: string, flags: TranscribeFlags): Promise<void> {
   const [audio, transcriber] = await Promise.all([
     decodeAudioFile(audioPath, flags.channel === undefined ? {} : { channel: flags.channel - 1 }),
-    Transcriber.load(flags.model, flags.threads === undefined ? {} : { threads: flags.threads }),
+    Transcriber.load(flags.model, {
+      ...(flags.threads !== undefined && { threads: flags.threads }),
+      encoder: flags.encoder,
+      xdna2: { ...(flags.xclbin !== undefined && { xclbin: flags.xclbin }), ...(flags.instructions !== undefined && { instructions: flags.instructions }) },
+      // one line on stderr, without Node's warning decoration
+      onWarning: (w) => process.stderr.write(`amanuensis: ${w.message}\n`),
+    }),
   ]);
   const showBar = flags.progress && process.stderr.isTTY === true;
   const bar = showBar
@@ -111,6 +120,9 @@ export function program(): Command {
     .option('--prompt <text>', 'initial prompt: vocabulary or style for the first window')
     .option('--channel <n>', 'use only this channel (1-based) instead of the mix', integer('channel'))
     .option('--no-progress', 'no progress bar')
+    .addOption(new Option('--encoder <backend>', 'encoder backend: the NPU when it can run, else the CPU').choices(['auto', 'cpu', 'xdna2']).default('auto'))
+    .option('--xclbin <file>', 'XDNA2: the compiled NPU GEMM kernel (default: $AMANUENSIS_XDNA2_XCLBIN)')
+    .option('--instructions <file>', 'XDNA2: its instruction stream (default: $AMANUENSIS_XDNA2_INSTRUCTIONS)')
     .action(transcribe);
   return cmd;
 }

@@ -4,10 +4,11 @@
  * @module
  */
 import type { MelSpectrogram } from '../audio/mel-frontend.js';
-import { AmanuensisError, throwIfAborted, toAmanuensisError } from '../errors.js';
+import { throwIfAborted, toAmanuensisError } from '../errors.js';
 import type { ModelDimensions } from '../model/hparams.js';
 import type { NativeEncoderTimings, NativeModelHandle } from '../native/binding.js';
 import type { EncodeOptions, Encoder } from './encoder.js';
+import { assertEncoderWindow } from './encoder-window.js';
 
 /** {@link Encoder} running in the native module on a loaded model. */
 export class CpuEncoder implements Encoder {
@@ -27,12 +28,7 @@ export class CpuEncoder implements Encoder {
 
   async encode(mel: MelSpectrogram, options: EncodeOptions = {}): Promise<Float32Array> {
     throwIfAborted(options.signal);
-    const nFrames = 2 * this.dims.nAudioCtx;
-    if (mel === null || typeof mel !== 'object' || !(mel.data instanceof Float32Array) ||
-      mel.nMels !== this.dims.nMels || mel.nFrames !== nFrames || mel.data.length !== mel.nMels * mel.nFrames) {
-      throw new AmanuensisError('ERR_INVALID_ARGUMENT',
-        `the encoder takes a log-mel window of [${this.dims.nMels}, ${nFrames}] as { data: Float32Array, nMels, nFrames }`);
-    }
+    assertEncoderWindow(mel, this.dims);
     const size = this.dims.nAudioCtx * this.dims.nAudioState;
     const out = options.out instanceof Float32Array && options.out.length === size ? options.out : undefined;
     try {

@@ -1,24 +1,92 @@
 /**
- * Choice of the encoder backend.
+ * Choice of the encoder backend, with the fallback policy: `'auto'` takes the NPU when it
+ * can run and otherwise the CPU, saying why once; `'xdna2'` insists and rejects with the reason.
  * @module
  */
 import { AmanuensisError } from '../errors.js';
 import type { ModelDimensions } from '../model/hparams.js';
-import type { NativeModelHandle } from '../native/binding.js';
+import type { NativeAddon, NativeModelHandle } from '../native/binding.js';
 import { CpuEncoder } from './cpu-encoder.js';
 import type { Encoder } from './encoder.js';
+import { Xdna2Encoder } from './xdna2-encoder.js';
+import { type Xdna2Options, resolveXdna2Options } from './xdna2-options.js';
 
 /** Which encoder a Transcriber uses: a backend name, or an Encoder of your own. */
-export type EncoderChoice = 'auto' | 'cpu' | Encoder;
+export type EncoderChoice = 'auto' | 'cpu' | 'xdna2' | Encoder;
+
+/** The one warning `'auto'` gives when it falls back to the CPU. */
+export interface EncoderFallbackWarning {
+  /** Always `'AMANUENSIS_ENCODER_FALLBACK'`. */
+  readonly code: 'AMANUENSIS_ENCODER_FALLBACK';
+  /** The backend that could not run. */
+  readonly backend: 'xdna2';
+  /** Why, in the words of {@link listBackends}. */
+  readonly reason: string;
+  /** A sentence for logs. */
+  readonly message: string;
+}
+
+/** What {@link selectEncoder} works with. @internal */
+export interface EncoderContext {
+  readonly addon: NativeAddon;
+  readonly model: NativeModelHandle;
+  readonly dims: ModelDimensions;
+  readonly threads: number;
+  readonly profile: boolean;
+  readonly xdna2?: Xdna2Options;
+  /** Receives the fallback warning; default `process.emitWarning`. */
+  readonly onWarning?: (warning: EncoderFallbackWarning) => void;
+}
+
+function isEncoder(choice: unknown): choice is Encoder {
+  return typeof choice === 'object' && choice !== null && typeof (choice as Encoder).encode === 'function';
+}
+
+function warnFallback(ctx: EncoderContext, reason: string): void {
+  const warning: EncoderFallbackWarning = {
+    code: 'AMANUENSIS_ENCODER_FALLBACK',
+    backend: 'xdna2',
+    reason,
+    message: `amanuensis: the XDNA2 NPU encoder is unavailable (${reason}); using the CPU encoder`,
+  };
+  if (ctx.onWarning !== undefined) ctx.onWarning(warning);
+  else process.emitWarning(warning.message, { code: warning.code, detail: reason });
+}
+
+async function openXdna2(ctx: EncoderContext): Promise<Xdna2Encoder> {
+  const options = resolveXdna2Options(ctx.xdna2);
+  if (options.device !== 'software') {
+    const probe = ctx.addon.xdna2Probe(options);
+    if (!probe.available) {
+      throw new AmanuensisError('ERR_BACKEND_UNAVAILABLE', `the XDNA2 NPU encoder cannot run: ${probe.reason ?? 'unknown reason'}`);
+    }
+  }
+  return Xdna2Encoder.create(ctx.addon, ctx.model, ctx.dims, ctx.threads, options);
+}
 
 /**
- * Resolves an {@link EncoderChoice}. `'auto'` picks the best available backend; today that
- * is the CPU.
- * @throws {@link AmanuensisError} `ERR_INVALID_ARGUMENT` for an unknown name
+ * Resolves an {@link EncoderChoice}.
+ * @throws {@link AmanuensisError} `ERR_BACKEND_UNAVAILABLE` (with the reason) for `'xdna2'` when it cannot run,
+ *   `ERR_INVALID_ARGUMENT` for an unknown name
+ * @internal
  */
-export function selectEncoder(choice: EncoderChoice, model: NativeModelHandle, dims: ModelDimensions, threads: number,
-  profile = false): Encoder {
-  if (typeof choice === 'object' && choice !== null && typeof choice.encode === 'function') return choice;
-  if (choice === 'auto' || choice === 'cpu') return new CpuEncoder(model, dims, threads, profile);
-  throw new AmanuensisError('ERR_INVALID_ARGUMENT', `encoder must be 'auto', 'cpu' or an object with encode(); got ${String(choice)}`);
+export async function selectEncoder(choice: EncoderChoice, ctx: EncoderContext): Promise<Encoder> {
+  if (isEncoder(choice)) return choice;
+  const cpu = (): Encoder => new CpuEncoder(ctx.model, ctx.dims, ctx.threads, ctx.profile);
+  switch (choice) {
+    case 'cpu':
+      return cpu();
+    case 'xdna2':
+      return openXdna2(ctx);
+    case 'auto':
+      try {
+        return await openXdna2(ctx);
+      } catch (err) {
+        if (!(err instanceof AmanuensisError) || err.code !== 'ERR_BACKEND_UNAVAILABLE') throw err;
+        warnFallback(ctx, err.message.replace(/^the XDNA2 NPU encoder cannot run: /, ''));
+        return cpu();
+      }
+    default:
+      throw new AmanuensisError('ERR_INVALID_ARGUMENT', `encoder must be 'auto', 'cpu', 'xdna2' or an object with encode(); got ${String(choice)}`);
+  }
 }

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { AmanuensisError } from '../errors.js';
 import type { ModelDimensions } from '../model/hparams.js';
 import type { TensorRecord } from '../model/ggml-loader.js';
+import type { Xdna2Options } from '../encoder/xdna2-options.js';
 
 /** Per-stage times the native encoder reports when asked to profile, in milliseconds. */
 export interface NativeEncoderTimings {
@@ -26,12 +27,14 @@ export interface NativeEncoderTimings {
 /** A loaded model in native memory. */
 export interface NativeModelHandle {
   /** mel `[nMels, nFrames]` → audio features `[nAudioCtx, nAudioState]`, written into `out` when given. */
-  encode(mel: Float32Array, nMels: number, nFrames: number, threads: number, profile: boolean, out?: Float32Array):
+  encode(mel: Float32Array, nMels: number, nFrames: number, threads: number, profile: boolean, out?: Float32Array, layers?: boolean):
     Promise<{
       /** Audio features `[nAudioCtx, nAudioState]`. */
       features: Float32Array;
       /** Stage times, when `profile` is true. */
       timings?: NativeEncoderTimings;
+      /** The residual stream `[nAudioCtx, nAudioState]` after each block, when `layers` is true. */
+      layers?: Float32Array[];
     }>;
   /** Self-attention caches for `nSeq` sequences that advance together. */
   createDecoder(nSeq: number): NativeDecoderHandle;
@@ -65,6 +68,33 @@ export interface NativeDecoderHandle {
   readonly nPast: number;
 }
 
+/** What one XDNA2 encode reports. */
+export interface NativeXdna2EncodeResult {
+  /** Audio features `[nAudioCtx, nAudioState]`. */
+  features: Float32Array;
+  /** `'xrt'` or `'software'`. */
+  device: string;
+  /** GEMM tiles the device ran. */
+  tiles: number;
+  /** Fraction of the device's multiply-adds spent on zero padding. */
+  padding: number;
+  /** Milliseconds in the offloaded projections (host tiling included). */
+  projectionMs: number;
+  /** Stage times. */
+  timings: NativeEncoderTimings;
+  /** The residual stream after each block, when asked for. */
+  layers?: Float32Array[];
+}
+
+/** An encoder whose block projections run as bf16 GEMM tiles on an XDNA2 device. */
+export interface NativeXdna2EncoderHandle {
+  /** mel `[nMels, nFrames]` → audio features, written into `out` when given. */
+  encode(mel: Float32Array, nMels: number, nFrames: number, threads: number, layers: boolean, out?: Float32Array):
+    Promise<NativeXdna2EncodeResult>;
+  /** Drops the handle's hold on the device (it closes when no encode is running). */
+  release(): void;
+}
+
 /** What the addon exports. */
 export interface NativeAddon {
   /** `file`: the whole model file in memory, or its path (each tensor is then read straight into native memory). */
@@ -89,6 +119,33 @@ export interface NativeAddon {
   benchReadBandwidth(threads: number, megabytes: number): Promise<number>;
   /** FMA throughput of this machine on `threads` threads over about `seconds`, in GFLOP/s (benchmarks). */
   benchFmaPeak(threads: number, seconds: number): Promise<number>;
+  /** Whether the XDNA2 backend can run: device, then XRT library, then kernel artifacts. */
+  xdna2Probe(options?: Xdna2Options): {
+    /** Device, library and artifacts are all there. */
+    available: boolean;
+    /** Why not (the first missing piece). */
+    reason?: string;
+    /** The loader's message, when the library failed to load. */
+    detail?: string;
+    /** The accel node found. */
+    device?: string;
+  };
+  /** Opens the device (or the software device) and packs the model's encoder weights into bf16 tiles. */
+  createXdna2Encoder(model: NativeModelHandle, options: Xdna2Options): Promise<NativeXdna2EncoderHandle>;
+  /**
+   * `C = A W^T` (+ bias, GELU, `C +=` when `c` is given) through the XDNA2 host tiling on the
+   * software device: A `[M, K]`, W `[N, K]`, result `[M, N]` (tests and benchmarks).
+   */
+  tiledLinear(A: Float32Array, M: number, W: Float32Array, N: number, K: number,
+    options?: { tile?: { m: number; k: number; n: number }; slots?: number; bias?: Float32Array; gelu?: boolean; c?: Float32Array }):
+    Promise<{
+      /** The result `[M, N]`. */
+      c: Float32Array;
+      /** Kernel launches. */
+      tiles: number;
+      /** Multiply-adds the device performed, padding included. */
+      paddedMacs: number;
+    }>;
 }
 
 const loaded = new Map<string, NativeAddon>();

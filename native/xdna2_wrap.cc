@@ -1,0 +1,302 @@
+#include "xdna2_wrap.h"
+
+#include <memory>
+
+#include "model_wrap.h"
+#include "napi_worker.h"
+#include "xdna2/software_device.h"
+#include "xdna2/tiled_gemm.h"
+#include "xdna2/xdna2_encoder.h"
+
+namespace amanuensis {
+
+namespace {
+
+Napi::FunctionReference * encoder_ctor = nullptr;
+
+std::string string_field(const Napi::Object & o, const char * key, const std::string & fallback) {
+    const Napi::Value v = o.Get(key);
+    if (v.IsUndefined()) {
+        return fallback;
+    }
+    if (!v.IsString()) {
+        throw make_error(o.Env(), "ERR_INVALID_ARGUMENT", std::string(key) + " must be a string");
+    }
+    return v.As<Napi::String>().Utf8Value();
+}
+
+int int_field(const Napi::Object & o, const char * key, int fallback, int lo, int hi) {
+    const Napi::Value v = o.Get(key);
+    return v.IsUndefined() ? fallback : int_arg(v, key, lo, hi);
+}
+
+gemm_tile_shape tile_field(const Napi::Object & o, gemm_tile_shape fallback) {
+    const Napi::Value v = o.Get("tile");
+    if (v.IsUndefined()) {
+        return fallback;
+    }
+    if (!v.IsObject()) {
+        throw make_error(o.Env(), "ERR_INVALID_ARGUMENT", "tile must be { m, k, n }");
+    }
+    const Napi::Object t = v.As<Napi::Object>();
+    return gemm_tile_shape{int_arg(t.Get("m"), "tile.m", 1, 1024), int_arg(t.Get("k"), "tile.k", 1, 1024),
+                           int_arg(t.Get("n"), "tile.n", 1, 1024)};
+}
+
+xdna2_config config_from(const Napi::Value & v) {
+    xdna2_config c;
+    if (v.IsUndefined()) {
+        return c;
+    }
+    if (!v.IsObject()) {
+        throw make_error(v.Env(), "ERR_INVALID_ARGUMENT", "the XDNA2 options must be an object");
+    }
+    const Napi::Object o = v.As<Napi::Object>();
+    c.library = string_field(o, "library", c.library);
+    c.dev_root = string_field(o, "devRoot", c.dev_root);
+    c.sys_root = string_field(o, "sysRoot", c.sys_root);
+    c.xclbin = string_field(o, "xclbin", c.xclbin);
+    c.instructions = string_field(o, "instructions", c.instructions);
+    c.kernel_name = string_field(o, "kernelName", c.kernel_name);
+    c.device_index = static_cast<unsigned int>(int_field(o, "deviceIndex", 0, 0, 64));
+    c.tile = tile_field(o, c.tile);
+    c.slots = int_field(o, "slots", c.slots, 1, 8);
+    c.software_device = string_field(o, "device", "xrt") == "software";
+    return c;
+}
+
+Napi::Object timings_to_js(Napi::Env env, const encoder_timings & t) {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("convMs", t.conv_ms);
+    Napi::Array layers = Napi::Array::New(env, t.layer_ms.size());
+    for (size_t i = 0; i < t.layer_ms.size(); ++i) {
+        layers.Set(static_cast<uint32_t>(i), t.layer_ms[i]);
+    }
+    o.Set("layerMs", layers);
+    o.Set("lnPostMs", t.ln_post_ms);
+    return o;
+}
+
+// xdna2Probe(options?) -> { available, reason?, detail?, device? }
+Napi::Value probe(const Napi::CallbackInfo & info) {
+    const xdna2_probe_result r = xdna2_probe(config_from(info[0]));
+    Napi::Object o = Napi::Object::New(info.Env());
+    o.Set("available", r.available);
+    if (!r.available) {
+        o.Set("reason", r.reason);
+    }
+    if (!r.detail.empty()) {
+        o.Set("detail", r.detail);
+    }
+    if (!r.device.empty()) {
+        o.Set("device", r.device);
+    }
+    return o;
+}
+
+using encoder_ptr = std::shared_ptr<xdna2_encoder>;
+
+class xdna2_encoder_wrap : public Napi::ObjectWrap<xdna2_encoder_wrap> {
+public:
+    static Napi::Function define(Napi::Env env) {
+        return DefineClass(env, "NativeXdna2Encoder",
+                           {InstanceMethod("encode", &xdna2_encoder_wrap::encode),
+                            InstanceMethod("release", &xdna2_encoder_wrap::release)});
+    }
+
+    explicit xdna2_encoder_wrap(const Napi::CallbackInfo & info) : Napi::ObjectWrap<xdna2_encoder_wrap>(info) {
+        if (info.Length() != 1 || !info[0].IsExternal()) {
+            throw make_error(info.Env(), "ERR_INVALID_ARGUMENT", "NativeXdna2Encoder is created by createXdna2Encoder()");
+        }
+        encoder_ = *info[0].As<Napi::External<encoder_ptr>>().Data();
+    }
+
+private:
+    class encode_worker : public promise_worker {
+    public:
+        encode_worker(Napi::Env env, encoder_ptr encoder, float_copy mel, int n_mels, int n_frames, int n_threads,
+                      bool layers, Napi::ObjectReference out, size_t n_out)
+            : promise_worker(env), encoder_(std::move(encoder)), mel_(std::move(mel)), n_mels_(n_mels),
+              n_frames_(n_frames), n_threads_(n_threads), layers_(layers), out_(std::move(out)), n_out_(n_out) {}
+
+    protected:
+        void run() override {
+            features_.reserve(n_out_);
+            xdna2_encode(encoder_.get(), mel_.data(), n_mels_, n_frames_, features_.data(), n_threads_, layers_, &report_);
+        }
+        Napi::Value result(Napi::Env env) override {
+            Napi::Object o = Napi::Object::New(env);
+            o.Set("features", deliver(env, out_, features_.data(), n_out_));
+            o.Set("device", report_.device);
+            o.Set("tiles", static_cast<double>(report_.tiles));
+            o.Set("padding", report_.padding);
+            o.Set("projectionMs", report_.projection_ms);
+            o.Set("timings", timings_to_js(env, report_.timings));
+            if (layers_) {
+                Napi::Array layers = Napi::Array::New(env, report_.layer_outputs.size());
+                for (size_t i = 0; i < report_.layer_outputs.size(); ++i) {
+                    layers.Set(static_cast<uint32_t>(i), to_js(env, report_.layer_outputs[i].data(), report_.layer_outputs[i].size()));
+                }
+                o.Set("layers", layers);
+            }
+            return o;
+        }
+
+    private:
+        encoder_ptr encoder_;
+        float_copy mel_;
+        int n_mels_, n_frames_, n_threads_;
+        bool layers_;
+        Napi::ObjectReference out_;
+        size_t n_out_;
+        aligned_buffer<float> features_;
+        xdna2_encode_report report_;
+    };
+
+    // encode(mel, nMels, nFrames, threads, collectLayers, out?) -> Promise<report>
+    Napi::Value encode(const Napi::CallbackInfo & info) {
+        Napi::Env env = info.Env();
+        if (!encoder_) {
+            throw make_error(env, "ERR_CLOSED", "this XDNA2 encoder has been released");
+        }
+        float_copy mel = copy_floats(info[0], "mel");
+        const int n_mels = int_arg(info[1], "nMels", 1, 1024);
+        const int n_frames = int_arg(info[2], "nFrames", 1, 1 << 20);
+        const int n_threads = int_arg(info[3], "threads", 1, 256);
+        if (mel.size() != static_cast<size_t>(n_mels) * n_frames) {
+            throw make_error(env, "ERR_INVALID_ARGUMENT", "mel has " + std::to_string(mel.size()) + " values, expected nMels * nFrames");
+        }
+        const whisper_hparams & hp = xdna2_encoder_model(encoder_.get()).hparams;
+        const size_t n_out = static_cast<size_t>(hp.n_audio_ctx) * hp.n_audio_state;
+        Napi::ObjectReference out = output_array(info.Length() > 5 ? info[5] : env.Undefined(), n_out, "out");
+        auto * worker = new encode_worker(env, encoder_, std::move(mel), n_mels, n_frames, n_threads,
+                                          info[4].ToBoolean().Value(), std::move(out), n_out);
+        Napi::Promise promise = worker->promise();
+        worker->Queue();
+        return promise;
+    }
+
+    // Drops this handle's reference; the device closes when no encode is running on it.
+    Napi::Value release(const Napi::CallbackInfo & info) {
+        encoder_.reset();
+        return info.Env().Undefined();
+    }
+
+    encoder_ptr encoder_;
+};
+
+class init_worker : public promise_worker {
+public:
+    init_worker(Napi::Env env, xdna2_config config, std::shared_ptr<whisper_model> model)
+        : promise_worker(env), config_(std::move(config)), model_(std::move(model)) {}
+
+protected:
+    void run() override { encoder_ = encoder_ptr(xdna2_encoder_init(config_, model_), xdna2_encoder_free); }
+    Napi::Value result(Napi::Env env) override {
+        auto * holder = new encoder_ptr(std::move(encoder_));
+        auto ext = Napi::External<encoder_ptr>::New(env, holder, [](Napi::Env, encoder_ptr * p) { delete p; });
+        return encoder_ctor->New({ext});
+    }
+
+private:
+    xdna2_config config_;
+    std::shared_ptr<whisper_model> model_;
+    encoder_ptr encoder_;
+};
+
+// createXdna2Encoder(model, options) -> Promise<NativeXdna2Encoder>
+Napi::Value create_encoder(const Napi::CallbackInfo & info) {
+    std::shared_ptr<whisper_model> model = model_wrap::unwrap(info[0]);
+    auto * worker = new init_worker(info.Env(), config_from(info[1]), std::move(model));
+    Napi::Promise promise = worker->promise();
+    worker->Queue();
+    return promise;
+}
+
+class tiled_linear_worker : public promise_worker {
+public:
+    tiled_linear_worker(Napi::Env env, float_copy a, int m, float_copy w, int n, int k, float_copy bias, bool gelu,
+                        float_copy c, bool accumulate, gemm_tile_shape tile, int slots)
+        : promise_worker(env), a_(std::move(a)), m_(m), w_(std::move(w)), n_(n), k_(k), bias_(std::move(bias)),
+          gelu_(gelu), c_(std::move(c)), accumulate_(accumulate), tile_(tile), slots_(slots) {}
+
+protected:
+    void run() override {
+        software_gemm_device device(tile_, slots_);
+        const packed_weight packed = pack_linear_weight(matrix_view{w_.data(), dtype::f32, n_, k_}, tile_);
+        out_.assign(static_cast<size_t>(m_) * n_, 0.0f);
+        if (accumulate_) {
+            std::copy(c_.begin(), c_.end(), out_.begin());
+        }
+        const gemm_epilogue ep{bias_.size() > 0 ? bias_.data() : nullptr, gelu_, accumulate_};
+        tiled_linear(device, m_, a_.data(), k_, packed, out_.data(), n_, ep, &stats_);
+    }
+    Napi::Value result(Napi::Env env) override {
+        Napi::Object o = Napi::Object::New(env);
+        o.Set("c", to_js(env, out_.data(), out_.size()));
+        o.Set("tiles", static_cast<double>(stats_.tiles));
+        o.Set("paddedMacs", static_cast<double>(stats_.padded_macs));
+        return o;
+    }
+
+private:
+    float_copy a_;
+    int m_;
+    float_copy w_;
+    int n_, k_;
+    float_copy bias_;
+    bool gelu_;
+    float_copy c_;
+    bool accumulate_;
+    gemm_tile_shape tile_;
+    int slots_;
+    std::vector<float> out_;
+    tiled_gemm_stats stats_;
+};
+
+// tiledLinear(A [M, K], M, W [N, K], N, K, { tile, slots, bias?, gelu?, c? }) -> Promise<{ c [M, N], tiles, paddedMacs }>
+// on the software device; `c` given means C += (the residual epilogue).
+Napi::Value tiled_linear_js(const Napi::CallbackInfo & info) {
+    Napi::Env env = info.Env();
+    float_copy a = copy_floats(info[0], "A");
+    const int m = int_arg(info[1], "M", 1, 1 << 16);
+    float_copy w = copy_floats(info[2], "W");
+    const int n = int_arg(info[3], "N", 1, 1 << 17);
+    const int k = int_arg(info[4], "K", 1, 1 << 16);
+    if (a.size() != static_cast<size_t>(m) * k || w.size() != static_cast<size_t>(n) * k) {
+        throw make_error(env, "ERR_INVALID_ARGUMENT", "A must be [M, K] and W [N, K]");
+    }
+    const Napi::Object o = info[5].IsObject() ? info[5].As<Napi::Object>() : Napi::Object::New(env);
+    float_copy bias = o.Get("bias").IsUndefined() ? float_copy() : copy_floats(o.Get("bias"), "bias");
+    if (bias.size() != 0 && bias.size() != static_cast<size_t>(n)) {
+        throw make_error(env, "ERR_INVALID_ARGUMENT", "bias must have N values");
+    }
+    const bool accumulate = !o.Get("c").IsUndefined();
+    float_copy c = accumulate ? copy_floats(o.Get("c"), "c") : float_copy();
+    if (accumulate && c.size() != static_cast<size_t>(m) * n) {
+        throw make_error(env, "ERR_INVALID_ARGUMENT", "c must be [M, N]");
+    }
+    auto * worker = new tiled_linear_worker(env, std::move(a), m, std::move(w), n, k, std::move(bias),
+                                            o.Get("gelu").ToBoolean().Value(), std::move(c), accumulate,
+                                            tile_field(o, gemm_tile_shape{128, 128, 128}), int_field(o, "slots", 2, 1, 8));
+    Napi::Promise promise = worker->promise();
+    worker->Queue();
+    return promise;
+}
+
+} // namespace
+
+void define_xdna2(Napi::Env env, Napi::Object exports) {
+    Napi::Function ctor = xdna2_encoder_wrap::define(env);
+    encoder_ctor = new Napi::FunctionReference(Napi::Persistent(ctor));
+    env.AddCleanupHook([] {
+        delete encoder_ctor;
+        encoder_ctor = nullptr;
+    });
+    exports.Set("NativeXdna2Encoder", ctor);
+    exports.Set("xdna2Probe", Napi::Function::New(env, probe, "xdna2Probe"));
+    exports.Set("createXdna2Encoder", Napi::Function::New(env, create_encoder, "createXdna2Encoder"));
+    exports.Set("tiledLinear", Napi::Function::New(env, tiled_linear_js, "tiledLinear"));
+}
+
+} // namespace amanuensis
