@@ -56,7 +56,9 @@ export type AmanuensisErrorCode =
   /** The requested encoder backend cannot run here; the message gives the reason (as {@link listBackends}). */
   | 'ERR_BACKEND_UNAVAILABLE'
   /** An accelerator failed while running (e.g. an NPU kernel did not complete). */
-  | 'ERR_BACKEND';
+  | 'ERR_BACKEND'
+  /** The Transcriber's queue is full and its overflow policy is `'reject'`. */
+  | 'ERR_QUEUE_FULL';
 
 /** Every error thrown or rejected by amanuensis. */
 export class AmanuensisError extends Error {
@@ -81,7 +83,7 @@ const KNOWN_CODES = new Set<string>([
   'ERR_MODEL_UNSUPPORTED_TENSOR_TYPE', 'ERR_MODEL_MISSING_TENSOR', 'ERR_MODEL_TENSOR_SHAPE',
   'ERR_MODEL_DUPLICATE_TENSOR', 'ERR_NATIVE_LOAD', 'ERR_NATIVE', 'ERR_OUT_OF_MEMORY', 'ERR_CONTEXT_OVERFLOW',
   'ERR_DECODER_BUSY', 'ERR_ABORTED', 'ERR_CLOSED', 'ERR_BUFFER_OVERFLOW', 'ERR_BUFFER_POOL_TIMEOUT', 'ERR_BUFFER_RELEASE',
-  'ERR_BACKEND_UNAVAILABLE', 'ERR_BACKEND',
+  'ERR_BACKEND_UNAVAILABLE', 'ERR_BACKEND', 'ERR_QUEUE_FULL',
 ]);
 
 /**

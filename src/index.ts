@@ -48,3 +48,8 @@ export { PerformanceProfiler } from './utils/performance-profiler.js';
 export type { PathStats, PerformanceProfilerOptions, ProfileJson, Span } from './utils/performance-profiler.js';
 export { createTranscriberPool, transcriberBufferKinds } from './transcribe/buffers.js';
 export type { BufferPoolSettings, TranscriberBufferKind } from './transcribe/buffers.js';
+export { TranscriptionSession } from './streaming/session.js';
+export type { SessionOptions } from './streaming/session.js';
+export type { PartialEvent, SegmentEvent, SessionEvent } from './streaming/session-events.js';
+export { AdmissionQueue } from './utils/admission-queue.js';
+export type { AdmissionQueueOptions, AdmissionQueueStats } from './utils/admission-queue.js';

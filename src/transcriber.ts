@@ -21,10 +21,12 @@ import { assertSupportedTypes, indexModelFile } from './model/ggml-loader.js';
 import type { ModelDimensions } from './model/hparams.js';
 import { loadNativeAddon } from './native/binding.js';
 import { type ResolvedTranscribeOptions, type TranscribeOptions, resolveTranscribeOptions } from './options.js';
+import { type SessionOptions, TranscriptionSession } from './streaming/session.js';
 import { Tokenizer } from './tokenizer/tokenizer.js';
 import { type BufferPoolSettings, type TranscriberBufferKind, createTranscriberPool } from './transcribe/buffers.js';
 import { splitSegments } from './transcribe/segments.js';
 import type { DecodingResult, Segment, TranscriptionResult, WindowTiming } from './types.js';
+import { AdmissionQueue, type AdmissionQueueOptions } from './utils/admission-queue.js';
 import { BufferPool } from './utils/buffer-pool.js';
 import { EncoderCache, encoderCacheKey } from './utils/encoder-cache.js';
 import { PerformanceProfiler } from './utils/performance-profiler.js';
@@ -66,6 +68,8 @@ export interface TranscriberLoadOptions {
   readonly bufferPool?: BufferPool<TranscriberBufferKind> | BufferPoolSettings;
   /** Record the native encoder's per-layer times in the profiler (`total.encode.conv`, `…layer0`, …). Default false. */
   readonly profile?: boolean;
+  /** Admission control of concurrent calls (running slots, queue bound, overflow policy). */
+  readonly queue?: AdmissionQueueOptions;
 }
 
 /** The parts a {@link Transcriber} is made of. */
@@ -86,6 +90,8 @@ export interface TranscriberParts {
   readonly cache?: EncoderCache | false;
   /** Default: a pool sized for `dims` with maxSize 8. */
   readonly pool?: BufferPool<TranscriberBufferKind>;
+  /** Default: `new AdmissionQueue()` (2 running, 64 queued, then wait). */
+  readonly queue?: AdmissionQueue | AdmissionQueueOptions;
 }
 
 /** Language identification result. */
@@ -125,6 +131,8 @@ export class Transcriber {
   readonly cache: EncoderCache | undefined;
   /** Where mel windows and audio features are borrowed from. */
   readonly pool: BufferPool<TranscriberBufferKind>;
+  /** Admission control of `transcribe()` calls (and session steps): see {@link AdmissionQueue}. */
+  readonly queue: AdmissionQueue;
   /** Timings of every call so far, by path (`total`, `total.mel`, `total.encode`, `total.decode.step`, …). */
   readonly profiler = new PerformanceProfiler();
   private closed = false;
@@ -139,6 +147,7 @@ export class Transcriber {
     this.modelId = parts.modelId ?? randomUUID();
     this.cache = parts.cache === false ? undefined : (parts.cache ?? new EncoderCache());
     this.pool = parts.pool ?? createTranscriberPool(parts.dims);
+    this.queue = parts.queue instanceof AdmissionQueue ? parts.queue : new AdmissionQueue(parts.queue);
   }
 
   /**
@@ -181,6 +190,7 @@ export class Transcriber {
       decoder: options.decoder ?? new CpuDecoder(native, file.dims, threads),
       modelId: file.identity,
       ...(options.cache !== undefined && { cache: options.cache }),
+      ...(options.queue !== undefined && { queue: options.queue }),
       pool,
     });
   }
@@ -195,7 +205,8 @@ export class Transcriber {
    * @param audio - mono samples at 16 kHz, nominally in [-1, 1]
    * @returns text, timed segments, language and per-stage timings
    * @throws {@link AmanuensisError} `ERR_INVALID_AUDIO` (not a Float32Array, empty, NaN or Infinity),
-   * `ERR_INVALID_ARGUMENT` (options), `ERR_ABORTED`, `ERR_CLOSED`, or a native failure
+   * `ERR_INVALID_ARGUMENT` (options), `ERR_ABORTED`, `ERR_CLOSED`, `ERR_QUEUE_FULL` (only with the queue's
+   * overflow set to `'reject'`), or a native failure
    */
   async transcribe(audio: Float32Array, options: TranscribeOptions = {}): Promise<TranscriptionResult> {
     this.assertOpen();
@@ -206,11 +217,13 @@ export class Transcriber {
     throwIfAborted(o.signal);
     // one profiler per call (concurrent calls never mix their spans), merged into this.profiler at the end
     const calls = new PerformanceProfiler();
-    try {
-      return await this.run(audio, o, calls);
-    } finally {
-      this.profiler.merge(calls);
-    }
+    return this.queue.run(async () => {
+      try {
+        return await this.run(audio, o, calls);
+      } finally {
+        this.profiler.merge(calls);
+      }
+    }, o.signal);
   }
 
   private async run(audio: Float32Array, o: ResolvedTranscribeOptions, calls: PerformanceProfiler): Promise<TranscriptionResult> {
@@ -327,6 +340,17 @@ export class Transcriber {
     if (!this.multilingual) throw new AmanuensisError('ERR_INVALID_ARGUMENT', 'this model is English-only');
     const mel = await this.paddedMel(audio.subarray(0, N_SAMPLES));
     return this.detectLanguageFromFeatures(await this.encoder.encode(melWindow(mel, 0)));
+  }
+
+  /**
+   * Starts a streaming session: push 16 kHz chunks of any size, receive `'partial'` and
+   * confirmed `'segment'` events (or iterate them with `for await`). Sessions share this
+   * Transcriber (and its queue) with every other call.
+   * @throws {@link AmanuensisError} `ERR_INVALID_ARGUMENT` for bad options, `ERR_CLOSED`, `ERR_ABORTED`
+   */
+  createSession(options: SessionOptions = {}): TranscriptionSession {
+    this.assertOpen();
+    return new TranscriptionSession(this, options);
   }
 
   /** Releases this Transcriber; later calls reject with `ERR_CLOSED`. Native memory is freed once no call uses it. */
