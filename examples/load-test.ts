@@ -39,7 +39,7 @@ export async function runLevel(url: string, file: Uint8Array, fileName: string, 
   await Promise.all(Array.from({ length: clients }, async () => {
     for (let i = 0; i < requests; i++) {
       const form = new FormData();
-      form.set('file', new Blob([file]), fileName);
+      form.set('file', new Blob([Uint8Array.from(file)]), fileName);
       form.set('model', 'whisper-1');
       form.set('response_format', 'json');
       const start = performance.now();

@@ -5,6 +5,7 @@
 
 /** The current guess for the audio not yet confirmed; replaced by the next one. */
 export interface PartialEvent {
+  /** Always `'partial'`. */
   readonly type: 'partial';
   /** Text of the unconfirmed tail (may be empty). */
   readonly text: string;
@@ -18,6 +19,7 @@ export interface PartialEvent {
 
 /** Confirmed text: never changed or repeated by later events. */
 export interface SegmentEvent {
+  /** Always `'segment'`. */
   readonly type: 'segment';
   /** 0, 1, 2, … in order of emission. */
   readonly id: number;

@@ -130,6 +130,7 @@ export class TranscriptionSession extends EventEmitter implements AsyncIterable<
     }
   }
 
+  /** Every event in order of emission; ends after `close()`, throws the error that ended the session. */
   [Symbol.asyncIterator](): AsyncIterator<SessionEvent> {
     return {
       next: () => {

@@ -34,7 +34,7 @@ afterAll(async () => {
 
 async function post(fields: Record<string, string>, file: Uint8Array | null = jfkBytes): Promise<Response> {
   const form = new FormData();
-  if (file !== null) form.set('file', new Blob([file]), 'jfk.wav');
+  if (file !== null) form.set('file', new Blob([Uint8Array.from(file)]), 'jfk.wav');
   form.set('model', 'whisper-1');
   for (const [k, v] of Object.entries(fields)) form.set(k, v);
   return fetch(`${base}/v1/audio/transcriptions`, { method: 'POST', body: form });
