@@ -39,7 +39,8 @@ function counting(inner: Encoder): Encoder & { calls: number } {
 describe('BufferPool in the pipeline', () => {
   it('32 concurrent calls on a pool with maxSize 4 all succeed; buffers are reused, never more than 4 in use', async () => {
     const pool = createTranscriberPool(t.dims, { maxSize: 4 });
-    const shared = new Transcriber({ dims: t.dims, tokenizer: t.tokenizer, frontend: t.frontend, encoder: t.encoder, decoder: t.decoder, cache: false, pool });
+    // all 32 admitted at once, so that they compete for the pool's buffers
+    const shared = new Transcriber({ dims: t.dims, tokenizer: t.tokenizer, frontend: t.frontend, encoder: t.encoder, decoder: t.decoder, cache: false, pool, queue: { concurrency: 32 } });
     // 32 different 1 s clips, so nothing could come from a cache
     const clips = Array.from({ length: 32 }, (_, i) => jfk.slice(i * 4000, i * 4000 + SAMPLE_RATE));
     const results = await Promise.allSettled(clips.map((c) => shared.transcribe(c, FAST)));
