@@ -1,6 +1,7 @@
 #include "encode_worker.h"
 
 #include "cpu_encoder.h"
+#include "encoder_results_js.h"
 #include "napi_worker.h"
 
 namespace amanuensis {
@@ -31,22 +32,10 @@ protected:
         // into the caller's array when given (e.g. a pooled buffer)
         out.Set("features", deliver(env, out_, features_.data(), static_cast<size_t>(hp.n_audio_ctx) * hp.n_audio_state));
         if (profile_) {
-            Napi::Object t = Napi::Object::New(env);
-            t.Set("convMs", timings_.conv_ms);
-            Napi::Array layers = Napi::Array::New(env, timings_.layer_ms.size());
-            for (size_t i = 0; i < timings_.layer_ms.size(); ++i) {
-                layers.Set(static_cast<uint32_t>(i), timings_.layer_ms[i]);
-            }
-            t.Set("layerMs", layers);
-            t.Set("lnPostMs", timings_.ln_post_ms);
-            out.Set("timings", t);
+            out.Set("timings", encoder_timings_to_js(env, timings_));
         }
         if (layers_) {
-            Napi::Array layers = Napi::Array::New(env, layer_outputs_.size());
-            for (size_t i = 0; i < layer_outputs_.size(); ++i) {
-                layers.Set(static_cast<uint32_t>(i), to_js(env, layer_outputs_[i].data(), layer_outputs_[i].size()));
-            }
-            out.Set("layers", layers);
+            out.Set("layers", layer_outputs_to_js(env, layer_outputs_));
         }
         return out;
     }

@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "encoder_results_js.h"
 #include "model_wrap.h"
 #include "napi_worker.h"
 #include "xdna2/software_device.h"
@@ -65,18 +66,6 @@ xdna2_config config_from(const Napi::Value & v) {
     return c;
 }
 
-Napi::Object timings_to_js(Napi::Env env, const encoder_timings & t) {
-    Napi::Object o = Napi::Object::New(env);
-    o.Set("convMs", t.conv_ms);
-    Napi::Array layers = Napi::Array::New(env, t.layer_ms.size());
-    for (size_t i = 0; i < t.layer_ms.size(); ++i) {
-        layers.Set(static_cast<uint32_t>(i), t.layer_ms[i]);
-    }
-    o.Set("layerMs", layers);
-    o.Set("lnPostMs", t.ln_post_ms);
-    return o;
-}
-
 // xdna2Probe(options?) -> { available, reason?, detail?, device? }
 Napi::Value probe(const Napi::CallbackInfo & info) {
     const xdna2_probe_result r = xdna2_probe(config_from(info[0]));
@@ -131,13 +120,9 @@ private:
             o.Set("tiles", static_cast<double>(report_.tiles));
             o.Set("padding", report_.padding);
             o.Set("projectionMs", report_.projection_ms);
-            o.Set("timings", timings_to_js(env, report_.timings));
+            o.Set("timings", encoder_timings_to_js(env, report_.timings));
             if (layers_) {
-                Napi::Array layers = Napi::Array::New(env, report_.layer_outputs.size());
-                for (size_t i = 0; i < report_.layer_outputs.size(); ++i) {
-                    layers.Set(static_cast<uint32_t>(i), to_js(env, report_.layer_outputs[i].data(), report_.layer_outputs[i].size()));
-                }
-                o.Set("layers", layers);
+                o.Set("layers", layer_outputs_to_js(env, report_.layer_outputs));
             }
             return o;
         }
