@@ -9,7 +9,7 @@ import type { NativeAddon, NativeModelHandle } from '../native/binding.js';
 import { CpuEncoder } from './cpu-encoder.js';
 import type { Encoder } from './encoder.js';
 import { Xdna2Encoder } from './xdna2-encoder.js';
-import { type Xdna2Options, resolveXdna2Options } from './xdna2-options.js';
+import type { Xdna2Options } from './xdna2-options.js';
 
 /** Which encoder a Transcriber uses: a backend name, or an Encoder of your own. */
 export type EncoderChoice = 'auto' | 'cpu' | 'xdna2' | Encoder;
@@ -53,15 +53,9 @@ function warnFallback(ctx: EncoderContext, reason: string): void {
   else process.emitWarning(warning.message, { code: warning.code, detail: reason });
 }
 
-async function openXdna2(ctx: EncoderContext): Promise<Xdna2Encoder> {
-  const options = resolveXdna2Options(ctx.xdna2);
-  if (options.device !== 'software') {
-    const probe = ctx.addon.xdna2Probe(options);
-    if (!probe.available) {
-      throw new AmanuensisError('ERR_BACKEND_UNAVAILABLE', `the XDNA2 NPU encoder cannot run: ${probe.reason ?? 'unknown reason'}`);
-    }
-  }
-  return Xdna2Encoder.create(ctx.addon, ctx.model, ctx.dims, ctx.threads, options);
+/** The native init probes the device, library and artifacts itself; its ERR_BACKEND_UNAVAILABLE message is the reason. */
+function isUnavailable(err: unknown): err is AmanuensisError {
+  return err instanceof AmanuensisError && err.code === 'ERR_BACKEND_UNAVAILABLE';
 }
 
 /**
@@ -77,13 +71,18 @@ export async function selectEncoder(choice: EncoderChoice, ctx: EncoderContext):
     case 'cpu':
       return cpu();
     case 'xdna2':
-      return openXdna2(ctx);
+      try {
+        return await Xdna2Encoder.create(ctx.addon, ctx.model, ctx.dims, ctx.threads, ctx.xdna2);
+      } catch (err) {
+        if (!isUnavailable(err)) throw err;
+        throw new AmanuensisError('ERR_BACKEND_UNAVAILABLE', `the XDNA2 NPU encoder cannot run: ${err.message}`, { cause: err });
+      }
     case 'auto':
       try {
-        return await openXdna2(ctx);
+        return await Xdna2Encoder.create(ctx.addon, ctx.model, ctx.dims, ctx.threads, ctx.xdna2);
       } catch (err) {
-        if (!(err instanceof AmanuensisError) || err.code !== 'ERR_BACKEND_UNAVAILABLE') throw err;
-        warnFallback(ctx, err.message.replace(/^the XDNA2 NPU encoder cannot run: /, ''));
+        if (!isUnavailable(err)) throw err;
+        warnFallback(ctx, err.message);
         return cpu();
       }
     default:
