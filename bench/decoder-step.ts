@@ -1,12 +1,15 @@
 /**
- * Decoder step benchmark: one greedy step at a 50-token context (the native step alone, and
- * with the TypeScript filters and token choice), for 1, 5 and 16 sequences decoded together,
- * with the bytes of weights and caches each step reads and the bandwidth that implies.
+ * Decoder step benchmark: one greedy step at a 50-token context for 1, 5 and 16 sequences
+ * decoded together (beams or best-of candidates of one window), with the bytes of weights and
+ * caches each step reads and the bandwidth that implies; then 1 to 16 concurrent requests, each
+ * with its own window, stepped one after another and as one batched native step.
  *
  * Run: npx tsx bench/decoder-step.ts [--threads 2] [--model path]
  */
 import { parseArgs } from 'node:util';
 
+import { indexModelFile } from '../src/model/ggml-loader.js';
+import { loadNativeAddon } from '../src/native/binding.js';
 import { Transcriber } from '../src/transcriber.js';
 import { goldenF32 } from '../test/helpers/shared.js';
 import { writeRecord } from './record.js';
@@ -25,12 +28,15 @@ const t = await Transcriber.load(values.model, { threads });
 const d = t.dims;
 const features = d.nAudioState === 384 && d.nAudioCtx === 1500 ? goldenF32('encoder.f32') : new Float32Array(d.nAudioCtx * d.nAudioState).fill(0.01);
 
-/** Bytes one step reads: f16 weights of the decoder blocks and the vocabulary, cross K/V (f32), self K/V of `context` positions. */
-function bytesPerStep(nSeq: number): number {
+/**
+ * Bytes one step reads: f16 weights of the decoder blocks and the vocabulary (once), cross K/V
+ * (f32, once per window), self K/V of `context` positions (per sequence).
+ */
+function bytesPerStep(nSeq: number, windows = 1): number {
   const s = d.nTextState;
   const blockWeights = (3 * s * s + s * s + s * s + s * s + 8 * s * s) * 2; // qkv, out, cross q, cross out, mlp
   const vocab = d.nVocab * s * 2;
-  const cross = 2 * d.nAudioCtx * s * 4;
+  const cross = 2 * d.nAudioCtx * s * 4 * windows;
   const self = 2 * context * s * 4 * nSeq;
   return d.nTextLayer * (blockWeights + cross + self) + vocab;
 }
@@ -55,8 +61,43 @@ for (const nSeq of [1, 5, 16]) {
   lines.push(`  ${String(nSeq).padStart(2)} sequences: median ${s.median.toFixed(2)} ms per step (${(s.median / nSeq).toFixed(2)} ms per sequence-step), ` +
     `${(bytesPerStep(nSeq) / 1e6).toFixed(1)} MB read -> ${gbs.toFixed(1)} GB/s`);
 }
+
+// concurrent requests: each its own decoder and window, one sequence each
+const addon = loadNativeAddon();
+const file = indexModelFile(values.model);
+const model = await addon.loadModel(file.path, file.dims, file.tensors, { threads, simd: true });
+const concurrent: { requests: number; separateMs: number; batchedMs: number; batchedGbPerS: number }[] = [];
+lines.push('  concurrent requests, one sequence and one window each, one step of all of them:');
+for (const n of [1, 2, 4, 8, 16]) {
+  const decoders = Array.from({ length: n }, () => model.createDecoder(1));
+  for (const [i, dec] of decoders.entries()) {
+    await dec.setFeatures(features.map((v) => v * (1 + i / 16)), threads);
+    await dec.step(new Int32Array(context - 1).fill(220), context - 1, Int32Array.of(context - 2), threads);
+  }
+  const one = Int32Array.of(220);
+  const at0 = Int32Array.of(0);
+  const separate: number[] = [];
+  const batched: number[] = [];
+  // alternate the two ways so that both see the same cache lengths; 4 warm-up rounds
+  for (let round = 0; round < 24; round++) {
+    let t0 = performance.now();
+    for (const dec of decoders) await dec.step(one, 1, at0, threads);
+    separate.push(performance.now() - t0);
+    t0 = performance.now();
+    await addon.stepDecoders(decoders.map((decoder) => ({ decoder, tokens: one, nNew: 1, positions: at0 })), threads);
+    batched.push(performance.now() - t0);
+  }
+  const sep = summarize(separate.slice(4)).median;
+  const bat = summarize(batched.slice(4)).median;
+  const gbs = bytesPerStep(n, n) / (bat / 1000) / 1e9;
+  concurrent.push({ requests: n, separateMs: sep, batchedMs: bat, batchedGbPerS: gbs });
+  lines.push(`  ${String(n).padStart(2)} requests: one after another ${sep.toFixed(2)} ms (${(sep / n).toFixed(2)} per request), ` +
+    `batched ${bat.toFixed(2)} ms (${(bat / n).toFixed(2)} per request), ${(sep / bat).toFixed(2)}x; ` +
+    `${(bytesPerStep(n, n) / 1e6).toFixed(1)} MB read -> ${gbs.toFixed(1)} GB/s`);
+  decoders.forEach((dec) => dec.release());
+}
 if (d.nTextState === 384 && d.nTextLayer === 4) {
   lines.push('  reference: whisper.cpp native build, 4.6 ms per greedy step for tiny.en at 2 threads (issue #4); target <= 2.3 ms');
 }
 console.log(lines.join('\n'));
-writeRecord('decoder-step', { threads, model: values.model, dims: d, contextFrom: context, steps: records });
+writeRecord('decoder-step', { threads, model: values.model, dims: d, contextFrom: context, steps: records, concurrent });

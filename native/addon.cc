@@ -82,6 +82,7 @@ static Napi::Object init_amanuensis(Napi::Env env, Napi::Object exports) {
     using namespace amanuensis;
     exports.Set("NativeModel", model_wrap::define(env));
     exports.Set("NativeDecoder", decoder_wrap::define(env));
+    exports.Set("stepDecoders", Napi::Function::New(env, decoder_wrap::step_batch, "stepDecoders"));
     exports.Set("loadModel", Napi::Function::New(env, load_model, "loadModel"));
     exports.Set("cpuInfo", Napi::Function::New(env, cpu_info, "cpuInfo"));
     exports.Set("benchFmaPeak", Napi::Function::New(env, bench_fma_peak, "benchFmaPeak"));

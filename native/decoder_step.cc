@@ -65,38 +65,68 @@ void decoder_set_features(decoder_state & st, const float * features, int n_thre
     st.n_past = 0;
 }
 
-void decoder_step(decoder_state & st, const int32_t * tokens, int n_new, const int32_t * positions, int n_pos,
-                  float * out, int n_threads) {
-    const whisper_model & m = *st.model;
-    const whisper_hparams & hp = m.hparams;
+void decoder_step_check(const decoder_step_request & r) {
+    if (r.state == nullptr || r.state->released) {
+        throw native_error("ERR_CLOSED", "this decoder has been released");
+    }
+    const decoder_state & st = *r.state;
+    const whisper_hparams & hp = st.model->hparams;
     if (!st.has_features) {
         throw native_error("ERR_INVALID_ARGUMENT", "the decoder has no audio features: set them before stepping");
     }
-    if (n_new < 1 || st.n_past + n_new > hp.n_text_ctx) {
+    if (r.n_new < 1 || st.n_past + r.n_new > hp.n_text_ctx) {
         throw native_error("ERR_CONTEXT_OVERFLOW", "the decoder context holds " + std::to_string(hp.n_text_ctx) +
                                                        " tokens; " + std::to_string(st.n_past) + " used, " +
-                                                       std::to_string(n_new) + " more requested");
+                                                       std::to_string(r.n_new) + " more requested");
     }
-    const int n_seq = st.n_seq;
-    const int rows = n_seq * n_new;
+    const int rows = st.n_seq * r.n_new;
     for (int i = 0; i < rows; ++i) {
-        if (tokens[i] < 0 || tokens[i] >= hp.n_vocab) {
-            throw native_error("ERR_INVALID_ARGUMENT", "token " + std::to_string(tokens[i]) + " is outside the vocabulary");
+        if (r.tokens[i] < 0 || r.tokens[i] >= hp.n_vocab) {
+            throw native_error("ERR_INVALID_ARGUMENT", "token " + std::to_string(r.tokens[i]) + " is outside the vocabulary");
         }
     }
-    if (n_pos < 1 || n_pos > n_new) {
-        throw native_error("ERR_INVALID_ARGUMENT", "a step returns logits for 1 to " + std::to_string(n_new) + " positions");
+    if (r.n_pos < 1 || r.n_pos > r.n_new) {
+        throw native_error("ERR_INVALID_ARGUMENT", "a step returns logits for 1 to " + std::to_string(r.n_new) + " positions");
     }
-    for (int i = 0; i < n_pos; ++i) {
-        if (positions[i] < 0 || positions[i] >= n_new) {
-            throw native_error("ERR_INVALID_ARGUMENT", "logit position " + std::to_string(positions[i]) + " is outside the step");
+    for (int i = 0; i < r.n_pos; ++i) {
+        if (r.positions[i] < 0 || r.positions[i] >= r.n_new) {
+            throw native_error("ERR_INVALID_ARGUMENT", "logit position " + std::to_string(r.positions[i]) + " is outside the step");
         }
     }
+}
 
+int decoder_step_out_rows(const decoder_step_request & r) { return r.state->n_seq * r.n_pos; }
+
+void decoder_step_batch(const decoder_step_request * requests, int n_requests, float * out, int n_threads) {
+    if (n_requests < 1) {
+        throw native_error("ERR_INVALID_ARGUMENT", "a batched step needs at least one decoder");
+    }
+    for (int r = 0; r < n_requests; ++r) {
+        decoder_step_check(requests[r]);
+        if (requests[r].state->model != requests[0].state->model) {
+            throw native_error("ERR_INVALID_ARGUMENT", "decoders stepped together must belong to one model");
+        }
+        for (int other = 0; other < r; ++other) {
+            if (requests[other].state == requests[r].state) {
+                throw native_error("ERR_INVALID_ARGUMENT", "a decoder appears twice in one batched step");
+            }
+        }
+    }
+    const whisper_model & m = *requests[0].state->model;
+    const whisper_hparams & hp = m.hparams;
     thread_pool & pool = *m.pool;
     const kernel_path path = m.path;
     const int n = hp.n_text_state;
     const int n_ctx = hp.n_text_ctx;
+
+    // request r owns rows [row0[r], row0[r + 1]) of every activation: sequence-major, then block position
+    std::vector<int> row0(n_requests + 1, 0);
+    int n_seq_total = 0;
+    for (int r = 0; r < n_requests; ++r) {
+        row0[r + 1] = row0[r] + requests[r].state->n_seq * requests[r].n_new;
+        n_seq_total += requests[r].state->n_seq;
+    }
+    const int rows = row0[n_requests];
 
     aligned_buffer<float> x(static_cast<size_t>(rows) * n);        // residual stream [rows, n]
     aligned_buffer<float> h(static_cast<size_t>(rows) * n);        // normed input [rows, n]
@@ -105,66 +135,77 @@ void decoder_step(decoder_state & st, const int32_t * tokens, int n_new, const i
     aligned_buffer<float> o(static_cast<size_t>(rows) * n);        // attention output [rows, n]
     aligned_buffer<float> mlp(static_cast<size_t>(rows) * 4 * n);  // [rows, 4n]
 
-    for (int s = 0; s < n_seq; ++s) {
-        for (int i = 0; i < n_new; ++i) {
-            embed_token(m, tokens[s * n_new + i], st.n_past + i, x.data() + static_cast<int64_t>(s * n_new + i) * n);
+    for (int r = 0; r < n_requests; ++r) {
+        const decoder_step_request & req = requests[r];
+        for (int i = 0; i < req.state->n_seq * req.n_new; ++i) {
+            embed_token(m, req.tokens[i], req.state->n_past + i % req.n_new, x.data() + static_cast<int64_t>(row0[r] + i) * n);
         }
     }
 
-    std::vector<attention_args> self_args(n_seq);
+    std::vector<attention_args> self_args(n_seq_total);
+    std::vector<attention_args> cross_args(n_requests);
+    const int64_t cross_layer = static_cast<int64_t>(hp.n_audio_ctx) * n;
     for (int il = 0; il < hp.n_text_layer; ++il) {
         const decoder_layer & l = m.dec_layers[il];
-        float * k_cache = st.self_k.data() + il * cache_stride_layer(hp, n_seq);
-        float * v_cache = st.self_v.data() + il * cache_stride_layer(hp, n_seq);
 
         layer_norm_rows(rows, n, x.data(), n, h.data(), n, l.attn_ln.g, l.attn_ln.b, 1e-5f);
         parallel_linear(pool, n_threads, rows, h.data(), n, l.qkv.w, qkv.data(), 3 * n, gemm_epilogue{l.qkv.b, false, false},
                         path);
-        for (int s = 0; s < n_seq; ++s) {
-            float * ks = k_cache + static_cast<int64_t>(s) * n_ctx * n;
-            float * vs = v_cache + static_cast<int64_t>(s) * n_ctx * n;
-            for (int i = 0; i < n_new; ++i) {
-                const float * row = qkv.data() + static_cast<int64_t>(s * n_new + i) * 3 * n;
-                std::memcpy(ks + static_cast<int64_t>(st.n_past + i) * n, row + n, sizeof(float) * n);
-                std::memcpy(vs + static_cast<int64_t>(st.n_past + i) * n, row + 2 * n, sizeof(float) * n);
+        int a_index = 0;
+        for (int r = 0; r < n_requests; ++r) {
+            const decoder_step_request & req = requests[r];
+            decoder_state & st = *req.state;
+            float * k_cache = st.self_k.data() + il * cache_stride_layer(hp, st.n_seq);
+            float * v_cache = st.self_v.data() + il * cache_stride_layer(hp, st.n_seq);
+            for (int s = 0; s < st.n_seq; ++s) {
+                const int first = row0[r] + s * req.n_new;
+                float * ks = k_cache + static_cast<int64_t>(s) * n_ctx * n;
+                float * vs = v_cache + static_cast<int64_t>(s) * n_ctx * n;
+                for (int i = 0; i < req.n_new; ++i) {
+                    const float * row = qkv.data() + static_cast<int64_t>(first + i) * 3 * n;
+                    std::memcpy(ks + static_cast<int64_t>(st.n_past + i) * n, row + n, sizeof(float) * n);
+                    std::memcpy(vs + static_cast<int64_t>(st.n_past + i) * n, row + 2 * n, sizeof(float) * n);
+                }
+                attention_args & a = self_args[a_index++];
+                a.q = qkv.data() + static_cast<int64_t>(first) * 3 * n;
+                a.ldq = 3 * n;
+                a.k = ks;
+                a.v = vs;
+                a.ldk = a.ldv = n;
+                a.o = o.data() + static_cast<int64_t>(first) * n;
+                a.ldo = n;
+                a.n_q = req.n_new;
+                a.n_kv = st.n_past + req.n_new;
+                a.n_head = hp.n_text_head;
+                a.d_head = n / hp.n_text_head;
+                a.causal_past = st.n_past;
             }
-            attention_args & a = self_args[s];
-            a.q = qkv.data() + static_cast<int64_t>(s * n_new) * 3 * n;
-            a.ldq = 3 * n;
-            a.k = ks;
-            a.v = vs;
-            a.ldk = a.ldv = n;
-            a.o = o.data() + static_cast<int64_t>(s * n_new) * n;
-            a.ldo = n;
-            a.n_q = n_new;
-            a.n_kv = st.n_past + n_new;
-            a.n_head = hp.n_text_head;
-            a.d_head = n / hp.n_text_head;
-            a.causal_past = st.n_past;
         }
-        parallel_attention(pool, n_threads, self_args.data(), n_seq, path);
+        parallel_attention(pool, n_threads, self_args.data(), n_seq_total, path);
         parallel_linear(pool, n_threads, rows, o.data(), n, l.out.w, x.data(), n, gemm_epilogue{l.out.b, false, true}, path);
 
         layer_norm_rows(rows, n, x.data(), n, h.data(), n, l.cross_ln.g, l.cross_ln.b, 1e-5f);
         parallel_linear(pool, n_threads, rows, h.data(), n, l.cross_q.w, q.data(), n, gemm_epilogue{l.cross_q.b, false, false},
                         path);
-        // every sequence attends to the same audio: all queries of the step in one call, so the
-        // cross-attention keys and values are read once per step, not once per sequence
-        const int64_t cross_layer = static_cast<int64_t>(hp.n_audio_ctx) * n;
-        attention_args cross;
-        cross.q = q.data();
-        cross.ldq = n;
-        cross.k = st.cross_k.data() + il * cross_layer;
-        cross.v = st.cross_v.data() + il * cross_layer;
-        cross.ldk = cross.ldv = n;
-        cross.o = o.data();
-        cross.ldo = n;
-        cross.n_q = rows;
-        cross.n_kv = hp.n_audio_ctx;
-        cross.n_head = hp.n_text_head;
-        cross.d_head = n / hp.n_text_head;
-        cross.causal_past = -1;
-        parallel_attention(pool, n_threads, &cross, 1, path);
+        // all sequences of a state attend to the same audio: their queries go in one call, so a
+        // window's cross-attention keys and values are read once per step, not once per sequence
+        for (int r = 0; r < n_requests; ++r) {
+            const decoder_state & st = *requests[r].state;
+            attention_args & a = cross_args[r];
+            a.q = q.data() + static_cast<int64_t>(row0[r]) * n;
+            a.ldq = n;
+            a.k = st.cross_k.data() + il * cross_layer;
+            a.v = st.cross_v.data() + il * cross_layer;
+            a.ldk = a.ldv = n;
+            a.o = o.data() + static_cast<int64_t>(row0[r]) * n;
+            a.ldo = n;
+            a.n_q = row0[r + 1] - row0[r];
+            a.n_kv = hp.n_audio_ctx;
+            a.n_head = hp.n_text_head;
+            a.d_head = n / hp.n_text_head;
+            a.causal_past = -1;
+        }
+        parallel_attention(pool, n_threads, cross_args.data(), n_requests, path);
         parallel_linear(pool, n_threads, rows, o.data(), n, l.cross_out.w, x.data(), n,
                         gemm_epilogue{l.cross_out.b, false, true}, path);
 
@@ -176,15 +217,32 @@ void decoder_step(decoder_state & st, const int32_t * tokens, int n_new, const i
     }
 
     // only the requested positions go through the final norm and the vocabulary product
-    const int out_rows = n_seq * n_pos;
-    for (int s = 0; s < n_seq; ++s) {
-        for (int p = 0; p < n_pos; ++p) {
-            layer_norm_rows(1, n, x.data() + static_cast<int64_t>(s * n_new + positions[p]) * n, n,
-                            h.data() + static_cast<int64_t>(s * n_pos + p) * n, n, m.dec_ln.g, m.dec_ln.b, 1e-5f);
+    int out_row = 0;
+    for (int r = 0; r < n_requests; ++r) {
+        const decoder_step_request & req = requests[r];
+        for (int s = 0; s < req.state->n_seq; ++s) {
+            for (int p = 0; p < req.n_pos; ++p) {
+                const int64_t src = row0[r] + s * req.n_new + req.positions[p];
+                layer_norm_rows(1, n, x.data() + src * n, n, h.data() + static_cast<int64_t>(out_row++) * n, n, m.dec_ln.g,
+                                m.dec_ln.b, 1e-5f);
+            }
         }
     }
-    parallel_linear(pool, n_threads, out_rows, h.data(), n, m.tok_emb, out, hp.n_vocab, gemm_epilogue{}, path);
-    st.n_past += n_new;
+    parallel_linear(pool, n_threads, out_row, h.data(), n, m.tok_emb, out, hp.n_vocab, gemm_epilogue{}, path);
+    for (int r = 0; r < n_requests; ++r) {
+        requests[r].state->n_past += requests[r].n_new;
+    }
+}
+
+void decoder_step(decoder_state & st, const int32_t * tokens, int n_new, const int32_t * positions, int n_pos,
+                  float * out, int n_threads) {
+    decoder_step_request r;
+    r.state = &st;
+    r.tokens = tokens;
+    r.n_new = n_new;
+    r.positions = positions;
+    r.n_pos = n_pos;
+    decoder_step_batch(&r, 1, out, n_threads);
 }
 
 void decoder_reorder(decoder_state & st, const int32_t * source) {
@@ -193,6 +251,13 @@ void decoder_reorder(decoder_state & st, const int32_t * source) {
         if (source[i] < 0 || source[i] >= st.n_seq) {
             throw native_error("ERR_INVALID_ARGUMENT", "reorder source " + std::to_string(source[i]) + " is not a sequence");
         }
+    }
+    bool identity = true;
+    for (int i = 0; i < st.n_seq; ++i) {
+        identity = identity && source[i] == i;
+    }
+    if (identity) {
+        return;  // beam search keeps the order most steps: nothing moves
     }
     const int64_t seq = static_cast<int64_t>(hp.n_text_ctx) * hp.n_text_state;
     const size_t used = sizeof(float) * st.n_past * hp.n_text_state;

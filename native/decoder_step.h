@@ -33,13 +33,37 @@ std::unique_ptr<decoder_state> decoder_state_create(std::shared_ptr<whisper_mode
 // empties the self-attention cache.
 void decoder_set_features(decoder_state & st, const float * features, int n_threads);
 
-// Appends n_new tokens to every sequence (tokens [n_seq, n_new]) and writes the logits of
-// the given positions (0 <= p < n_new) of each sequence: out [n_seq, n_pos, n_vocab].
-// Throws native_error when the context would overflow or a token is out of range.
+// One state's part of a step: n_new tokens appended to each of its sequences
+// (tokens [n_seq, n_new]) and the logits wanted at positions p (0 <= p < n_new) of the block.
+struct decoder_step_request {
+    decoder_state * state = nullptr;
+    const int32_t * tokens = nullptr;
+    int n_new = 0;
+    const int32_t * positions = nullptr;
+    int n_pos = 0;
+};
+
+// Throws native_error (ERR_INVALID_ARGUMENT, ERR_CONTEXT_OVERFLOW, ERR_CLOSED) when the
+// request cannot run; touches nothing.
+void decoder_step_check(const decoder_step_request & r);
+
+// Logit rows a request produces: n_seq * n_pos.
+int decoder_step_out_rows(const decoder_step_request & r);
+
+// Steps several states of one model together (concurrent requests, each with its own window):
+// their rows go through every weight product as one matrix, so each weight is read once per
+// batch instead of once per state; attention stays per sequence (self) and per state (cross).
+// out [sum of out rows, n_vocab]: request r's rows [n_seq, n_pos, n_vocab] follow request r - 1's.
+// Checks every request first (decoder_step_check) and that they share one model.
+void decoder_step_batch(const decoder_step_request * requests, int n_requests, float * out, int n_threads);
+
+// A batch of one: appends n_new tokens to every sequence (tokens [n_seq, n_new]) and writes
+// the logits of the given positions of each sequence: out [n_seq, n_pos, n_vocab].
 void decoder_step(decoder_state & st, const int32_t * tokens, int n_new, const int32_t * positions, int n_pos,
                   float * out, int n_threads);
 
-// Sequence i takes the cache of sequence source[i] (beam reordering); source [n_seq].
+// Sequence i takes the cache of sequence source[i] (beam reordering); source [n_seq]. The
+// identity permutation copies nothing.
 void decoder_reorder(decoder_state & st, const int32_t * source);
 
 // Forgets the self-attention cache (keeps the window's cross-attention K/V).

@@ -29,32 +29,81 @@ private:
     int n_threads_;
 };
 
-class step_worker : public decoder_worker {
+// Steps every job's decoder in one decoder_step_batch. Jobs refused before the run (their
+// error already set) or by decoder_step_check settle as errors; the others share the batch.
+class step_worker : public promise_worker {
 public:
-    step_worker(Napi::Env env, std::shared_ptr<decoder_state> state, std::vector<int32_t> tokens, int n_new,
-                std::vector<int32_t> positions, int n_threads, Napi::ObjectReference out)
-        : decoder_worker(env, std::move(state)), tokens_(std::move(tokens)), n_new_(n_new),
-          positions_(std::move(positions)), n_threads_(n_threads), out_(std::move(out)) {}
+    step_worker(Napi::Env env, std::vector<step_job> jobs, int n_threads, bool single)
+        : promise_worker(env), jobs_(std::move(jobs)), n_threads_(n_threads), single_(single) {}
 
 protected:
     void run() override {
-        const int n_vocab = state_->model->hparams.n_vocab;
-        logits_.reserve(static_cast<size_t>(state_->n_seq) * positions_.size() * n_vocab);
-        decoder_step(*state_, tokens_.data(), n_new_, positions_.data(), static_cast<int>(positions_.size()), logits_.data(),
-                     n_threads_);
+        std::vector<decoder_step_request> requests;
+        std::vector<step_job *> stepped;
+        for (step_job & job : jobs_) {
+            if (job.failed()) {
+                continue;
+            }
+            decoder_step_request r;
+            r.state = job.state.get();
+            r.tokens = job.tokens.data();
+            r.n_new = job.n_new;
+            r.positions = job.positions.data();
+            r.n_pos = static_cast<int>(job.positions.size());
+            try {
+                decoder_step_check(r);
+            } catch (const native_error & e) {
+                job.error_code = e.code();
+                job.error_message = e.what();
+                continue;
+            }
+            requests.push_back(r);
+            stepped.push_back(&job);
+        }
+        if (requests.empty()) {
+            return;
+        }
+        const int n_vocab = requests[0].state->model->hparams.n_vocab;
+        size_t rows = 0;
+        for (size_t i = 0; i < requests.size(); ++i) {
+            stepped[i]->logits_offset = rows * n_vocab;
+            stepped[i]->logits_size = static_cast<size_t>(decoder_step_out_rows(requests[i])) * n_vocab;
+            rows += decoder_step_out_rows(requests[i]);
+        }
+        logits_.reserve(rows * n_vocab);
+        decoder_step_batch(requests.data(), static_cast<int>(requests.size()), logits_.data(), n_threads_);
     }
+
     Napi::Value result(Napi::Env env) override {
-        // into the caller's array when given (reused across steps)
-        return deliver(env, out_, logits_.data(), static_cast<size_t>(state_->n_seq) * positions_.size() * state_->model->hparams.n_vocab);
+        if (single_) {
+            step_job & job = jobs_[0];
+            if (job.failed()) {
+                throw job.error(env);
+            }
+            return deliver(env, job.out, logits_.data() + job.logits_offset, job.logits_size);
+        }
+        Napi::Array results = Napi::Array::New(env, jobs_.size());
+        for (size_t i = 0; i < jobs_.size(); ++i) {
+            step_job & job = jobs_[i];
+            results.Set(i, job.failed() ? job.error(env).Value()
+                                        : Napi::Value(deliver(env, job.out, logits_.data() + job.logits_offset, job.logits_size)));
+        }
+        return results;
+    }
+
+    void finished() override {
+        for (step_job & job : jobs_) {
+            if (job.claimed) {
+                job.state->busy.store(false);
+            }
+        }
     }
 
 private:
-    std::vector<int32_t> tokens_;
-    int n_new_;
-    std::vector<int32_t> positions_;
+    std::vector<step_job> jobs_;
     int n_threads_;
+    bool single_;
     aligned_buffer<float> logits_;
-    Napi::ObjectReference out_;
 };
 
 } // namespace
@@ -67,9 +116,8 @@ Napi::Value queue_set_features(Napi::Env env, std::shared_ptr<decoder_state> sta
     return promise;
 }
 
-Napi::Value queue_step(Napi::Env env, std::shared_ptr<decoder_state> state, std::vector<int32_t> tokens, int n_new,
-                       std::vector<int32_t> positions, int n_threads, Napi::ObjectReference out) {
-    auto * worker = new step_worker(env, std::move(state), std::move(tokens), n_new, std::move(positions), n_threads, std::move(out));
+Napi::Value queue_step(Napi::Env env, std::vector<step_job> jobs, int n_threads, bool single) {
+    auto * worker = new step_worker(env, std::move(jobs), n_threads, single);
     Napi::Promise promise = worker->promise();
     worker->Queue();
     return promise;

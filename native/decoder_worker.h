@@ -13,8 +13,26 @@ namespace amanuensis {
 // Both release the state's busy flag when they settle.
 Napi::Value queue_set_features(Napi::Env env, std::shared_ptr<decoder_state> state, float_copy features,
                                int n_threads);
-// `out`, when not empty, receives the logits and is what the promise resolves to.
-Napi::Value queue_step(Napi::Env env, std::shared_ptr<decoder_state> state, std::vector<int32_t> tokens, int n_new,
-                       std::vector<int32_t> positions, int n_threads, Napi::ObjectReference out);
+// One decoder's part of a step, as handed over by JS.
+struct step_job {
+    std::shared_ptr<decoder_state> state;
+    std::vector<int32_t> tokens;     // [n_seq, n_new]
+    int n_new = 0;
+    std::vector<int32_t> positions;  // logit positions in the block
+    Napi::ObjectReference out;       // the caller's logits array, or empty for a new one
+    bool claimed = false;            // holds the state's busy flag
+    std::string error_code;          // set when the job is refused: it settles as this error
+    std::string error_message;
+    size_t logits_offset = 0;        // where its logits sit in the batch output
+    size_t logits_size = 0;
+
+    bool failed() const { return !error_code.empty(); }
+    Napi::Error error(Napi::Env env) const { return make_error(env, error_code, error_message); }
+};
+
+// Steps the jobs together (decoder_step_batch) and releases the busy flags they hold. With
+// `single` the promise resolves to the one job's logits or rejects with its error; otherwise
+// it resolves to an array holding, per job, its logits (`out` when given) or its Error.
+Napi::Value queue_step(Napi::Env env, std::vector<step_job> jobs, int n_threads, bool single);
 
 } // namespace amanuensis

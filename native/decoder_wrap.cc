@@ -62,18 +62,61 @@ Napi::Value decoder_wrap::set_features(const Napi::CallbackInfo & info) {
     return queue_set_features(info.Env(), state_, std::move(features), n_threads);
 }
 
-Napi::Value decoder_wrap::step(const Napi::CallbackInfo & info) {
-    std::vector<int32_t> tokens = copy_ints(info[0], "tokens");
-    const int n_new = int_arg(info[1], "nNew", 1, 1 << 16);
-    std::vector<int32_t> positions = copy_ints(info[2], "positions");
-    const int n_threads = int_arg(info[3], "threads", 1, 256);
-    if (tokens.size() != static_cast<size_t>(n_new) * state_->n_seq) {
-        throw make_error(info.Env(), "ERR_INVALID_ARGUMENT", "tokens must hold nSeq * nNew values");
+step_job decoder_wrap::parse_step(const Napi::Value & tokens_v, const Napi::Value & n_new_v,
+                                  const Napi::Value & positions_v, const Napi::Value & out_v) {
+    Napi::Env env = tokens_v.Env();
+    step_job job;
+    job.state = state_;
+    job.tokens = copy_ints(tokens_v, "tokens");
+    job.n_new = int_arg(n_new_v, "nNew", 1, 1 << 16);
+    job.positions = copy_ints(positions_v, "positions");
+    if (job.tokens.size() != static_cast<size_t>(job.n_new) * state_->n_seq) {
+        throw make_error(env, "ERR_INVALID_ARGUMENT", "tokens must hold nSeq * nNew values");
     }
-    Napi::ObjectReference out = output_array(info.Length() > 4 ? info[4] : info.Env().Undefined(),
-                                             static_cast<size_t>(state_->n_seq) * positions.size() * state_->model->hparams.n_vocab, "out");
+    job.out = output_array(out_v, static_cast<size_t>(state_->n_seq) * job.positions.size() * state_->model->hparams.n_vocab, "out");
     claim();
-    return queue_step(info.Env(), state_, std::move(tokens), n_new, std::move(positions), n_threads, std::move(out));
+    job.claimed = true;
+    return job;
+}
+
+Napi::Value decoder_wrap::step(const Napi::CallbackInfo & info) {
+    const int n_threads = int_arg(info[3], "threads", 1, 256);
+    std::vector<step_job> jobs;
+    jobs.push_back(parse_step(info[0], info[1], info[2], info.Length() > 4 ? info[4] : info.Env().Undefined()));
+    return queue_step(info.Env(), std::move(jobs), n_threads, true);
+}
+
+Napi::Value decoder_wrap::step_batch(const Napi::CallbackInfo & info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 2 || !info[0].IsArray()) {
+        throw make_error(env, "ERR_INVALID_ARGUMENT", "stepDecoders(entries, threads) takes an array of entries");
+    }
+    const int n_threads = int_arg(info[1], "threads", 1, 256);
+    Napi::Array entries = info[0].As<Napi::Array>();
+    std::vector<step_job> jobs(entries.Length());
+    const whisper_model * model = nullptr;
+    for (uint32_t i = 0; i < entries.Length(); ++i) {
+        // an entry that cannot run settles as its own error; the rest of the batch still runs
+        try {
+            Napi::Value entry = entries.Get(i);
+            Napi::Object o = entry.IsObject() ? entry.As<Napi::Object>() : Napi::Object();
+            Napi::Value handle = o.IsEmpty() ? env.Undefined() : o.Get("decoder");
+            if (!handle.IsObject() || !handle.As<Napi::Object>().InstanceOf(decoder_ctor->Value())) {
+                throw make_error(env, "ERR_INVALID_ARGUMENT", "entry " + std::to_string(i) + " has no NativeDecoder in `decoder`");
+            }
+            decoder_wrap * d = Unwrap(handle.As<Napi::Object>());
+            if (model != nullptr && d->state_->model.get() != model) {
+                throw make_error(env, "ERR_INVALID_ARGUMENT", "decoders stepped together must belong to one model");
+            }
+            jobs[i] = d->parse_step(o.Get("tokens"), o.Get("nNew"), o.Get("positions"), o.Get("out"));
+            model = d->state_->model.get();
+        } catch (const Napi::Error & e) {
+            Napi::Value code = e.Value().Get("code");
+            jobs[i].error_code = code.IsString() ? code.As<Napi::String>().Utf8Value() : "ERR_INVALID_ARGUMENT";
+            jobs[i].error_message = e.Message();
+        }
+    }
+    return queue_step(env, std::move(jobs), n_threads, false);
 }
 
 Napi::Value decoder_wrap::reorder(const Napi::CallbackInfo & info) {

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "decoder_step.h"
+#include "decoder_worker.h"
 
 namespace amanuensis {
 
@@ -17,6 +18,11 @@ public:
 
     explicit decoder_wrap(const Napi::CallbackInfo & info);
 
+    // stepDecoders(entries: {decoder, tokens, nNew, positions, out?}[], threads): one step of
+    // several decoders of one model as one batch (decoder_step_batch). Resolves to one result per
+    // entry: its logits, or the Error that refused it (the other entries still run).
+    static Napi::Value step_batch(const Napi::CallbackInfo & info);
+
 private:
     Napi::Value set_features(const Napi::CallbackInfo & info);
     Napi::Value step(const Napi::CallbackInfo & info);
@@ -24,6 +30,10 @@ private:
     Napi::Value rewind(const Napi::CallbackInfo & info);
     Napi::Value n_past(const Napi::CallbackInfo & info);
     Napi::Value release(const Napi::CallbackInfo & info);
+
+    // Validates one step's arguments and claims the state: a job ready for queue_step.
+    step_job parse_step(const Napi::Value & tokens, const Napi::Value & n_new, const Napi::Value & positions,
+                        const Napi::Value & out);
 
     // Marks the state busy for one operation; throws ERR_DECODER_BUSY if it already is.
     void claim();

@@ -22,6 +22,8 @@ export { listBackends } from './encoder/backends.js';
 export type { BackendInfo, ListBackendsOptions } from './encoder/backends.js';
 export type { Decoder, DecoderSession } from './decoder/decoder.js';
 export { CpuDecoder } from './decoder/cpu-decoder.js';
+export { DecoderStepBatcher } from './decoder/step-batcher.js';
+export type { DecoderBatchingOptions, DecoderBatchStats } from './decoder/step-batcher.js';
 export { ApplyTimestampRules, SuppressBlank, SuppressTokens } from './decoder/logit-filters.js';
 export type { LogitFilter } from './decoder/logit-filters.js';
 export { Tokenizer } from './tokenizer/tokenizer.js';

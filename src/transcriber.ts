@@ -11,6 +11,7 @@ import { type MelFrontend, type MelSpectrogram, WhisperMelFrontend, assertAudio,
 import { NativeMelFrontend } from './audio/native-mel-frontend.js';
 import { HOP_LENGTH, N_FRAMES, N_SAMPLES, SAMPLE_RATE } from './constants.js';
 import { CpuDecoder } from './decoder/cpu-decoder.js';
+import { type DecoderBatchingOptions, DecoderStepBatcher } from './decoder/step-batcher.js';
 import type { Decoder } from './decoder/decoder.js';
 import { decodeWindow, resolveSuppressTokens } from './decoder/decoding-task.js';
 import type { Encoder } from './encoder/encoder.js';
@@ -70,6 +71,12 @@ export interface TranscriberLoadOptions {
   readonly profile?: boolean;
   /** Admission control of concurrent calls (running slots, queue bound, overflow policy). */
   readonly queue?: AdmissionQueueOptions;
+  /**
+   * Batching of the native decoder's steps across concurrent calls and sessions: steps that
+   * are ready together run as one native step, reading each weight once for all of them
+   * (see `bench/concurrency.ts`). `false` steps every decoder alone. Default: `{ maxSequences: 64 }`.
+   */
+  readonly decoderBatching?: DecoderBatchingOptions | false;
 }
 
 /** The parts a {@link Transcriber} is made of. */
@@ -166,6 +173,8 @@ export class Transcriber {
     const file = indexModelFile(modelPath);
     assertSupportedTypes(file);
     const addon = loadNativeAddon(options.nativeBinding);
+    // built before the weights load so that bad options fail fast
+    const batcher = options.decoderBatching === false ? undefined : new DecoderStepBatcher(addon, threads, options.decoderBatching);
     let native;
     try {
       native = await addon.loadModel(file.path, file.dims, file.tensors, { threads, simd: options.simd ?? true });
@@ -187,7 +196,7 @@ export class Transcriber {
       tokenizer,
       frontend: options.frontend ?? new NativeMelFrontend(addon, native, file.melFilters, threads),
       encoder,
-      decoder: options.decoder ?? new CpuDecoder(native, file.dims, threads),
+      decoder: options.decoder ?? new CpuDecoder(native, file.dims, threads, batcher),
       modelId: file.identity,
       ...(options.cache !== undefined && { cache: options.cache }),
       ...(options.queue !== undefined && { queue: options.queue }),

@@ -8,6 +8,7 @@ import { AmanuensisError, toAmanuensisError } from '../errors.js';
 import type { ModelDimensions } from '../model/hparams.js';
 import type { NativeModelHandle } from '../native/binding.js';
 import type { Decoder, DecoderSession } from './decoder.js';
+import type { DecoderStepBatcher } from './step-batcher.js';
 
 /** {@link Decoder} running in the native module on a loaded model. */
 export class CpuDecoder implements Decoder {
@@ -19,8 +20,11 @@ export class CpuDecoder implements Decoder {
    * @param model - native model handle
    * @param dims - its dimensions
    * @param threads - threads per step
+   * @param batcher - when given, every step goes through it and is batched with the steps of the
+   *   model's other concurrent sessions; otherwise each session steps alone
    */
-  constructor(private readonly model: NativeModelHandle, dims: ModelDimensions, private readonly threads: number) {
+  constructor(private readonly model: NativeModelHandle, dims: ModelDimensions, private readonly threads: number,
+    private readonly batcher?: DecoderStepBatcher) {
     this.nVocab = dims.nVocab;
     this.nTextCtx = dims.nTextCtx;
     this.featureLength = dims.nAudioCtx * dims.nAudioState;
@@ -35,13 +39,18 @@ export class CpuDecoder implements Decoder {
       await native.setFeatures(features, this.threads);
       const threads = this.threads;
       const nVocab = this.nVocab;
+      const batcher = this.batcher;
       // one-position steps (all but the first) reuse one logits array instead of allocating per step
       const stepLogits = new Float32Array(nSeq * nVocab);
       return {
         nSeq,
         async step(tokens, nNew, positions) {
+          const out = positions.length === 1 ? stepLogits : undefined;
           try {
-            return await native.step(tokens, nNew, positions, threads, positions.length === 1 ? stepLogits : undefined);
+            if (batcher !== undefined) {
+              return await batcher.step({ decoder: native, tokens, nNew, positions, ...(out !== undefined && { out }) }, nSeq);
+            }
+            return await native.step(tokens, nNew, positions, threads, out);
           } catch (err) {
             throw toAmanuensisError(err);
           }

@@ -68,6 +68,20 @@ export interface NativeDecoderHandle {
   readonly nPast: number;
 }
 
+/** One decoder's part of a batched step ({@link NativeAddon.stepDecoders}). */
+export interface NativeStepEntry {
+  /** The decoder to step. */
+  readonly decoder: NativeDecoderHandle;
+  /** `[nSeq, nNew]` row-major. */
+  readonly tokens: Int32Array;
+  /** Tokens appended to each sequence. */
+  readonly nNew: number;
+  /** Positions in the appended block whose logits are returned. */
+  readonly positions: Int32Array;
+  /** Receives the logits `[nSeq, positions.length, nVocab]` when given. */
+  readonly out?: Float32Array;
+}
+
 /** What one XDNA2 encode reports. */
 export interface NativeXdna2EncodeResult {
   /** Audio features `[nAudioCtx, nAudioState]`. */
@@ -100,6 +114,12 @@ export interface NativeAddon {
   /** `file`: the whole model file in memory, or its path (each tensor is then read straight into native memory). */
   loadModel(file: Uint8Array | string, hparams: ModelDimensions, tensors: readonly TensorRecord[],
     options: { threads: number; simd: boolean }): Promise<NativeModelHandle>;
+  /**
+   * One step of several decoders of one model as a single batch: their rows share every
+   * weight product. Resolves to one result per entry, in order: its logits
+   * `[nSeq, positions.length, nVocab]` (`out` when given), or the Error (with `code`) that refused it.
+   */
+  stepDecoders(entries: readonly NativeStepEntry[], threads: number): Promise<(Float32Array | Error)[]>;
   /** CPU features detected at run time. */
   cpuInfo(): {
     /** AVX2 instructions. */
