@@ -3,7 +3,7 @@
  * to the HTTP example (examples/http-server.ts) `requests` times; prints throughput (audio
  * seconds per wall second), latency p50/p95/p99 and the success rate per level.
  *
- *   npx tsx examples/load-test.ts http://127.0.0.1:8080 jfk.wav [--requests 2] [--levels 4,8,16,32]
+ *   npx tsx examples/load-test.ts http://127.0.0.1:8080 jfk.wav [--requests 2] [--levels 4,8,16,32] [--temperature 0]
  */
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
@@ -31,8 +31,12 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-/** Runs `clients` concurrent clients, each sending `requests` requests one after another. */
-export async function runLevel(url: string, file: Uint8Array, fileName: string, durationS: number, clients: number, requests: number): Promise<LoadLevel> {
+/**
+ * Runs `clients` concurrent clients, each sending `requests` requests one after another.
+ * `fields` are extra form fields of every request (e.g. `temperature`).
+ */
+export async function runLevel(url: string, file: Uint8Array, fileName: string, durationS: number, clients: number, requests: number,
+  fields: Readonly<Record<string, string>> = {}): Promise<LoadLevel> {
   const latencies: number[] = [];
   const failures: Record<string, number> = {};
   const t0 = performance.now();
@@ -42,6 +46,7 @@ export async function runLevel(url: string, file: Uint8Array, fileName: string, 
       form.set('file', new Blob([Uint8Array.from(file)]), fileName);
       form.set('model', 'whisper-1');
       form.set('response_format', 'json');
+      for (const [name, value] of Object.entries(fields)) form.set(name, value);
       const start = performance.now();
       try {
         const response = await fetch(`${url}/v1/audio/transcriptions`, { method: 'POST', body: form });
@@ -75,16 +80,22 @@ const isMain = process.argv[1] !== undefined && /load-test\.ts$/.test(process.ar
 if (isMain) {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
-    options: { requests: { type: 'string', default: '2' }, levels: { type: 'string', default: '4,8,16,32' } },
+    options: {
+      requests: { type: 'string', default: '2' },
+      levels: { type: 'string', default: '4,8,16,32' },
+      // one temperature (e.g. 0) turns the server's temperature fallback off for these requests
+      temperature: { type: 'string' },
+    },
   });
   const [url, audioPath] = positionals;
   if (url === undefined || audioPath === undefined) {
-    console.error('usage: load-test.ts <http://host:port> <audio> [--requests N] [--levels 4,8,16,32]');
+    console.error('usage: load-test.ts <http://host:port> <audio> [--requests N] [--levels 4,8,16,32] [--temperature T]');
     process.exit(2);
   }
   const file = await readFile(audioPath);
   const { durationS } = await decodeAudio(file);
   for (const clients of values.levels.split(',').map(Number)) {
-    console.log(formatLevel(await runLevel(url, file, basename(audioPath), durationS, clients, Number(values.requests))));
+    const fields: Record<string, string> = values.temperature === undefined ? {} : { temperature: values.temperature };
+    console.log(formatLevel(await runLevel(url, file, basename(audioPath), durationS, clients, Number(values.requests), fields)));
   }
 }

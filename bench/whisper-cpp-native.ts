@@ -1,0 +1,121 @@
+/**
+ * A native whisper.cpp build on this machine, the reference of issue #4: the whisper.cpp source
+ * tree that the `nodejs-whisper` devDependency ships, configured with CMake and built once into
+ * `bench/.whisper.cpp/<variant>/`, in two variants:
+ * - `avx2`: AVX2, FMA and F16C (nothing newer) with OpenMP, the configuration issue #4 names;
+ * - `native`: `-march=native`, so every instruction set of the host (AVX-512 where there is one).
+ * Its `whisper-bench` and `whisper-cli` report their stage times through whisper_print_timings,
+ * which is what these helpers read.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const buildDir = fileURLToPath(new URL('./.whisper.cpp/', import.meta.url));
+
+/** The stage times whisper.cpp prints, in milliseconds (totals; `…Runs` counts the calls). */
+export interface WhisperCppTimings {
+  readonly loadMs: number;
+  readonly melMs: number;
+  readonly sampleMs: number;
+  readonly encodeMs: number;
+  readonly encodeRuns: number;
+  readonly decodeMs: number;
+  readonly decodeRuns: number;
+  readonly batchdMs: number;
+  readonly batchdRuns: number;
+  readonly promptMs: number;
+  readonly promptRuns: number;
+  readonly totalMs: number;
+}
+
+/** Which instruction sets the build may use. */
+export type WhisperCppVariant = 'avx2' | 'native';
+
+/** The built programs and the whisper.cpp version they come from. */
+export interface WhisperCppBuild {
+  readonly variant: WhisperCppVariant;
+  readonly cli: string;
+  readonly bench: string;
+  readonly version: string;
+}
+
+const VARIANT_FLAGS: Record<WhisperCppVariant, string[]> = {
+  avx2: ['-DGGML_NATIVE=OFF', '-DGGML_AVX=ON', '-DGGML_AVX2=ON', '-DGGML_FMA=ON', '-DGGML_F16C=ON', '-DGGML_AVX512=OFF', '-DGGML_BMI2=ON'],
+  native: ['-DGGML_NATIVE=ON'],
+};
+
+function sourceDir(): string {
+  const manifest = createRequire(import.meta.url).resolve('nodejs-whisper/package.json');
+  const dir = join(dirname(manifest), 'cpp', 'whisper.cpp');
+  if (!existsSync(join(dir, 'CMakeLists.txt'))) throw new Error(`no whisper.cpp source tree in ${dir}`);
+  return dir;
+}
+
+/** Runs a build step; its (long, warning-laden) output goes to a log file, shown only on failure. */
+function buildStep(log: string, args: string[]): void {
+  const r = spawnSync('cmake', args, { encoding: 'utf8', maxBuffer: 256 << 20 });
+  writeFileSync(log, `${r.stdout ?? ''}${r.stderr ?? ''}`, { flag: 'a' });
+  if (r.status !== 0) throw new Error(`cmake ${args[0]} failed (${r.error?.message ?? `exit ${r.status}`}); see ${log}`);
+}
+
+/** Configures and builds whisper-cli and whisper-bench (once per variant; later calls reuse the build). Needs cmake and a C++ compiler. */
+export function buildWhisperCpp(variant: WhisperCppVariant = 'avx2'): WhisperCppBuild {
+  const src = sourceDir();
+  const version = /project\("whisper\.cpp" VERSION ([0-9.]+)\)/.exec(readFileSync(join(src, 'CMakeLists.txt'), 'utf8'))?.[1] ?? 'unknown';
+  const dir = join(buildDir, variant);
+  const cli = join(dir, 'bin', 'whisper-cli');
+  const bench = join(dir, 'bin', 'whisper-bench');
+  if (!existsSync(cli) || !existsSync(bench)) {
+    console.error(`building whisper.cpp ${version} (${variant}, OpenMP) into bench/.whisper.cpp/${variant} (about a minute on 2 cores)`);
+    mkdirSync(dir, { recursive: true });
+    const log = join(dir, 'build.log');
+    buildStep(log, ['-S', src, '-B', dir, '-DCMAKE_BUILD_TYPE=Release', '-DBUILD_SHARED_LIBS=OFF', '-DGGML_OPENMP=ON',
+      '-DWHISPER_BUILD_TESTS=OFF', '-DWHISPER_BUILD_SERVER=OFF', ...VARIANT_FLAGS[variant]]);
+    buildStep(log, ['--build', dir, '-j', '2', '--target', 'whisper-cli', 'whisper-bench']);
+  }
+  return { variant, cli, bench, version };
+}
+
+/** Reads the `whisper_print_timings:` lines of a run's stderr. */
+export function parseWhisperCppTimings(stderr: string): WhisperCppTimings {
+  const read = (label: string): { ms: number; runs: number } => {
+    const m = new RegExp(`whisper_print_timings:\\s+${label} time =\\s+([0-9.]+) ms(?: /\\s+([0-9]+) runs)?`).exec(stderr);
+    if (m === null) throw new Error(`whisper.cpp printed no ${label} time:\n${stderr.slice(-2000)}`);
+    return { ms: Number(m[1]), runs: Number(m[2] ?? 1) };
+  };
+  const encode = read('encode');
+  const decode = read('decode');
+  const batchd = read('batchd');
+  const prompt = read('prompt');
+  return {
+    loadMs: read('load').ms, melMs: read('mel').ms, sampleMs: read('sample').ms,
+    encodeMs: encode.ms, encodeRuns: encode.runs, decodeMs: decode.ms, decodeRuns: decode.runs,
+    batchdMs: batchd.ms, batchdRuns: batchd.runs, promptMs: prompt.ms, promptRuns: prompt.runs, totalMs: read('total').ms,
+  };
+}
+
+function run(program: string, args: string[]): { stdout: string; stderr: string } {
+  const r = spawnSync(program, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (r.status !== 0) throw new Error(`${program} exited with ${r.status}: ${r.stderr.slice(-2000)}`);
+  return { stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * One whisper-bench run: an encoder pass (one 30 s window), 256 single-token decoder steps at
+ * contexts 0 to 255, 64 five-token blocks and 16 256-token prompts.
+ */
+export function whisperCppBench(build: WhisperCppBuild, model: string, threads: number): WhisperCppTimings {
+  return parseWhisperCppTimings(run(build.bench, ['-m', model, '-t', String(threads), '-w', '0']).stderr);
+}
+
+/**
+ * One whisper-cli transcription of a 16 kHz WAV file: greedy (one beam, best of one), temperature
+ * 0 without fallback, English, timestamps on, as amanuensis' `transcribe(…, { temperature: 0 })`.
+ */
+export function whisperCppTranscribe(build: WhisperCppBuild, model: string, wav: string, threads: number): { text: string; timings: WhisperCppTimings } {
+  const r = run(build.cli, ['-m', model, '-f', wav, '-t', String(threads), '-l', 'en', '-bs', '1', '-bo', '1', '-nf', '-ng']);
+  return { text: r.stdout.trim(), timings: parseWhisperCppTimings(r.stderr) };
+}
