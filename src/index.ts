@@ -36,7 +36,7 @@ export { modelIdentity } from './model/model-identity.js';
 export { GGML_TYPES } from './model/ggml-types.js';
 export type { GgmlTypeInfo } from './model/ggml-types.js';
 export { loadNativeAddon } from './native/binding.js';
-export type { NativeAddon, NativeDecoderHandle, NativeEncoderTimings, NativeModelHandle, NativeXdna2EncodeResult, NativeXdna2EncoderHandle } from './native/binding.js';
+export type { NativeAddon, NativeDecoderHandle, NativeEncoderTimings, NativeModelHandle, NativeStepEntry, NativeXdna2EncodeResult, NativeXdna2EncoderHandle } from './native/binding.js';
 export { decodeAudio, decodeAudioFile } from './audio/audio-file.js';
 export type { DecodeAudioOptions, DecodedAudio } from './audio/audio-file.js';
 export { toSrt, toText, toVtt } from './formats/subtitles.js';
