@@ -19,6 +19,7 @@
         "native/kernels/cpu_features.cc",
         "native/kernels/gemm.cc",
         "native/kernels/gemm_avx2.cc",
+        "native/kernels/gemm_avx512.cc",
         "native/kernels/ops.cc",
         "native/kernels/ops_avx2.cc",
         "native/kernels/attention.cc",

@@ -21,7 +21,9 @@ Napi::Value cpu_info(const Napi::CallbackInfo & info) {
     o.Set("avx2", f.avx2);
     o.Set("fma", f.fma);
     o.Set("f16c", f.f16c);
+    o.Set("avx512f", f.avx512f);
     o.Set("simdKernels", simd_kernels_supported());
+    o.Set("avx512Kernels", avx512_kernels_supported());
     return o;
 }
 
@@ -46,7 +48,7 @@ Napi::Value queue_bench(Napi::Env env, std::function<double()> fn) {
     return promise;
 }
 
-// benchLinear(M, N, K, f16, threads, runs) -> Promise<median ms>
+// benchLinear(M, N, K, f16, threads, runs, avx512 = true) -> Promise<median ms>
 Napi::Value bench_linear(const Napi::CallbackInfo & info) {
     const int M = int_arg(info[0], "M", 1, 1 << 16);
     const int N = int_arg(info[1], "N", 1, 1 << 17);
@@ -54,7 +56,8 @@ Napi::Value bench_linear(const Napi::CallbackInfo & info) {
     const bool f16 = info[3].ToBoolean().Value();
     const int threads = int_arg(info[4], "threads", 1, 256);
     const int runs = int_arg(info[5], "runs", 1, 1000);
-    return queue_bench(info.Env(), [=] { return bench_linear_ms(M, N, K, f16, threads, runs); });
+    const bool avx512 = info.Length() > 6 ? info[6].ToBoolean().Value() : true;
+    return queue_bench(info.Env(), [=] { return bench_linear_ms(M, N, K, f16, threads, runs, avx512); });
 }
 
 // benchReadBandwidth(threads, megabytes) -> Promise<GB/s>

@@ -106,7 +106,11 @@ Napi::Value load_model(const Napi::CallbackInfo & info) {
     const int n_threads = int_arg(options.Get("threads"), "threads", 1, 256);
     const Napi::Value simd = options.Get("simd");
     const bool want_simd = simd.IsBoolean() ? simd.As<Napi::Boolean>().Value() : true;
-    const kernel_path path = want_simd && simd_kernels_supported() ? kernel_path::simd : kernel_path::portable;
+    const Napi::Value avx512 = options.Get("avx512");
+    const bool want_avx512 = avx512.IsBoolean() ? avx512.As<Napi::Boolean>().Value() : true;
+    const kernel_path path = !want_simd || !simd_kernels_supported() ? kernel_path::portable
+                             : want_avx512 && avx512_kernels_supported() ? kernel_path::simd512
+                                                                         : kernel_path::simd;
 
     auto * worker = new load_model_worker(env, info[0], std::move(source), n_threads, path);
     Napi::Promise promise = worker->promise();

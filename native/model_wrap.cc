@@ -57,7 +57,9 @@ Napi::Value model_wrap::create_decoder(const Napi::CallbackInfo & info) {
 Napi::Value model_wrap::info(const Napi::CallbackInfo & info) {
     Napi::Env env = info.Env();
     Napi::Object o = Napi::Object::New(env);
-    o.Set("kernels", model_->path == kernel_path::simd ? "avx2-fma-f16c" : "portable");
+    o.Set("kernels", model_->path == kernel_path::simd512 ? "avx512-avx2-fma-f16c"
+                     : model_->path == kernel_path::simd ? "avx2-fma-f16c"
+                                                         : "portable");
     o.Set("threads", model_->pool->n_threads());
     o.Set("weightBytes", static_cast<double>(model_->weight_bytes));
     return o;

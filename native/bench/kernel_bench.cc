@@ -37,8 +37,10 @@ float sum_portable(const float * p, size_t n) {
 
 } // namespace
 
-double bench_linear_ms(int M, int N, int K, bool f16, int n_threads, int runs) {
-    const kernel_path path = simd_kernels_supported() ? kernel_path::simd : kernel_path::portable;
+double bench_linear_ms(int M, int N, int K, bool f16, int n_threads, int runs, bool avx512) {
+    const kernel_path path = !simd_kernels_supported()                ? kernel_path::portable
+                             : avx512 && avx512_kernels_supported() ? kernel_path::simd512
+                                                                     : kernel_path::simd;
     thread_pool pool(n_threads);
     aligned_buffer<float> a(static_cast<size_t>(M) * K);
     aligned_buffer<float> c(static_cast<size_t>(M) * N);

@@ -26,7 +26,7 @@ void attention_block(const attention_args & a, int head, int q0, int q1, kernel_
     // keys beyond the last query's horizon are never seen: skip computing them
     const int n_kv = a.causal_past >= 0 ? std::min(a.n_kv, a.causal_past + q1) : a.n_kv;
     float * s = tls_scores.reserve(static_cast<size_t>(rows) * n_kv);
-    if (path == kernel_path::simd && rows <= SMALL_QUERY_ROWS) {
+    if (path != kernel_path::portable && rows <= SMALL_QUERY_ROWS) {
         // decoder steps: packing K and V for a GEMM would cost more than the product
         const float scale = 1.0f / std::sqrt(static_cast<float>(a.d_head));
         for (int i = 0; i < rows; ++i) {

@@ -9,6 +9,8 @@ cpu_features detect_cpu_features() {
     f.avx2 = __builtin_cpu_supports("avx2");
     f.fma = __builtin_cpu_supports("fma");
     f.f16c = __builtin_cpu_supports("f16c");
+    // libgcc's detection also requires the OS to save the zmm state (XCR0)
+    f.avx512f = __builtin_cpu_supports("avx512f");
 #endif
     return f;
 }
@@ -18,6 +20,11 @@ bool simd_kernels_supported() {
         const cpu_features f = detect_cpu_features();
         return f.avx2 && f.fma && f.f16c;
     }();
+    return supported;
+}
+
+bool avx512_kernels_supported() {
+    static const bool supported = simd_kernels_supported() && detect_cpu_features().avx512f;
     return supported;
 }
 

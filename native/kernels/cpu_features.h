@@ -8,11 +8,15 @@ struct cpu_features {
     bool avx2 = false;
     bool fma = false;
     bool f16c = false;
+    bool avx512f = false;
 };
 
 cpu_features detect_cpu_features();
 
 // True when the SIMD kernels can run on this CPU.
 bool simd_kernels_supported();
+
+// True when the AVX-512 GEMM micro-kernel can also run (AVX-512F with OS support for its state).
+bool avx512_kernels_supported();
 
 } // namespace amanuensis

@@ -40,7 +40,7 @@ void pack_b(int kc, int nc, int pc, int jc, const gemm_b & B, float * Bp, kernel
                 if (B.type == dtype::f16) {
                     float * row = tls_widened_row.reserve(kc);
                     const void * h = static_cast<const uint16_t *>(B.data) + n * B.stride_n + pc;
-                    if (path == kernel_path::simd) {
+                    if (path != kernel_path::portable) {
                         simd::widen_fp16(h, row, kc);
                     } else {
                         for (int k = 0; k < kc; ++k) {
@@ -148,20 +148,26 @@ void gemm(int M, int N, int K, const float * A, int64_t lda, const gemm_b & B, f
             for (int ic = 0; ic < M; ic += MC) {
                 const int mc = std::min(MC, M - ic);
                 pack_a(mc, kc, A + static_cast<int64_t>(ic) * lda + pc, lda, Ap);
-                for (int jr = 0; jr < nc; jr += NR) {
-                    const int cols = std::min(NR, nc - jr);
+                for (int jr = 0; jr < nc;) {
+                    // two adjacent panels at once where the AVX-512 kernel runs and a second panel exists
+                    const bool wide = path == kernel_path::simd512 && jr + NR < nc;
+                    const int width = wide ? 2 * NR : NR;
+                    const int cols = std::min(width, nc - jr);
                     const float * bp = Bp + static_cast<int64_t>(jr) * kc;
                     const float * bias = ep.bias != nullptr ? ep.bias + jc + jr : nullptr;
                     for (int ir = 0; ir < mc; ir += MR) {
                         const int rows = std::min(MR, mc - ir);
                         const float * ap = Ap + static_cast<int64_t>(ir) * kc;
                         float * c = C + static_cast<int64_t>(ic + ir) * ldc + jc + jr;
-                        if (path == kernel_path::simd) {
+                        if (wide) {
+                            simd::micro_kernel_6x32(kc, ap, bp, c, ldc, rows, cols, first, last, bias, ep);
+                        } else if (path != kernel_path::portable) {
                             simd::micro_kernel_6x16(kc, ap, bp, c, ldc, rows, cols, first, last, bias, ep);
                         } else {
                             micro_kernel_portable(kc, ap, bp, c, ldc, rows, cols, first, last, bias, ep);
                         }
                     }
+                    jr += width;
                 }
             }
         }
@@ -170,7 +176,7 @@ void gemm(int M, int N, int K, const float * A, int64_t lda, const gemm_b & B, f
 
 void gemv_rows(int M, int n_begin, int n_end, int K, const float * A, int64_t lda, const matrix_view & W, float * C,
                int64_t ldc, const gemm_epilogue & ep, kernel_path path) {
-    if (path == kernel_path::simd) {
+    if (path != kernel_path::portable) {
         simd::gemv_rows4(M, n_begin, n_end, K, A, lda, W, C, ldc, ep);
         return;
     }

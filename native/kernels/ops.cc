@@ -55,7 +55,7 @@ void softmax_rows(int rows, int n, float * s, int64_t lds, float scale, const in
     for (int r = 0; r < rows; ++r) {
         float * sr = s + r * lds;
         const int m = valid != nullptr ? std::clamp(valid[r], 1, n) : n;
-        if (path == kernel_path::simd) {
+        if (path != kernel_path::portable) {
             simd::softmax_row(m, sr, scale);
         } else {
             softmax_row_portable(m, sr, scale);

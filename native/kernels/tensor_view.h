@@ -17,6 +17,7 @@ struct matrix_view {
 };
 
 // Which implementation of the kernels runs.
-enum class kernel_path { portable, simd };
+// portable: scalar C++; simd: AVX2/FMA/F16C; simd512: the same plus the AVX-512 GEMM micro-kernel.
+enum class kernel_path { portable, simd, simd512 };
 
 } // namespace amanuensis

@@ -41,7 +41,7 @@ export interface NativeModelHandle {
   /** What the model runs with. */
   info(): {
     /** Kernel path chosen at load. */
-    kernels: 'avx2-fma-f16c' | 'portable';
+    kernels: 'avx512-avx2-fma-f16c' | 'avx2-fma-f16c' | 'portable';
     /** Threads of its pool. */
     threads: number;
     /** Bytes of native weight memory. */
@@ -113,7 +113,7 @@ export interface NativeXdna2EncoderHandle {
 export interface NativeAddon {
   /** `file`: the whole model file in memory, or its path (each tensor is then read straight into native memory). */
   loadModel(file: Uint8Array | string, hparams: ModelDimensions, tensors: readonly TensorRecord[],
-    options: { threads: number; simd: boolean }): Promise<NativeModelHandle>;
+    options: { threads: number; simd: boolean; avx512?: boolean }): Promise<NativeModelHandle>;
   /**
    * One step of several decoders of one model as a single batch: their rows share every
    * weight product. Resolves to one result per entry, in order: its logits
@@ -128,13 +128,20 @@ export interface NativeAddon {
     fma: boolean;
     /** Half-precision conversion. */
     f16c: boolean;
+    /** AVX-512 Foundation, with the OS saving its registers. */
+    avx512f: boolean;
     /** All three: the SIMD kernels can run. */
     simdKernels: boolean;
+    /** The SIMD kernels and AVX-512F: the AVX-512 GEMM micro-kernel can run too. */
+    avx512Kernels: boolean;
   };
   /** Log-mel spectrogram `[nMels, (samples + padding) / 160]` on a model's threads and kernels. */
   logMel(model: NativeModelHandle, samples: Float32Array, padding: number, filters: Float32Array, nMels: number, threads: number): Promise<Float32Array>;
-  /** Median milliseconds of `[M, K] x W^T` for a linear weight W `[N, K]` (benchmarks). */
-  benchLinear(M: number, N: number, K: number, f16: boolean, threads: number, runs: number): Promise<number>;
+  /**
+   * Median milliseconds of `[M, K] x W^T` for a linear weight W `[N, K]` (benchmarks), with the
+   * AVX-512 micro-kernel where the CPU has it unless `avx512` is false.
+   */
+  benchLinear(M: number, N: number, K: number, f16: boolean, threads: number, runs: number, avx512?: boolean): Promise<number>;
   /** Read bandwidth in GB/s over a buffer of `megabytes` (benchmarks). */
   benchReadBandwidth(threads: number, megabytes: number): Promise<number>;
   /** FMA throughput of this machine on `threads` threads over about `seconds`, in GFLOP/s (benchmarks). */

@@ -10,22 +10,23 @@ import { argmax } from '../../src/decoder/math.js';
 import { DecoderStepBatcher } from '../../src/decoder/step-batcher.js';
 import { indexModelFile } from '../../src/model/ggml-loader.js';
 import { loadNativeAddon, type NativeModelHandle } from '../../src/native/binding.js';
+import { KERNEL_PATHS } from '../helpers/kernel-paths.js';
 import { diffStats, goldenF32, goldenMeta, SYNTHETIC_MODEL } from '../helpers/shared.js';
 
 const addon = loadNativeAddon();
 const file = indexModelFile(SYNTHETIC_MODEL);
 const V = file.dims.nVocab;
-const paths = [{ simd: false, name: 'portable' }, ...(addon.cpuInfo().simdKernels ? [{ simd: true, name: 'avx2-fma-f16c' }] : [])];
 
 // a second window: the reference features with every value negated (a different audio, same shape)
 const golden = goldenF32('encoder.f32');
 const other = golden.map((v) => -v);
 
-describe.each(paths)('$name kernels', ({ simd }) => {
+describe.each(KERNEL_PATHS)('$name kernels', ({ name, simd, avx512 }) => {
   let model: NativeModelHandle;
 
   it('load', async () => {
-    model = await addon.loadModel(file.path, file.dims, file.tensors, { threads: 2, simd });
+    model = await addon.loadModel(file.path, file.dims, file.tensors, { threads: 2, simd, avx512 });
+    expect(model.info().kernels).toBe(name);
   });
 
   it('one batch of three decoders (different windows, sequence counts and block lengths) gives each its own logits', async () => {

@@ -1,0 +1,92 @@
+// AVX-512 micro-kernel for gemm.h, compiled with a per-function target attribute and selected
+// at run time (kernel_path::simd512). It computes a 6 x 32 tile over two adjacent 16-wide B
+// panels, so the packing of gemm.cc is unchanged: 12 zmm accumulators, two B loads and six
+// broadcasts per k, twice the multiply-adds per instruction of the AVX2 6 x 16 kernel.
+#include <immintrin.h>
+
+#include "gemm.h"
+#include "scalar_math.h"
+#include "simd_math.h"
+
+#define AMANUENSIS_SIMD512 __attribute__((target("avx512f,avx2,fma,f16c")))
+
+namespace amanuensis::simd {
+
+namespace {
+
+AMANUENSIS_SIMD512 inline float finish_scalar(float product, float prior, const float * bias, int n, bool first,
+                                              bool last, const gemm_epilogue & ep) {
+    float v = (first && !ep.accumulate) ? product : prior + product;
+    if (last) {
+        if (bias != nullptr) {
+            v += bias[n];
+        }
+        if (ep.gelu) {
+            v = gelu_exact(v);
+        }
+    }
+    return v;
+}
+
+// The epilogue of 8 outputs, as the AVX2 kernel's (the GELU is the same vector erf).
+AMANUENSIS_SIMD512 inline __m256 finish8(__m256 product, const float * c, const float * bias, bool first, bool last,
+                                         const gemm_epilogue & ep) {
+    __m256 v = (first && !ep.accumulate) ? product : _mm256_add_ps(_mm256_loadu_ps(c), product);
+    if (last) {
+        if (bias != nullptr) {
+            v = _mm256_add_ps(v, _mm256_loadu_ps(bias));
+        }
+        if (ep.gelu) {
+            v = gelu_ps(v);
+        }
+    }
+    return v;
+}
+
+} // namespace
+
+AMANUENSIS_SIMD512 void micro_kernel_6x32(int kc, const float * a, const float * b, float * c, int64_t ldc, int rows,
+                                          int cols, bool first, bool last, const float * bias, const gemm_epilogue & ep) {
+    // the second panel starts kc * NR floats after the first (gemm.cc pack_b)
+    const float * b_next = b + static_cast<int64_t>(kc) * GEMM_NR;
+    __m512 acc[GEMM_MR][2];
+    for (int i = 0; i < GEMM_MR; ++i) {
+        acc[i][0] = _mm512_setzero_ps();
+        acc[i][1] = _mm512_setzero_ps();
+    }
+    for (int k = 0; k < kc; ++k) {
+        const __m512 b0 = _mm512_load_ps(b);
+        const __m512 b1 = _mm512_load_ps(b_next);
+        for (int i = 0; i < GEMM_MR; ++i) {
+            const __m512 ai = _mm512_set1_ps(a[i]);
+            acc[i][0] = _mm512_fmadd_ps(ai, b0, acc[i][0]);
+            acc[i][1] = _mm512_fmadd_ps(ai, b1, acc[i][1]);
+        }
+        a += GEMM_MR;
+        b += GEMM_NR;
+        b_next += GEMM_NR;
+    }
+    alignas(64) float tile[GEMM_MR][2 * GEMM_NR];
+    for (int i = 0; i < GEMM_MR; ++i) {
+        _mm512_store_ps(tile[i], acc[i][0]);
+        _mm512_store_ps(tile[i] + GEMM_NR, acc[i][1]);
+    }
+    if (rows == GEMM_MR && cols == 2 * GEMM_NR) {
+        for (int i = 0; i < GEMM_MR; ++i) {
+            float * ci = c + i * ldc;
+            for (int j = 0; j < 2 * GEMM_NR; j += 8) {
+                _mm256_storeu_ps(ci + j, finish8(_mm256_load_ps(tile[i] + j), ci + j, bias != nullptr ? bias + j : nullptr,
+                                                 first, last, ep));
+            }
+        }
+        return;
+    }
+    for (int i = 0; i < rows; ++i) {
+        for (int j = 0; j < cols; ++j) {
+            float & out = c[i * ldc + j];
+            out = finish_scalar(tile[i][j], out, bias, j, first, last, ep);
+        }
+    }
+}
+
+} // namespace amanuensis::simd
