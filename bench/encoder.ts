@@ -30,14 +30,21 @@ const { values } = parseArgs({
 const runs = Number(values.runs);
 const threads = Number(values.threads);
 
-const t = await Transcriber.load(values.model, { threads });
+const addon = loadNativeAddon();
+const avx512 = addon.cpuInfo().avx512Kernels;
+const t = await Transcriber.load(values.model, { threads, encoder: 'cpu' });
 const audio = (await decodeAudioFile(values.audio)).samples;
 const input = melWindow(t.frontend.compute(audio, { paddingSamples: N_SAMPLES }), 0);
 
 const ours = await timeRuns(() => t.encoder.encode(input), runs);
 const gflop = encoderFlops(t.dims) / 1e9;
-const peak = await loadNativeAddon().benchFmaPeak(threads, 1.0);
+// the peak at the vector width the GEMM runs at
+const peak = await addon.benchFmaPeak(threads, 1.0, avx512);
 const achieved = gflop / (ours.median / 1000);
+// the AVX2 kernels alone, where the default is the AVX-512 GEMM
+const avx2 = avx512 ? await Transcriber.load(values.model, { threads, encoder: 'cpu', avx512: false }) : undefined;
+const oursAvx2 = avx2 === undefined ? undefined : await timeRuns(() => avx2.encoder.encode(input), runs);
+const peakAvx2 = avx2 === undefined ? undefined : await addon.benchFmaPeak(threads, 1.0, false);
 
 let whisperCpp: ReturnType<typeof summarize> | undefined;
 if (!values['skip-whisper-cpp']) {
@@ -57,17 +64,22 @@ const lines = [
   `encoder, one 30 s window, ${t.dims.nAudioLayer} layers x ${t.dims.nAudioState} wide, ${threads} threads`,
   `  amanuensis (${t.encoder.name} encoder):  ${fmt(ours)}`,
   `  work: ${gflop.toFixed(2)} GFLOP -> ${achieved.toFixed(1)} GFLOP/s`,
-  `  machine FMA peak at ${threads} threads (measured): ${peak.toFixed(1)} GFLOP/s -> ${(100 * achieved / peak).toFixed(1)}% of peak`,
+  `  machine FMA peak at ${threads} threads (measured, ${avx512 ? 'AVX-512' : 'AVX2'}): ${peak.toFixed(1)} GFLOP/s -> ${(100 * achieved / peak).toFixed(1)}% of peak`,
 ];
+if (oursAvx2 !== undefined && peakAvx2 !== undefined) {
+  const a = gflop / (oursAvx2.median / 1000);
+  lines.push(`  with the AVX2 GEMM kernel only: ${fmt(oursAvx2)} -> ${a.toFixed(1)} GFLOP/s, ${(100 * a / peakAvx2).toFixed(1)}% of the AVX2 peak (${peakAvx2.toFixed(1)} GFLOP/s)`);
+}
 if (whisperCpp !== undefined) {
   lines.push(`  whisper.cpp (@fugood/whisper.node prebuilt): ${fmt(whisperCpp)}`);
   lines.push(`  ratio whisper.cpp prebuilt / amanuensis: ${(whisperCpp.median / ours.median).toFixed(2)}x`);
 }
 if (t.dims.nAudioState === 384 && t.dims.nAudioLayer === 4) {
-  lines.push('  reference: a native AVX2/FMA build of whisper.cpp takes 716-836 ms for this window on this machine kind (issue #2)');
+  lines.push('  reference: a native build of whisper.cpp, measured beside amanuensis by bench/native-reference.ts');
 }
 console.log(lines.join('\n'));
 
 writeRecord('encoder', {
-  threads, model: values.model, dims: t.dims, gflop, amanuensisMs: ours, whisperCppPrebuiltMs: whisperCpp, achievedGflops: achieved, fmaPeakGflops: peak,
+  threads, model: values.model, dims: t.dims, gflop, amanuensisMs: ours, avx2KernelMs: oursAvx2, fmaPeakAvx2Gflops: peakAvx2,
+  whisperCppPrebuiltMs: whisperCpp, achievedGflops: achieved, fmaPeakGflops: peak,
 });

@@ -67,14 +67,15 @@ Napi::Value bench_read_bandwidth(const Napi::CallbackInfo & info) {
     return queue_bench(info.Env(), [=] { return bench_read_bandwidth_gbs(threads, megabytes); });
 }
 
-// benchFmaPeak(threads, seconds) -> Promise<GFLOP/s>
+// benchFmaPeak(threads, seconds, avx512 = true) -> Promise<GFLOP/s>
 Napi::Value bench_fma_peak(const Napi::CallbackInfo & info) {
     const int n_threads = int_arg(info[0], "threads", 1, 256);
     const double seconds = info[1].IsNumber() ? info[1].As<Napi::Number>().DoubleValue() : 0.5;
     if (!(seconds > 0 && seconds <= 60)) {
         throw make_error(info.Env(), "ERR_INVALID_ARGUMENT", "seconds must be in (0, 60]");
     }
-    return queue_bench(info.Env(), [=] { return measure_fma_peak_gflops(n_threads, seconds); });
+    const bool avx512 = info.Length() > 2 ? info[2].ToBoolean().Value() : true;
+    return queue_bench(info.Env(), [=] { return measure_fma_peak_gflops(n_threads, seconds, avx512); });
 }
 
 } // namespace

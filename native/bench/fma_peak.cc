@@ -29,6 +29,21 @@ AMANUENSIS_SIMD double fma_loop_avx2(long iterations, float * sink) {
     return static_cast<double>(iterations) * CHAINS * 8 * 2;
 }
 
+// The same with 16-lane AVX-512 vectors.
+__attribute__((target("avx512f,avx2,fma,f16c"))) double fma_loop_avx512(long iterations, float * sink) {
+    __m512 acc[CHAINS];
+    for (int i = 0; i < CHAINS; ++i) acc[i] = _mm512_set1_ps(0.001f * i);
+    const __m512 a = _mm512_set1_ps(0.999999f);
+    const __m512 b = _mm512_set1_ps(1e-7f);
+    for (long it = 0; it < iterations; ++it) {
+        for (int i = 0; i < CHAINS; ++i) acc[i] = _mm512_fmadd_ps(acc[i], a, b);
+    }
+    __m512 s = acc[0];
+    for (int i = 1; i < CHAINS; ++i) s = _mm512_add_ps(s, acc[i]);
+    *sink = _mm512_reduce_add_ps(s);
+    return static_cast<double>(iterations) * CHAINS * 16 * 2;
+}
+
 double fma_loop_scalar(long iterations, float * sink) {
     float acc[CHAINS];
     for (int i = 0; i < CHAINS; ++i) acc[i] = 0.001f * i;
@@ -43,8 +58,9 @@ double fma_loop_scalar(long iterations, float * sink) {
 
 } // namespace
 
-double measure_fma_peak_gflops(int n_threads, double seconds) {
+double measure_fma_peak_gflops(int n_threads, double seconds, bool avx512) {
     const bool simd = simd_kernels_supported();
+    const bool wide = avx512 && avx512_kernels_supported();
     const long iterations = simd ? 20'000'000 : 5'000'000;
     std::vector<float> sinks(n_threads);
     std::atomic<double> flops{0};
@@ -55,7 +71,9 @@ double measure_fma_peak_gflops(int n_threads, double seconds) {
             double done = 0;
             const auto start = std::chrono::steady_clock::now();
             while (std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() < seconds) {
-                done += simd ? fma_loop_avx2(iterations / 10, &sinks[t]) : fma_loop_scalar(iterations / 10, &sinks[t]);
+                done += wide   ? fma_loop_avx512(iterations / 10, &sinks[t])
+                        : simd ? fma_loop_avx2(iterations / 10, &sinks[t])
+                               : fma_loop_scalar(iterations / 10, &sinks[t]);
             }
             double cur = flops.load();
             while (!flops.compare_exchange_weak(cur, cur + done)) {

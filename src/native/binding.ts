@@ -144,8 +144,11 @@ export interface NativeAddon {
   benchLinear(M: number, N: number, K: number, f16: boolean, threads: number, runs: number, avx512?: boolean): Promise<number>;
   /** Read bandwidth in GB/s over a buffer of `megabytes` (benchmarks). */
   benchReadBandwidth(threads: number, megabytes: number): Promise<number>;
-  /** FMA throughput of this machine on `threads` threads over about `seconds`, in GFLOP/s (benchmarks). */
-  benchFmaPeak(threads: number, seconds: number): Promise<number>;
+  /**
+   * FMA throughput of this machine on `threads` threads over about `seconds`, in GFLOP/s
+   * (benchmarks): with 16-lane AVX-512 FMAs where the CPU has them unless `avx512` is false.
+   */
+  benchFmaPeak(threads: number, seconds: number, avx512?: boolean): Promise<number>;
   /** Whether the XDNA2 backend can run: device, then XRT library, then kernel artifacts. */
   xdna2Probe(options?: Xdna2Options): {
     /** Device, library and artifacts are all there. */
