@@ -32,6 +32,43 @@ void pack_b(int kc, int nc, int pc, int jc, const gemm_b & B, float * Bp, kernel
         if (cols < NR) {
             std::memset(dst, 0, sizeof(float) * kc * NR);
         }
+        if (B.stride_n == 1 && B.type == dtype::f32) {
+            // columns contiguous (attention's V): each k contributes one run of `cols` floats
+            const float * src = static_cast<const float *>(B.data) + jc + p * NR;
+            for (int k = 0; k < kc; ++k) {
+                std::memcpy(dst + k * NR, src + static_cast<int64_t>(pc + k) * B.stride_k, sizeof(float) * cols);
+            }
+            continue;
+        }
+        if (B.stride_k == 1 && cols == NR) {
+            // rows of k (weights, attention's K): the panel's 16 columns as contiguous runs
+            // (widened once), then written in panel order, k by k
+            const float * src[NR];
+            float * widened = tls_widened_row.reserve(static_cast<size_t>(NR) * kc);
+            for (int j = 0; j < NR; ++j) {
+                const int64_t n = jc + p * NR + j;
+                if (B.type == dtype::f16) {
+                    const void * h = static_cast<const uint16_t *>(B.data) + n * B.stride_n + pc;
+                    float * row = widened + static_cast<int64_t>(j) * kc;
+                    if (path != kernel_path::portable) {
+                        simd::widen_fp16(h, row, kc);
+                    } else {
+                        for (int k = 0; k < kc; ++k) {
+                            row[k] = load_fp16(h, k);
+                        }
+                    }
+                    src[j] = row;
+                } else {
+                    src[j] = static_cast<const float *>(B.data) + n * B.stride_n + pc;
+                }
+            }
+            for (int k = 0; k < kc; ++k) {
+                for (int j = 0; j < NR; ++j) {
+                    dst[k * NR + j] = src[j][k];
+                }
+            }
+            continue;
+        }
         for (int j = 0; j < cols; ++j) {
             const int64_t n = jc + p * NR + j;
             if (B.stride_k == 1) {
@@ -71,6 +108,19 @@ void pack_a(int mc, int kc, const float * A, int64_t lda, float * Ap) {
     for (int p = 0; p < n_panels; ++p) {
         float * dst = Ap + static_cast<int64_t>(p) * kc * MR;
         const int rows = std::min(MR, mc - p * MR);
+        if (rows == MR) {
+            // six rows read side by side, the panel written in order
+            const float * src[MR];
+            for (int i = 0; i < MR; ++i) {
+                src[i] = A + static_cast<int64_t>(p * MR + i) * lda;
+            }
+            for (int k = 0; k < kc; ++k) {
+                for (int i = 0; i < MR; ++i) {
+                    dst[k * MR + i] = src[i][k];
+                }
+            }
+            continue;
+        }
         for (int i = 0; i < MR; ++i) {
             if (i < rows) {
                 const float * src = A + static_cast<int64_t>(p * MR + i) * lda;
@@ -155,11 +205,17 @@ void gemm(int M, int N, int K, const float * A, int64_t lda, const gemm_b & B, f
                     const int cols = std::min(width, nc - jr);
                     const float * bp = Bp + static_cast<int64_t>(jr) * kc;
                     const float * bias = ep.bias != nullptr ? ep.bias + jc + jr : nullptr;
-                    for (int ir = 0; ir < mc; ir += MR) {
-                        const int rows = std::min(MR, mc - ir);
+                    for (int ir = 0; ir < mc;) {
+                        // two adjacent A panels at once where a second one exists
+                        const bool tall = wide && ir + MR < mc;
+                        const int height = tall ? 2 * MR : MR;
+                        const int rows = std::min(height, mc - ir);
                         const float * ap = Ap + static_cast<int64_t>(ir) * kc;
                         float * c = C + static_cast<int64_t>(ic + ir) * ldc + jc + jr;
-                        if (wide) {
+                        ir += height;
+                        if (tall) {
+                            simd::micro_kernel_12x32(kc, ap, bp, c, ldc, rows, cols, first, last, bias, ep);
+                        } else if (wide) {
                             simd::micro_kernel_6x32(kc, ap, bp, c, ldc, rows, cols, first, last, bias, ep);
                         } else if (path != kernel_path::portable) {
                             simd::micro_kernel_6x16(kc, ap, bp, c, ldc, rows, cols, first, last, bias, ep);
