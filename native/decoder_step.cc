@@ -33,6 +33,17 @@ void embed_token(const whisper_model & m, int32_t token, int position, float * d
     }
 }
 
+// f32 -> f16 with round-to-nearest-even on either kernel path.
+void narrow(const float * src, uint16_t * dst, int64_t n, kernel_path path) {
+    if (path != kernel_path::portable) {
+        simd::narrow_fp16(src, dst, n);
+        return;
+    }
+    for (int64_t i = 0; i < n; ++i) {
+        dst[i] = fp32_to_fp16(src[i]);
+    }
+}
+
 } // namespace
 
 std::unique_ptr<decoder_state> decoder_state_create(std::shared_ptr<whisper_model> model, int n_seq) {
@@ -54,12 +65,19 @@ void decoder_set_features(decoder_state & st, const float * features, int n_thre
     const whisper_model & m = *st.model;
     const whisper_hparams & hp = m.hparams;
     const int64_t layer = static_cast<int64_t>(hp.n_audio_ctx) * hp.n_text_state;
+    aligned_buffer<float> product(static_cast<size_t>(layer));  // one layer's K or V in f32
+    const auto to_cache = [&](uint16_t * dst) {
+        parallel_chunks(*m.pool, n_threads, layer, 64 * 1024,
+                        [&](int64_t b, int64_t e) { narrow(product.data() + b, dst + b, e - b, m.path); });
+    };
     for (int il = 0; il < hp.n_text_layer; ++il) {
         const decoder_layer & l = m.dec_layers[il];
-        parallel_linear(*m.pool, n_threads, hp.n_audio_ctx, features, hp.n_audio_state, l.cross_k.w,
-                        st.cross_k.data() + il * layer, hp.n_text_state, gemm_epilogue{}, m.path);
-        parallel_linear(*m.pool, n_threads, hp.n_audio_ctx, features, hp.n_audio_state, l.cross_v.w,
-                        st.cross_v.data() + il * layer, hp.n_text_state, gemm_epilogue{l.cross_v.b, false, false}, m.path);
+        parallel_linear(*m.pool, n_threads, hp.n_audio_ctx, features, hp.n_audio_state, l.cross_k.w, product.data(),
+                        hp.n_text_state, gemm_epilogue{}, m.path);
+        to_cache(st.cross_k.data() + il * layer);
+        parallel_linear(*m.pool, n_threads, hp.n_audio_ctx, features, hp.n_audio_state, l.cross_v.w, product.data(),
+                        hp.n_text_state, gemm_epilogue{l.cross_v.b, false, false}, m.path);
+        to_cache(st.cross_v.data() + il * layer);
     }
     st.has_features = true;
     st.n_past = 0;
@@ -155,16 +173,16 @@ void decoder_step_batch(const decoder_step_request * requests, int n_requests, f
         for (int r = 0; r < n_requests; ++r) {
             const decoder_step_request & req = requests[r];
             decoder_state & st = *req.state;
-            float * k_cache = st.self_k.data() + il * cache_stride_layer(hp, st.n_seq);
-            float * v_cache = st.self_v.data() + il * cache_stride_layer(hp, st.n_seq);
+            uint16_t * k_cache = st.self_k.data() + il * cache_stride_layer(hp, st.n_seq);
+            uint16_t * v_cache = st.self_v.data() + il * cache_stride_layer(hp, st.n_seq);
             for (int s = 0; s < st.n_seq; ++s) {
                 const int first = row0[r] + s * req.n_new;
-                float * ks = k_cache + static_cast<int64_t>(s) * n_ctx * n;
-                float * vs = v_cache + static_cast<int64_t>(s) * n_ctx * n;
+                uint16_t * ks = k_cache + static_cast<int64_t>(s) * n_ctx * n;
+                uint16_t * vs = v_cache + static_cast<int64_t>(s) * n_ctx * n;
                 for (int i = 0; i < req.n_new; ++i) {
                     const float * row = qkv.data() + static_cast<int64_t>(first + i) * 3 * n;
-                    std::memcpy(ks + static_cast<int64_t>(st.n_past + i) * n, row + n, sizeof(float) * n);
-                    std::memcpy(vs + static_cast<int64_t>(st.n_past + i) * n, row + 2 * n, sizeof(float) * n);
+                    narrow(row + n, ks + static_cast<int64_t>(st.n_past + i) * n, n, path);
+                    narrow(row + 2 * n, vs + static_cast<int64_t>(st.n_past + i) * n, n, path);
                 }
                 attention_args & a = self_args[a_index++];
                 a.q = qkv.data() + static_cast<int64_t>(first) * 3 * n;
@@ -172,6 +190,7 @@ void decoder_step_batch(const decoder_step_request * requests, int n_requests, f
                 a.k = ks;
                 a.v = vs;
                 a.ldk = a.ldv = n;
+                a.kv_type = dtype::f16;
                 a.o = o.data() + static_cast<int64_t>(first) * n;
                 a.ldo = n;
                 a.n_q = req.n_new;
@@ -197,6 +216,7 @@ void decoder_step_batch(const decoder_step_request * requests, int n_requests, f
             a.k = st.cross_k.data() + il * cross_layer;
             a.v = st.cross_v.data() + il * cross_layer;
             a.ldk = a.ldv = n;
+            a.kv_type = dtype::f16;
             a.o = o.data() + static_cast<int64_t>(row0[r]) * n;
             a.ldo = n;
             a.n_q = row0[r + 1] - row0[r];
@@ -260,11 +280,11 @@ void decoder_reorder(decoder_state & st, const int32_t * source) {
         return;  // beam search keeps the order most steps: nothing moves
     }
     const int64_t seq = static_cast<int64_t>(hp.n_text_ctx) * hp.n_text_state;
-    const size_t used = sizeof(float) * st.n_past * hp.n_text_state;
-    aligned_buffer<float> copy(static_cast<size_t>(st.n_seq) * seq);
-    for (aligned_buffer<float> * cache : {&st.self_k, &st.self_v}) {
+    const size_t used = sizeof(uint16_t) * st.n_past * hp.n_text_state;
+    aligned_buffer<uint16_t> copy(static_cast<size_t>(st.n_seq) * seq);
+    for (aligned_buffer<uint16_t> * cache : {&st.self_k, &st.self_v}) {
         for (int il = 0; il < hp.n_text_layer; ++il) {
-            float * layer = cache->data() + il * cache_stride_layer(hp, st.n_seq);
+            uint16_t * layer = cache->data() + il * cache_stride_layer(hp, st.n_seq);
             for (int i = 0; i < st.n_seq; ++i) {
                 std::memcpy(copy.data() + i * seq, layer + source[i] * seq, used);
             }
@@ -278,10 +298,10 @@ void decoder_reorder(decoder_state & st, const int32_t * source) {
 void decoder_rewind(decoder_state & st) { st.n_past = 0; }
 
 void decoder_release(decoder_state & st) {
-    st.self_k = aligned_buffer<float>();
-    st.self_v = aligned_buffer<float>();
-    st.cross_k = aligned_buffer<float>();
-    st.cross_v = aligned_buffer<float>();
+    st.self_k = aligned_buffer<uint16_t>();
+    st.self_v = aligned_buffer<uint16_t>();
+    st.cross_k = aligned_buffer<uint16_t>();
+    st.cross_v = aligned_buffer<uint16_t>();
     st.has_features = false;
     st.released = true;
 }

@@ -23,6 +23,9 @@ void attention_block(const attention_args & a, int head, int q0, int q1, kernel_
         return;
     }
     const int64_t hoff = static_cast<int64_t>(head) * a.d_head;
+    const int64_t elem = a.kv_type == dtype::f16 ? 2 : 4;
+    const void * k = static_cast<const char *>(a.k) + hoff * elem;  // this head's columns
+    const void * v = static_cast<const char *>(a.v) + hoff * elem;
     // keys beyond the last query's horizon are never seen: skip computing them
     const int n_kv = a.causal_past >= 0 ? std::min(a.n_kv, a.causal_past + q1) : a.n_kv;
     float * s = tls_scores.reserve(static_cast<size_t>(rows) * n_kv);
@@ -31,15 +34,22 @@ void attention_block(const attention_args & a, int head, int q0, int q1, kernel_
         const float scale = 1.0f / std::sqrt(static_cast<float>(a.d_head));
         for (int i = 0; i < rows; ++i) {
             const int visible = a.causal_past >= 0 ? std::min(n_kv, a.causal_past + q0 + i + 1) : n_kv;
-            simd::attention_small(a.q + (q0 + i) * a.ldq + hoff, a.k + hoff, a.ldk, a.v + hoff, a.ldv,
-                                  a.o + (q0 + i) * a.ldo + hoff, visible, a.d_head, scale, s);
+            const float * qi = a.q + (q0 + i) * a.ldq + hoff;
+            float * oi = a.o + (q0 + i) * a.ldo + hoff;
+            if (a.kv_type == dtype::f16) {
+                simd::attention_small_f16(qi, static_cast<const uint16_t *>(k), a.ldk, static_cast<const uint16_t *>(v), a.ldv,
+                                          oi, visible, a.d_head, scale, s);
+            } else {
+                simd::attention_small(qi, static_cast<const float *>(k), a.ldk, static_cast<const float *>(v), a.ldv, oi,
+                                      visible, a.d_head, scale, s);
+            }
         }
         return;
     }
 
     // S = Q_h K_h^T: B(k, n) = K[n, hoff + k]
-    gemm(rows, n_kv, a.d_head, a.q + q0 * a.ldq + hoff, a.ldq, gemm_b{a.k + hoff, dtype::f32, a.ldk, 1}, s, n_kv,
-         gemm_epilogue{}, path);
+    gemm(rows, n_kv, a.d_head, a.q + q0 * a.ldq + hoff, a.ldq, gemm_b{k, a.kv_type, a.ldk, 1}, s, n_kv, gemm_epilogue{},
+         path);
 
     const int * valid = nullptr;
     if (a.causal_past >= 0) {
@@ -52,8 +62,8 @@ void attention_block(const attention_args & a, int head, int q0, int q1, kernel_
     softmax_rows(rows, n_kv, s, n_kv, 1.0f / std::sqrt(static_cast<float>(a.d_head)), valid, path);
 
     // O_h = P V_h: B(k, n) = V[k, hoff + n]
-    gemm(rows, a.d_head, n_kv, s, n_kv, gemm_b{a.v + hoff, dtype::f32, 1, a.ldv}, a.o + q0 * a.ldo + hoff, a.ldo,
-         gemm_epilogue{}, path);
+    gemm(rows, a.d_head, n_kv, s, n_kv, gemm_b{v, a.kv_type, 1, a.ldv}, a.o + q0 * a.ldo + hoff, a.ldo, gemm_epilogue{},
+         path);
 }
 
 } // namespace amanuensis

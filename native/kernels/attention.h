@@ -12,10 +12,11 @@ namespace amanuensis {
 struct attention_args {
     const float * q = nullptr;   // [n_q, n_head * d_head], row stride ldq
     int64_t ldq = 0;
-    const float * k = nullptr;   // [n_kv, n_head * d_head]
+    const void * k = nullptr;    // [n_kv, n_head * d_head] of kv_type
     int64_t ldk = 0;
-    const float * v = nullptr;   // [n_kv, n_head * d_head]
+    const void * v = nullptr;    // [n_kv, n_head * d_head] of kv_type
     int64_t ldv = 0;
+    dtype kv_type = dtype::f32;  // f16 for the decoder's caches, as whisper.cpp keeps them
     float * o = nullptr;         // [n_q, n_head * d_head]
     int64_t ldo = 0;
     int n_q = 0;

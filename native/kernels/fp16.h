@@ -34,6 +34,39 @@ inline float fp16_to_fp32(uint16_t h) {
     return f;
 }
 
+// binary32 -> binary16, rounding to nearest even (as F16C's vcvtps2ph with round-to-nearest):
+// overflow to infinity, NaN kept quiet, subnormal halves where the value needs them.
+inline uint16_t fp32_to_fp16(float f) {
+    uint32_t x;
+    std::memcpy(&x, &f, sizeof x);
+    const uint16_t sign = static_cast<uint16_t>((x >> 16) & 0x8000u);
+    const uint32_t abs = x & 0x7fffffffu;
+    if (abs >= 0x7f800000u) {
+        return static_cast<uint16_t>(sign | 0x7c00u | (abs > 0x7f800000u ? 0x200u : 0u));
+    }
+    if (abs >= 0x477ff000u) {  // 65520 and above round past the largest half
+        return static_cast<uint16_t>(sign | 0x7c00u);
+    }
+    if (abs >= 0x38800000u) {  // a normal half: round the 13 dropped mantissa bits, then rebias
+        const uint32_t rounded = abs + 0xfffu + ((abs >> 13) & 1u);
+        return static_cast<uint16_t>(sign | ((rounded - (112u << 23)) >> 13));
+    }
+    if (abs < 0x33000000u) {  // below half the smallest subnormal: zero
+        return sign;
+    }
+    // a subnormal half: m * 2^-24, m = mantissa (implicit bit included) shifted right
+    const uint32_t exponent = abs >> 23;
+    const uint32_t mantissa = (abs & 0x7fffffu) | 0x800000u;
+    const uint32_t shift = 126u - exponent;
+    uint32_t m = mantissa >> shift;
+    const uint32_t rest = mantissa & ((1u << shift) - 1u);
+    const uint32_t half = 1u << (shift - 1u);
+    if (rest > half || (rest == half && (m & 1u))) {
+        ++m;
+    }
+    return static_cast<uint16_t>(sign | m);
+}
+
 // Reads one half from possibly unaligned memory.
 inline float load_fp16(const void * base, int64_t index) {
     uint16_t h;

@@ -32,11 +32,20 @@ void pack_b(int kc, int nc, int pc, int jc, const gemm_b & B, float * Bp, kernel
         if (cols < NR) {
             std::memset(dst, 0, sizeof(float) * kc * NR);
         }
-        if (B.stride_n == 1 && B.type == dtype::f32) {
-            // columns contiguous (attention's V): each k contributes one run of `cols` floats
-            const float * src = static_cast<const float *>(B.data) + jc + p * NR;
+        if (B.stride_n == 1) {
+            // columns contiguous (attention's V): each k contributes one run of `cols` values
+            const int64_t first = jc + p * NR;
             for (int k = 0; k < kc; ++k) {
-                std::memcpy(dst + k * NR, src + static_cast<int64_t>(pc + k) * B.stride_k, sizeof(float) * cols);
+                const int64_t at = first + static_cast<int64_t>(pc + k) * B.stride_k;
+                if (B.type == dtype::f32) {
+                    std::memcpy(dst + k * NR, static_cast<const float *>(B.data) + at, sizeof(float) * cols);
+                } else if (path != kernel_path::portable) {
+                    simd::widen_fp16(static_cast<const uint16_t *>(B.data) + at, dst + k * NR, cols);
+                } else {
+                    for (int j = 0; j < cols; ++j) {
+                        dst[k * NR + j] = load_fp16(B.data, at + j);
+                    }
+                }
             }
             continue;
         }

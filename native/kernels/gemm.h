@@ -43,6 +43,7 @@ namespace simd {
 void micro_kernel_6x16(int kc, const float * a, const float * b, float * c, int64_t ldc, int rows, int cols,
                        bool first, bool last, const float * bias, const gemm_epilogue & ep);
 void widen_fp16(const void * src, float * dst, int64_t n);
+void narrow_fp16(const float * src, void * dst, int64_t n);  // round to nearest even
 void gemv_rows4(int M, int n_begin, int n_end, int K, const float * A, int64_t lda, const matrix_view & W,
                 float * C, int64_t ldc, const gemm_epilogue & ep);
 // gemm_avx512.cc: over two adjacent B panels; the 12-row kernel also over two adjacent A panels
@@ -52,6 +53,8 @@ void micro_kernel_12x32(int kc, const float * a, const float * b, float * c, int
                         bool first, bool last, const float * bias, const gemm_epilogue & ep);
 void attention_small(const float * q, const float * k, int64_t ldk, const float * v, int64_t ldv, float * o, int n_kv,
                      int d_head, float scale, float * scores);
+void attention_small_f16(const float * q, const uint16_t * k, int64_t ldk, const uint16_t * v, int64_t ldv, float * o,
+                         int n_kv, int d_head, float scale, float * scores);
 } // namespace simd
 
 constexpr int GEMM_MR = 6;

@@ -217,8 +217,19 @@ AMANUENSIS_SIMD inline __m256 hsum8(const __m256 v[8]) {
 // Attention of one query (decoder steps) without packing: scores by direct dot products over
 // the keys, eight keys a pass, a softmax, then a weighted sum of the values; K and V are each
 // read once.
-AMANUENSIS_SIMD void attention_small(const float * q, const float * k, int64_t ldk, const float * v, int64_t ldv,
-                                     float * o, int n_kv, int d_head, float scale, float * scores) {
+namespace {
+
+// 8 consecutive K or V elements as floats (f16 widened with F16C), and one element.
+AMANUENSIS_SIMD inline __m256 load8(const float * p) { return _mm256_loadu_ps(p); }
+AMANUENSIS_SIMD inline __m256 load8(const uint16_t * p) {
+    return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i *>(p)));
+}
+AMANUENSIS_SIMD inline float load1(const float * p) { return *p; }
+AMANUENSIS_SIMD inline float load1(const uint16_t * p) { return _cvtsh_ss(*p); }
+
+template <typename T>
+AMANUENSIS_SIMD void attention_small_typed(const float * q, const T * k, int64_t ldk, const T * v, int64_t ldv, float * o,
+                                           int n_kv, int d_head, float scale, float * scores) {
     const int d8 = d_head & ~7;
     int j = 0;
     if (d8 == d_head) {
@@ -228,18 +239,18 @@ AMANUENSIS_SIMD void attention_small(const float * q, const float * k, int64_t l
             for (int i = 0; i < d8; i += 8) {
                 const __m256 qi = _mm256_loadu_ps(q + i);
                 for (int r = 0; r < 8; ++r) {
-                    acc[r] = _mm256_fmadd_ps(qi, _mm256_loadu_ps(k + static_cast<int64_t>(j + r) * ldk + i), acc[r]);
+                    acc[r] = _mm256_fmadd_ps(qi, load8(k + static_cast<int64_t>(j + r) * ldk + i), acc[r]);
                 }
             }
             _mm256_storeu_ps(scores + j, _mm256_mul_ps(hsum8(acc), _mm256_set1_ps(scale)));
         }
     }
     for (; j < n_kv; ++j) {
-        const float * kj = k + static_cast<int64_t>(j) * ldk;
+        const T * kj = k + static_cast<int64_t>(j) * ldk;
         __m256 acc = _mm256_setzero_ps();
-        for (int i = 0; i < d8; i += 8) acc = _mm256_fmadd_ps(_mm256_loadu_ps(q + i), _mm256_loadu_ps(kj + i), acc);
+        for (int i = 0; i < d8; i += 8) acc = _mm256_fmadd_ps(_mm256_loadu_ps(q + i), load8(kj + i), acc);
         float s = hsum_ps(acc);
-        for (int i = d8; i < d_head; ++i) s += q[i] * kj[i];
+        for (int i = d8; i < d_head; ++i) s += q[i] * load1(kj + i);
         scores[j] = s * scale;
     }
     softmax_row(n_kv, scores, 1.0f);
@@ -249,8 +260,8 @@ AMANUENSIS_SIMD void attention_small(const float * q, const float * k, int64_t l
         for (int r = 0; r < 8; ++r) acc[r] = _mm256_setzero_ps();
         for (int jj = 0; jj < n_kv; ++jj) {
             const __m256 vp = _mm256_set1_ps(scores[jj]);
-            const float * vj = v + static_cast<int64_t>(jj) * ldv;
-            for (int r = 0; r < 8; ++r) acc[r] = _mm256_fmadd_ps(vp, _mm256_loadu_ps(vj + 8 * r), acc[r]);
+            const T * vj = v + static_cast<int64_t>(jj) * ldv;
+            for (int r = 0; r < 8; ++r) acc[r] = _mm256_fmadd_ps(vp, load8(vj + 8 * r), acc[r]);
         }
         for (int r = 0; r < 8; ++r) _mm256_storeu_ps(o + 8 * r, acc[r]);
         return;
@@ -258,10 +269,34 @@ AMANUENSIS_SIMD void attention_small(const float * q, const float * k, int64_t l
     for (int i = 0; i < d_head; ++i) o[i] = 0.0f;
     for (int jj = 0; jj < n_kv; ++jj) {
         const __m256 vp = _mm256_set1_ps(scores[jj]);
-        const float * vj = v + static_cast<int64_t>(jj) * ldv;
+        const T * vj = v + static_cast<int64_t>(jj) * ldv;
         int i = 0;
-        for (; i < d8; i += 8) _mm256_storeu_ps(o + i, _mm256_fmadd_ps(vp, _mm256_loadu_ps(vj + i), _mm256_loadu_ps(o + i)));
-        for (; i < d_head; ++i) o[i] += scores[jj] * vj[i];
+        for (; i < d8; i += 8) _mm256_storeu_ps(o + i, _mm256_fmadd_ps(vp, load8(vj + i), _mm256_loadu_ps(o + i)));
+        for (; i < d_head; ++i) o[i] += scores[jj] * load1(vj + i);
+    }
+}
+
+} // namespace
+
+AMANUENSIS_SIMD void attention_small(const float * q, const float * k, int64_t ldk, const float * v, int64_t ldv,
+                                     float * o, int n_kv, int d_head, float scale, float * scores) {
+    attention_small_typed(q, k, ldk, v, ldv, o, n_kv, d_head, scale, scores);
+}
+
+AMANUENSIS_SIMD void attention_small_f16(const float * q, const uint16_t * k, int64_t ldk, const uint16_t * v, int64_t ldv,
+                                         float * o, int n_kv, int d_head, float scale, float * scores) {
+    attention_small_typed(q, k, ldk, v, ldv, o, n_kv, d_head, scale, scores);
+}
+
+AMANUENSIS_SIMD void narrow_fp16(const float * src, void * dst, int64_t n) {
+    uint16_t * h = static_cast<uint16_t *>(dst);
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        _mm_storeu_si128(reinterpret_cast<__m128i *>(h + i),
+                         _mm256_cvtps_ph(_mm256_loadu_ps(src + i), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+    }
+    for (; i < n; ++i) {
+        h[i] = static_cast<uint16_t>(_mm_extract_epi16(_mm_cvtps_ph(_mm_set_ss(src[i]), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC), 0));
     }
 }
 

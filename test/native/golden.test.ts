@@ -50,8 +50,10 @@ describe.each(KERNEL_PATHS)('$name kernels', ({ simd, avx512 }) => {
     const block = Int32Array.from([...meta.forced_tokens.slice(0, 3), 50257, 50363, 1332, ...meta.forced_tokens.slice(0, 3)]);
     const out = await session.step(block, 3, Int32Array.of(2));
     const v = 51864;
-    expect(diffStats(out.subarray(0, v), one.subarray(2 * v, 3 * v)).max).toBeLessThan(1e-4);
-    expect(diffStats(out.subarray(2 * v, 3 * v), one.subarray(2 * v, 3 * v)).max).toBeLessThan(1e-4);
+    // the batch's 9 cross-attention queries go through the blocked GEMM path, one sequence's 3 through
+    // direct dot products: the same f16 keys and values, summed in another order
+    expect(diffStats(out.subarray(0, v), one.subarray(2 * v, 3 * v)).max).toBeLessThan(5e-4);
+    expect(diffStats(out.subarray(2 * v, 3 * v), one.subarray(2 * v, 3 * v)).max).toBeLessThan(5e-4);
     expect(diffStats(out.subarray(v, 2 * v), one.subarray(2 * v, 3 * v)).max).toBeGreaterThan(1e-2);
   });
 });
