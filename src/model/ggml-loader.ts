@@ -77,10 +77,13 @@ function memorySource(bytes: Uint8Array): ByteSource {
 /**
  * Reads a file through a 64 KiB window, so that parsing thousands of small fields costs few
  * system calls; larger regions are read at their exact size. (Tensor headers lie megabytes
- * apart: a larger window would read far more than it uses.)
+ * apart: a larger window would read far more than it uses.) One buffer serves every read and
+ * grows only for a larger region: a fresh 64 KiB array per tensor header would leave tens of
+ * megabytes of garbage behind the load.
  */
 class FileSource implements ByteSource {
   readonly size: number;
+  private buffer = new Uint8Array(1 << 16);
   private window = new Uint8Array(0);
   private windowStart = 0;
 
@@ -102,7 +105,8 @@ class FileSource implements ByteSource {
   }
 
   private fill(offset: number, want: number): void {
-    const buf = new Uint8Array(want);
+    if (want > this.buffer.length) this.buffer = new Uint8Array(want);
+    const buf = this.buffer;
     let got = 0;
     while (got < want) {
       const n = readSync(this.fd, buf, got, want - got, offset + got);
