@@ -33,7 +33,8 @@ void parallel_gemm(thread_pool & pool, int n_threads, int M, int N, int K, const
     const int threads = std::max(1, std::min(n_threads, pool.n_threads()));
     if (M >= 8 * GEMM_MR * threads || N < GEMM_NR * threads) {
         // split rows; a few tasks per thread balance uneven progress
-        const int rows = std::max(8 * GEMM_MR, round_up((M + 3 * threads - 1) / (3 * threads), GEMM_MR));
+        // whole 12-row tiles (the AVX-512 kernel's height, two of the AVX2 kernel's) per task
+        const int rows = std::max(8 * GEMM_MR, round_up((M + 3 * threads - 1) / (3 * threads), 2 * GEMM_MR));
         const int n_tasks = (M + rows - 1) / rows;
         pool.parallel_for(n_tasks, threads, [&](int t) {
             const int r0 = t * rows;

@@ -77,8 +77,9 @@ AMANUENSIS_SIMD512 inline void tile_x32(int kc, const float * a, const float * b
         _mm512_store_ps(tile[i], acc[i][0]);
         _mm512_store_ps(tile[i] + GEMM_NR, acc[i][1]);
     }
-    if (rows == ROWS && cols == 2 * GEMM_NR) {
-        for (int i = 0; i < ROWS; ++i) {
+    if (cols == 2 * GEMM_NR) {
+        // full width: the vector epilogue, also for the last rows of a block
+        for (int i = 0; i < rows; ++i) {
             float * ci = c + i * ldc;
             for (int j = 0; j < 2 * GEMM_NR; j += 8) {
                 _mm256_storeu_ps(ci + j, finish8(_mm256_load_ps(tile[i] + j), ci + j, bias != nullptr ? bias + j : nullptr,
