@@ -3,11 +3,18 @@
 #include <algorithm>
 #include <vector>
 
+#include "kernels/aligned_buffer.h"
+
 namespace amanuensis {
 
 namespace {
 
 constexpr int GEMV_MAX_ROWS = 16;     // up to this many rows the product is bound by weight traffic
+// B packed once and shared by the row tasks up to this size (every encoder weight up to d = 1280)
+constexpr size_t SHARED_PACK_MAX_BYTES = size_t(32) << 20;
+
+// The calling thread's shared packing of B, kept between products (no page faults per call).
+thread_local aligned_buffer<float> tls_shared_b;
 constexpr int ATTENTION_Q_BLOCK = 256; // queries per task: fewer re-packings of K and V; scores [256, 1500] (1.5 MB) fit L2
 
 int round_up(int v, int m) { return (v + m - 1) / m * m; }
@@ -36,6 +43,22 @@ void parallel_gemm(thread_pool & pool, int n_threads, int M, int N, int K, const
         // whole 12-row tiles (the AVX-512 kernel's height, two of the AVX2 kernel's) per task
         const int rows = std::max(8 * GEMM_MR, round_up((M + 3 * threads - 1) / (3 * threads), 2 * GEMM_MR));
         const int n_tasks = (M + rows - 1) / rows;
+        const size_t packed_floats = packed_b_floats(N, K);
+        if (n_tasks > 1 && packed_floats * sizeof(float) <= SHARED_PACK_MAX_BYTES) {
+            // every row task needs all of B: pack it once, in parallel column ranges, and share it
+            float * packed = tls_shared_b.reserve(packed_floats);
+            const int pack_cols = round_up((N + 2 * threads - 1) / (2 * threads), GEMM_NR);
+            pool.parallel_for((N + pack_cols - 1) / pack_cols, threads, [&](int t) {
+                pack_b_columns(B, N, K, t * pack_cols, std::min(N, (t + 1) * pack_cols), packed, path);
+            });
+            pool.parallel_for(n_tasks, threads, [&](int t) {
+                const int r0 = t * rows;
+                const int r1 = std::min(M, r0 + rows);
+                gemm_packed(r1 - r0, N, K, A + static_cast<int64_t>(r0) * lda, lda, packed, C + static_cast<int64_t>(r0) * ldc,
+                            ldc, ep, path);
+            });
+            return;
+        }
         pool.parallel_for(n_tasks, threads, [&](int t) {
             const int r0 = t * rows;
             const int r1 = std::min(M, r0 + rows);

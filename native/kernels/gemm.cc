@@ -180,8 +180,14 @@ void micro_kernel_portable(int kc, const float * a, const float * b, float * c, 
 
 } // namespace
 
-void gemm(int M, int N, int K, const float * A, int64_t lda, const gemm_b & B, float * C, int64_t ldc,
-          const gemm_epilogue & ep, kernel_path path) {
+namespace {
+
+int round_up_nr(int n) { return (n + NR - 1) / NR * NR; }
+
+// The blocked product. With `packed`, B's panels come from it (pack_b_columns' layout);
+// otherwise each block of B is packed here, into this thread's buffer.
+void gemm_blocked(int M, int N, int K, const float * A, int64_t lda, const gemm_b * B, const float * packed, float * C,
+                  int64_t ldc, const gemm_epilogue & ep, kernel_path path) {
     if (M <= 0 || N <= 0) {
         return;
     }
@@ -195,7 +201,7 @@ void gemm(int M, int N, int K, const float * A, int64_t lda, const gemm_b & B, f
         }
         return;
     }
-    float * Bp = tls_packed_b.reserve(static_cast<size_t>(KC) * ((std::min(NC, N) + NR - 1) / NR) * NR);
+    float * own = packed == nullptr ? tls_packed_b.reserve(static_cast<size_t>(KC) * round_up_nr(std::min(NC, N))) : nullptr;
     float * Ap = tls_packed_a.reserve(static_cast<size_t>(KC) * ((std::min(MC, M) + MR - 1) / MR) * MR);
     for (int jc = 0; jc < N; jc += NC) {
         const int nc = std::min(NC, N - jc);
@@ -203,7 +209,12 @@ void gemm(int M, int N, int K, const float * A, int64_t lda, const gemm_b & B, f
             const int kc = std::min(KC, K - pc);
             const bool first = pc == 0;
             const bool last = pc + kc == K;
-            pack_b(kc, nc, pc, jc, B, Bp, path);
+            const float * Bp = own;
+            if (packed != nullptr) {
+                Bp = packed + packed_b_offset(N, K, jc, pc);
+            } else {
+                pack_b(kc, nc, pc, jc, *B, own, path);
+            }
             for (int ic = 0; ic < M; ic += MC) {
                 const int mc = std::min(MC, M - ic);
                 pack_a(mc, kc, A + static_cast<int64_t>(ic) * lda + pc, lda, Ap);
@@ -237,6 +248,40 @@ void gemm(int M, int N, int K, const float * A, int64_t lda, const gemm_b & B, f
             }
         }
     }
+}
+
+} // namespace
+
+int64_t packed_b_offset(int N, int K, int jc, int pc) {
+    // column groups of NC (a multiple of NR) come in order, each K deep; inside a group, KC-deep blocks
+    return static_cast<int64_t>(jc) * K + static_cast<int64_t>(pc) * round_up_nr(std::min(NC, N - jc));
+}
+
+size_t packed_b_floats(int N, int K) {
+    const int last = (N - 1) / NC * NC;
+    return static_cast<size_t>(packed_b_offset(N, K, last, 0)) + static_cast<size_t>(K) * round_up_nr(N - last);
+}
+
+void pack_b_columns(const gemm_b & B, int N, int K, int n0, int n1, float * packed, kernel_path path) {
+    for (int jc = n0 / NC * NC; jc < n1; jc += NC) {
+        const int begin = std::max(n0, jc);
+        const int end = std::min({n1, jc + NC, N});
+        for (int pc = 0; pc < K; pc += KC) {
+            const int kc = std::min(KC, K - pc);
+            pack_b(kc, end - begin, pc, begin, B, packed + packed_b_offset(N, K, jc, pc) + static_cast<int64_t>(begin - jc) * kc,
+                   path);
+        }
+    }
+}
+
+void gemm(int M, int N, int K, const float * A, int64_t lda, const gemm_b & B, float * C, int64_t ldc,
+          const gemm_epilogue & ep, kernel_path path) {
+    gemm_blocked(M, N, K, A, lda, &B, nullptr, C, ldc, ep, path);
+}
+
+void gemm_packed(int M, int N, int K, const float * A, int64_t lda, const float * packed, float * C, int64_t ldc,
+                 const gemm_epilogue & ep, kernel_path path) {
+    gemm_blocked(M, N, K, A, lda, nullptr, packed, C, ldc, ep, path);
 }
 
 void gemv_rows(int M, int n_begin, int n_end, int K, const float * A, int64_t lda, const matrix_view & W, float * C,

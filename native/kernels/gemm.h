@@ -3,6 +3,7 @@
 // micro-kernel computes MR x NR tiles.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 #include "tensor_view.h"
@@ -32,6 +33,17 @@ inline gemm_b linear_weight(const matrix_view & w) {
 // Single-threaded product; A is f32 row-major with row stride lda, C has row stride ldc.
 void gemm(int M, int N, int K, const float * A, int64_t lda, const gemm_b & B, float * C, int64_t ldc,
           const gemm_epilogue & ep, kernel_path path);
+
+// B packed once for a whole product, so that threads splitting its rows share one copy: the
+// panels of every (column group, depth block), as gemm packs them block by block.
+size_t packed_b_floats(int N, int K);
+int64_t packed_b_offset(int N, int K, int jc, int pc);
+// Packs columns [n0, n1) of B (n0 and, unless n1 == N, n1 multiples of GEMM_NR) into `packed`
+// (packed_b_floats(N, K) floats); disjoint column ranges may be packed concurrently.
+void pack_b_columns(const gemm_b & B, int N, int K, int n0, int n1, float * packed, kernel_path path);
+// gemm with B already packed by pack_b_columns.
+void gemm_packed(int M, int N, int K, const float * A, int64_t lda, const float * packed, float * C, int64_t ldc,
+                 const gemm_epilogue & ep, kernel_path path);
 
 // Product of a few rows (M small) with a linear weight: reads every weight once per call
 // whatever M is. Used by the decoder, whose steps are bound by memory traffic.
