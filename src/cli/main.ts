@@ -2,9 +2,10 @@
 /**
  * The `amanuensis` command line: `amanuensis transcribe <audio> --model <file.bin>`.
  *
- * The interpreter line caps V8's young generation at 2 MiB semi-spaces: a one-shot transcription
- * allocates its garbage (tokenizer, audio parsing) in a burst, and the default 16 MiB semi-spaces
- * would keep about 15 MB more resident for nothing (peak RSS 197-203 MB against 211-217 MB on jfk.wav).
+ * The interpreter line caps V8's young generation at 2 MiB semi-spaces and glibc at two malloc
+ * arenas: a one-shot transcription allocates its garbage (tokenizer, audio parsing) in a burst,
+ * and the default 16 MiB semi-spaces plus one arena per worker thread keep about 20 MB more
+ * resident for nothing (peak RSS on jfk.wav with tiny.en: 193-199 MB, against 211-217 MB).
  * @module
  */
 import { writeFile } from 'node:fs/promises';
