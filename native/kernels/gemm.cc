@@ -5,6 +5,7 @@
 
 #include "aligned_buffer.h"
 #include "fp16.h"
+#include "gemm_epilogue.h"
 #include "scalar_math.h"
 
 namespace amanuensis {
@@ -143,20 +144,6 @@ void pack_a(int mc, int kc, const float * A, int64_t lda, float * Ap) {
             }
         }
     }
-}
-
-inline float apply_epilogue(float prior, float product, int n, bool first, bool last, const float * bias,
-                            const gemm_epilogue & ep) {
-    float v = (first && !ep.accumulate) ? product : prior + product;
-    if (last) {
-        if (bias != nullptr) {
-            v += bias[n];
-        }
-        if (ep.gelu) {
-            v = gelu_exact(v);
-        }
-    }
-    return v;
 }
 
 void micro_kernel_portable(int kc, const float * a, const float * b, float * c, int64_t ldc, int rows, int cols,

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "gemm.h"
+#include "gemm_epilogue.h"
 #include "ops.h"
 #include "scalar_math.h"
 #include "simd_math.h"
@@ -26,34 +27,6 @@ AMANUENSIS_SIMD inline float load_weight(const void * row, dtype type, int k) {
         return _cvtsh_ss(static_cast<const uint16_t *>(row)[k]);
     }
     return static_cast<const float *>(row)[k];
-}
-
-AMANUENSIS_SIMD inline __m256 finish(__m256 product, const float * c, const float * bias, bool first, bool last,
-                                     const gemm_epilogue & ep) {
-    __m256 v = (first && !ep.accumulate) ? product : _mm256_add_ps(_mm256_loadu_ps(c), product);
-    if (last) {
-        if (bias != nullptr) {
-            v = _mm256_add_ps(v, _mm256_loadu_ps(bias));
-        }
-        if (ep.gelu) {
-            v = gelu_ps(v);
-        }
-    }
-    return v;
-}
-
-inline float finish_scalar(float product, float prior, const float * bias, int n, bool first, bool last,
-                           const gemm_epilogue & ep) {
-    float v = (first && !ep.accumulate) ? product : prior + product;
-    if (last) {
-        if (bias != nullptr) {
-            v += bias[n];
-        }
-        if (ep.gelu) {
-            v = gelu_exact(v);
-        }
-    }
-    return v;
 }
 
 } // namespace
@@ -94,8 +67,8 @@ AMANUENSIS_SIMD void micro_kernel_6x16(int kc, const float * a, const float * b,
     if (rows == GEMM_MR && cols == GEMM_NR) {
         for (int i = 0; i < GEMM_MR; ++i) {
             float * ci = c + i * ldc;
-            _mm256_storeu_ps(ci, finish(acc[i][0], ci, bias, first, last, ep));
-            _mm256_storeu_ps(ci + 8, finish(acc[i][1], ci + 8, bias != nullptr ? bias + 8 : nullptr, first, last, ep));
+            _mm256_storeu_ps(ci, apply_epilogue8(acc[i][0], ci, bias, first, last, ep));
+            _mm256_storeu_ps(ci + 8, apply_epilogue8(acc[i][1], ci + 8, bias != nullptr ? bias + 8 : nullptr, first, last, ep));
         }
         return;
     }
@@ -107,7 +80,7 @@ AMANUENSIS_SIMD void micro_kernel_6x16(int kc, const float * a, const float * b,
     for (int i = 0; i < rows; ++i) {
         for (int j = 0; j < cols; ++j) {
             float & out = c[i * ldc + j];
-            out = finish_scalar(tile[i][j], out, bias, j, first, last, ep);
+            out = apply_epilogue(out, tile[i][j], j, first, last, bias, ep);
         }
     }
 }
@@ -185,7 +158,7 @@ AMANUENSIS_SIMD void gemv_rows4_typed(int M, int n_begin, int n_end, int K, cons
             for (int i = 0; i < mg; ++i) {
                 for (int r = 0; r < nr; ++r) {
                     float & out = C[static_cast<int64_t>(m0 + i) * ldc + n0 + r];
-                    out = finish_scalar(sums[i][r], out, ep.bias, n0 + r, true, true, ep);
+                    out = apply_epilogue(out, sums[i][r], n0 + r, true, true, ep.bias, ep);
                 }
             }
         }

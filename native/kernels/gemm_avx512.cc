@@ -1,49 +1,15 @@
-// AVX-512 micro-kernel for gemm.h, compiled with a per-function target attribute and selected
-// at run time (kernel_path::simd512). It computes a 6 x 32 tile over two adjacent 16-wide B
-// panels, so the packing of gemm.cc is unchanged: 12 zmm accumulators, two B loads and six
-// broadcasts per k, twice the multiply-adds per instruction of the AVX2 6 x 16 kernel.
+// AVX-512 micro-kernels for gemm.h, compiled with a per-function target attribute and selected
+// at run time (kernel_path::simd512). They compute 12 x 32 (and, for a block's last rows, 6 x 32)
+// tiles over two adjacent 6-row A panels and two adjacent 16-wide B panels, so the packing of
+// gemm.cc is unchanged: per k, two B loads, a broadcast per row and twice as many multiply-adds
+// per instruction as the AVX2 6 x 16 kernel.
 #include <immintrin.h>
 
-#include "gemm.h"
-#include "scalar_math.h"
-#include "simd_math.h"
+#include "gemm_epilogue.h"
 
 #define AMANUENSIS_SIMD512 __attribute__((target("avx512f,avx2,fma,f16c")))
 
 namespace amanuensis::simd {
-
-namespace {
-
-AMANUENSIS_SIMD512 inline float finish_scalar(float product, float prior, const float * bias, int n, bool first,
-                                              bool last, const gemm_epilogue & ep) {
-    float v = (first && !ep.accumulate) ? product : prior + product;
-    if (last) {
-        if (bias != nullptr) {
-            v += bias[n];
-        }
-        if (ep.gelu) {
-            v = gelu_exact(v);
-        }
-    }
-    return v;
-}
-
-// The epilogue of 8 outputs, as the AVX2 kernel's (the GELU is the same vector erf).
-AMANUENSIS_SIMD512 inline __m256 finish8(__m256 product, const float * c, const float * bias, bool first, bool last,
-                                         const gemm_epilogue & ep) {
-    __m256 v = (first && !ep.accumulate) ? product : _mm256_add_ps(_mm256_loadu_ps(c), product);
-    if (last) {
-        if (bias != nullptr) {
-            v = _mm256_add_ps(v, _mm256_loadu_ps(bias));
-        }
-        if (ep.gelu) {
-            v = gelu_ps(v);
-        }
-    }
-    return v;
-}
-
-} // namespace
 
 // A ROWS x 32 tile: ROWS / 6 adjacent A panels (kc * 6 floats apart) against two adjacent B
 // panels (kc * 16 floats apart), 2 * ROWS zmm accumulators.
@@ -82,7 +48,7 @@ AMANUENSIS_SIMD512 inline void tile_x32(int kc, const float * a, const float * b
         for (int i = 0; i < rows; ++i) {
             float * ci = c + i * ldc;
             for (int j = 0; j < 2 * GEMM_NR; j += 8) {
-                _mm256_storeu_ps(ci + j, finish8(_mm256_load_ps(tile[i] + j), ci + j, bias != nullptr ? bias + j : nullptr,
+                _mm256_storeu_ps(ci + j, apply_epilogue8(_mm256_load_ps(tile[i] + j), ci + j, bias != nullptr ? bias + j : nullptr,
                                                  first, last, ep));
             }
         }
@@ -91,7 +57,7 @@ AMANUENSIS_SIMD512 inline void tile_x32(int kc, const float * a, const float * b
     for (int i = 0; i < rows; ++i) {
         for (int j = 0; j < cols; ++j) {
             float & out = c[i * ldc + j];
-            out = finish_scalar(tile[i][j], out, bias, j, first, last, ep);
+            out = apply_epilogue(out, tile[i][j], j, first, last, bias, ep);
         }
     }
 }
