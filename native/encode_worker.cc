@@ -61,17 +61,11 @@ Napi::Value queue_encode(const Napi::CallbackInfo & info, std::shared_ptr<whispe
     if (info.Length() < 5) {
         throw make_error(env, "ERR_INVALID_ARGUMENT", "encode(mel, nMels, nFrames, threads, profile, out?, layers?)");
     }
-    float_copy mel = copy_floats(info[0], "mel");
-    const int n_mels = int_arg(info[1], "nMels", 1, 1024);
-    const int n_frames = int_arg(info[2], "nFrames", 1, 1 << 20);
-    const int n_threads = int_arg(info[3], "threads", 1, 256);
-    if (mel.size() != static_cast<size_t>(n_mels) * n_frames) {
-        throw make_error(env, "ERR_INVALID_ARGUMENT", "mel has " + std::to_string(mel.size()) + " values, expected nMels * nFrames");
-    }
+    encode_input in = read_encode_input(info);
     const whisper_hparams & hp = model->hparams;
     Napi::ObjectReference out = output_array(info.Length() > 5 ? info[5] : env.Undefined(),
                                              static_cast<size_t>(hp.n_audio_ctx) * hp.n_audio_state, "out");
-    auto * worker = new encode_worker(env, std::move(model), std::move(mel), n_mels, n_frames, n_threads,
+    auto * worker = new encode_worker(env, std::move(model), std::move(in.mel), in.n_mels, in.n_frames, in.n_threads,
                                       info[4].ToBoolean().Value(), info.Length() > 6 && info[6].ToBoolean().Value(), std::move(out));
     Napi::Promise promise = worker->promise();
     worker->Queue();

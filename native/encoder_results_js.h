@@ -1,4 +1,5 @@
-// The parts of an encode result that both encoder workers (CPU and XDNA2) hand to JS.
+// What both encoders' JS wrappers (CPU and XDNA2) exchange with JS: the leading arguments of
+// encode() and the parts of its result.
 #pragma once
 
 #include <napi.h>
@@ -9,6 +10,28 @@
 #include "napi_worker.h"
 
 namespace amanuensis {
+
+// encode(mel, nMels, nFrames, threads, …): the mel window copied into native memory.
+struct encode_input {
+    float_copy mel;  // [n_mels, n_frames]
+    int n_mels = 0;
+    int n_frames = 0;
+    int n_threads = 0;
+};
+
+// Reads and checks arguments 0-3 of encode(); throws ERR_INVALID_ARGUMENT.
+inline encode_input read_encode_input(const Napi::CallbackInfo & info) {
+    encode_input in;
+    in.mel = copy_floats(info[0], "mel");
+    in.n_mels = int_arg(info[1], "nMels", 1, 1024);
+    in.n_frames = int_arg(info[2], "nFrames", 1, 1 << 20);
+    in.n_threads = int_arg(info[3], "threads", 1, 256);
+    if (in.mel.size() != static_cast<size_t>(in.n_mels) * in.n_frames) {
+        throw make_error(info.Env(), "ERR_INVALID_ARGUMENT",
+                         "mel has " + std::to_string(in.mel.size()) + " values, expected nMels * nFrames");
+    }
+    return in;
+}
 
 // { convMs, layerMs: number[], lnPostMs }
 inline Napi::Object encoder_timings_to_js(Napi::Env env, const encoder_timings & t) {
