@@ -24,6 +24,17 @@ thread_local aligned_buffer<float> tls_packed_a;
 thread_local aligned_buffer<float> tls_packed_b;
 thread_local aligned_buffer<float> tls_widened_row;
 
+// n halves at h as floats, with F16C on the SIMD paths.
+void widen(const void * h, float * dst, int64_t n, kernel_path path) {
+    if (path != kernel_path::portable) {
+        simd::widen_fp16(h, dst, n);
+        return;
+    }
+    for (int64_t i = 0; i < n; ++i) {
+        dst[i] = load_fp16(h, i);
+    }
+}
+
 // Bp[panel][k][j] = B(pc + k, jc + panel*NR + j), zero beyond nc.
 void pack_b(int kc, int nc, int pc, int jc, const gemm_b & B, float * Bp, kernel_path path) {
     const int n_panels = (nc + NR - 1) / NR;
@@ -40,68 +51,33 @@ void pack_b(int kc, int nc, int pc, int jc, const gemm_b & B, float * Bp, kernel
                 const int64_t at = first + static_cast<int64_t>(pc + k) * B.stride_k;
                 if (B.type == dtype::f32) {
                     std::memcpy(dst + k * NR, static_cast<const float *>(B.data) + at, sizeof(float) * cols);
-                } else if (path != kernel_path::portable) {
-                    simd::widen_fp16(static_cast<const uint16_t *>(B.data) + at, dst + k * NR, cols);
                 } else {
-                    for (int j = 0; j < cols; ++j) {
-                        dst[k * NR + j] = load_fp16(B.data, at + j);
-                    }
+                    widen(static_cast<const uint16_t *>(B.data) + at, dst + k * NR, cols, path);
                 }
             }
-            continue;
-        }
-        if (B.stride_k == 1 && cols == NR) {
-            // rows of k (weights, attention's K): the panel's 16 columns as contiguous runs
+        } else if (B.stride_k == 1) {
+            // rows of k (weights, attention's K): the panel's columns as contiguous runs
             // (widened once), then written in panel order, k by k
             const float * src[NR];
             float * widened = tls_widened_row.reserve(static_cast<size_t>(NR) * kc);
-            for (int j = 0; j < NR; ++j) {
-                const int64_t n = jc + p * NR + j;
+            for (int j = 0; j < cols; ++j) {
+                const int64_t at = (jc + p * NR + j) * B.stride_n + pc;
                 if (B.type == dtype::f16) {
-                    const void * h = static_cast<const uint16_t *>(B.data) + n * B.stride_n + pc;
                     float * row = widened + static_cast<int64_t>(j) * kc;
-                    if (path != kernel_path::portable) {
-                        simd::widen_fp16(h, row, kc);
-                    } else {
-                        for (int k = 0; k < kc; ++k) {
-                            row[k] = load_fp16(h, k);
-                        }
-                    }
+                    widen(static_cast<const uint16_t *>(B.data) + at, row, kc, path);
                     src[j] = row;
                 } else {
-                    src[j] = static_cast<const float *>(B.data) + n * B.stride_n + pc;
+                    src[j] = static_cast<const float *>(B.data) + at;
                 }
             }
             for (int k = 0; k < kc; ++k) {
-                for (int j = 0; j < NR; ++j) {
+                for (int j = 0; j < cols; ++j) {
                     dst[k * NR + j] = src[j][k];
                 }
             }
-            continue;
-        }
-        for (int j = 0; j < cols; ++j) {
-            const int64_t n = jc + p * NR + j;
-            if (B.stride_k == 1) {
-                // a contiguous run of k for this column: widen it once, then scatter
-                const float * src;
-                if (B.type == dtype::f16) {
-                    float * row = tls_widened_row.reserve(kc);
-                    const void * h = static_cast<const uint16_t *>(B.data) + n * B.stride_n + pc;
-                    if (path != kernel_path::portable) {
-                        simd::widen_fp16(h, row, kc);
-                    } else {
-                        for (int k = 0; k < kc; ++k) {
-                            row[k] = load_fp16(h, k);
-                        }
-                    }
-                    src = row;
-                } else {
-                    src = static_cast<const float *>(B.data) + n * B.stride_n + pc;
-                }
-                for (int k = 0; k < kc; ++k) {
-                    dst[k * NR + j] = src[k];
-                }
-            } else {
+        } else {
+            for (int j = 0; j < cols; ++j) {
+                const int64_t n = jc + p * NR + j;
                 for (int k = 0; k < kc; ++k) {
                     const int64_t idx = n * B.stride_n + static_cast<int64_t>(pc + k) * B.stride_k;
                     dst[k * NR + j] = B.type == dtype::f16 ? load_fp16(B.data, idx)
