@@ -1,21 +1,23 @@
 {
+  "target_defaults": {
+    "defines": ["NAPI_VERSION=8"],
+    "cflags!": ["-fno-exceptions"],
+    "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
+    "cflags_cc": ["-std=c++17", "-O3", "-fexceptions", "-fPIC", "-Wall", "-Wextra", "-Wno-unused-parameter"]
+  },
   "targets": [
     {
-      "target_name": "amanuensis",
+      "target_name": "amanuensis_core",
+      "type": "static_library",
       "sources": [
-        "native/addon.cc",
-        "native/model_wrap.cc",
-        "native/decoder_wrap.cc",
-        "native/load_model_worker.cc",
-        "native/encode_worker.cc",
-        "native/decoder_worker.cc",
-        "native/whisper_model.cc",
-        "native/cpu_encoder.cc",
-        "native/log_mel.cc",
-        "native/log_mel_worker.cc",
-        "native/decoder_step.cc",
-        "native/parallel_ops.cc",
-        "native/thread_pool.cc",
+        "native/core/whisper_model.cc",
+        "native/core/cpu_encoder.cc",
+        "native/core/log_mel.cc",
+        "native/core/decoder_step.cc",
+        "native/core/parallel_ops.cc",
+        "native/core/thread_pool.cc",
+        "native/core/bench/fma_peak.cc",
+        "native/core/bench/kernel_bench.cc",
         "native/kernels/cpu_features.cc",
         "native/kernels/gemm.cc",
         "native/kernels/gemm_avx2.cc",
@@ -23,9 +25,6 @@
         "native/kernels/ops.cc",
         "native/kernels/ops_avx2.cc",
         "native/kernels/attention.cc",
-        "native/bench/fma_peak.cc",
-        "native/bench/kernel_bench.cc",
-        "native/xdna2_wrap.cc",
         "native/xdna2/device_probe.cc",
         "native/xdna2/software_device.cc",
         "native/xdna2/tiled_gemm.cc",
@@ -33,12 +32,36 @@
         "native/xdna2/xrt_device.cc",
         "native/xdna2/xrt_library.cc"
       ],
+      "include_dirs": ["native"],
+      "include_dirs!": [
+        "<(node_root_dir)/include/node",
+        "<(node_root_dir)/src",
+        "<(node_root_dir)/deps/openssl/config",
+        "<(node_root_dir)/deps/openssl/openssl/include",
+        "<(node_root_dir)/deps/uv/include",
+        "<(node_root_dir)/deps/zlib",
+        "<(node_root_dir)/deps/v8/include"
+      ],
+      "comment": "No node-addon-api include path and no Node-API dependency: the compute core must not see napi.h (a Node-API include here fails the build).",
+      "direct_dependent_settings": {
+        "include_dirs": ["native"]
+      }
+    },
+    {
+      "target_name": "amanuensis",
+      "sources": [
+        "native/napi/addon.cc",
+        "native/napi/js_error.cc",
+        "native/napi/model_wrap.cc",
+        "native/napi/model_load.cc",
+        "native/napi/log_mel_js.cc",
+        "native/napi/decoder_wrap.cc",
+        "native/napi/decoder_jobs.cc",
+        "native/napi/xdna2_wrap.cc",
+        "native/napi/bench_js.cc"
+      ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native"],
-      "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],
-      "defines": ["NAPI_VERSION=8"],
-      "cflags!": ["-fno-exceptions"],
-      "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
-      "cflags_cc": ["-std=c++17", "-O3", "-fexceptions", "-Wall", "-Wextra", "-Wno-unused-parameter"],
+      "dependencies": ["amanuensis_core", "<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],
       "ldflags": ["-pthread"],
       "libraries": ["-ldl"]
     }

@@ -9,7 +9,7 @@
 import { parseArgs } from 'node:util';
 
 import { indexModelFile } from '../src/model/ggml-loader.js';
-import { loadNativeAddon } from '../src/native/binding.js';
+import { hparamsInFileOrder, loadNativeAddon } from '../src/native/binding.js';
 import { Transcriber } from '../src/transcriber.js';
 import { goldenF32 } from '../test/helpers/shared.js';
 import { writeRecord } from './record.js';
@@ -65,14 +65,14 @@ for (const nSeq of [1, 5, 16]) {
 // concurrent requests: each its own decoder and window, one sequence each
 const addon = loadNativeAddon();
 const file = indexModelFile(values.model);
-const model = await addon.loadModel(file.path, file.dims, file.tensors, { threads, simd: true });
+const model = await addon.loadModel(file.path, { hparams: hparamsInFileOrder(file.dims), tensors: file.tensors, ...{ threads, simd: true } });
 const concurrent: { requests: number; separateMs: number; batchedMs: number; batchedGbPerS: number }[] = [];
 lines.push('  concurrent requests, one sequence and one window each, one step of all of them:');
 for (const n of [1, 2, 4, 8, 16]) {
-  const decoders = Array.from({ length: n }, () => model.createDecoder(1));
+  const decoders = Array.from({ length: n }, () => model.createDecoder({ nSeq: 1 }));
   for (const [i, dec] of decoders.entries()) {
-    await dec.setFeatures(features.map((v) => v * (1 + i / 16)), threads);
-    await dec.step(new Int32Array(context - 1).fill(220), context - 1, Int32Array.of(context - 2), threads);
+    await dec.setFeatures(features.map((v) => v * (1 + i / 16)), { threads });
+    await dec.step(new Int32Array(context - 1).fill(220), { nNew: context - 1, positions: Int32Array.of(context - 2), threads });
   }
   const one = Int32Array.of(220);
   const at0 = Int32Array.of(0);
@@ -81,10 +81,10 @@ for (const n of [1, 2, 4, 8, 16]) {
   // alternate the two ways so that both see the same cache lengths; 4 warm-up rounds
   for (let round = 0; round < 24; round++) {
     let t0 = performance.now();
-    for (const dec of decoders) await dec.step(one, 1, at0, threads);
+    for (const dec of decoders) await dec.step(one, { nNew: 1, positions: at0, threads });
     separate.push(performance.now() - t0);
     t0 = performance.now();
-    await addon.stepDecoders(decoders.map((decoder) => ({ decoder, tokens: one, nNew: 1, positions: at0 })), threads);
+    await addon.stepDecoders(decoders.map((decoder) => ({ decoder, tokens: one, nNew: 1, positions: at0 })), { threads });
     batched.push(performance.now() - t0);
   }
   const sep = summarize(separate.slice(4)).median;

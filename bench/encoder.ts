@@ -39,12 +39,12 @@ const input = melWindow(t.frontend.compute(audio, { paddingSamples: N_SAMPLES })
 const ours = await timeRuns(() => t.encoder.encode(input), runs);
 const gflop = encoderFlops(t.dims) / 1e9;
 // the peak at the vector width the GEMM runs at
-const peak = await addon.benchFmaPeak(threads, 1.0, avx512);
+const peak = await addon.benchFmaPeak({ threads, seconds: 1.0, avx512 });
 const achieved = gflop / (ours.median / 1000);
 // the AVX2 kernels alone, where the default is the AVX-512 GEMM
 const avx2 = avx512 ? await Transcriber.load(values.model, { threads, encoder: 'cpu', avx512: false }) : undefined;
 const oursAvx2 = avx2 === undefined ? undefined : await timeRuns(() => avx2.encoder.encode(input), runs);
-const peakAvx2 = avx2 === undefined ? undefined : await addon.benchFmaPeak(threads, 1.0, false);
+const peakAvx2 = avx2 === undefined ? undefined : await addon.benchFmaPeak({ threads, seconds: 1.0, avx512: false });
 
 let whisperCpp: ReturnType<typeof summarize> | undefined;
 if (!values['skip-whisper-cpp']) {

@@ -19,7 +19,7 @@ const peaks: Record<string, number> = {};
 const gemm: { kernel: string; d: number; name: string; M: number; N: number; K: number; ms: number; gflops: number; fractionOfPeak: number }[] = [];
 for (const avx512 of widths) {
 const kernel = avx512 ? 'avx512' : 'avx2';
-const peak = await addon.benchFmaPeak(threads, 1.0, avx512);
+const peak = await addon.benchFmaPeak({ threads, seconds: 1.0, avx512 });
 peaks[kernel] = peak;
 console.log(`${kernel}: machine FMA peak at ${threads} threads: ${peak.toFixed(1)} GFLOP/s`);
 console.log(`${kernel}: GEMM, C[M, N] = A[M, K] W^T with f16 W, median of 9:`);
@@ -29,7 +29,7 @@ for (const d of [384, 512]) {
     ['attn out', 1500, d, d], ['mlp.0', 1500, 4 * d, d], ['mlp.2', 1500, d, 4 * d],
   ];
   for (const [name, M, N, K] of shapes) {
-    const ms = await addon.benchLinear(M, N, K, true, threads, 9, avx512);
+    const ms = await addon.benchLinear({ m: M, n: N, k: K, f16: true, threads, runs: 9, avx512 });
     const gflops = (2 * M * N * K) / (ms / 1000) / 1e9;
     gemm.push({ kernel, d, name, M, N, K, ms, gflops, fractionOfPeak: gflops / peak });
     console.log(`  d=${d} ${name.padEnd(15)} [${M} x ${K}] x [${K} x ${N}]: ${ms.toFixed(2).padStart(7)} ms, ${gflops.toFixed(1).padStart(6)} GFLOP/s, ${(100 * gflops / peak).toFixed(0)}% of peak`);
@@ -40,7 +40,7 @@ console.log('read bandwidth:');
 const bandwidth: { megabytes: number; threads: number; gbPerS: number }[] = [];
 for (const mb of [16, 64, 256]) {
   for (const t of [1, threads]) {
-    const gbPerS = await addon.benchReadBandwidth(t, mb);
+    const gbPerS = await addon.benchReadBandwidth({ threads: t, megabytes: mb });
     bandwidth.push({ megabytes: mb, threads: t, gbPerS });
     console.log(`  ${String(mb).padStart(3)} MB, ${t} thread(s): ${gbPerS.toFixed(1)} GB/s`);
   }

@@ -1,7 +1,7 @@
 /**
  * The one error class of the library. Every failure the library reports is an
- * {@link AmanuensisError} with a stable {@link AmanuensisErrorCode}; native failures are
- * converted into it, so callers can switch on `err.code`.
+ * {@link AmanuensisError} with a stable {@link AmanuensisErrorCode} (the native module creates
+ * it directly: the class is handed to the addon once at load), so callers can switch on `err.code`.
  * @module
  */
 
@@ -77,26 +77,16 @@ export class AmanuensisError extends Error {
   }
 }
 
-const KNOWN_CODES = new Set<string>([
-  'ERR_INVALID_ARGUMENT', 'ERR_INVALID_AUDIO', 'ERR_AUDIO_DECODE', 'ERR_MODEL_NOT_FOUND', 'ERR_MODEL_BAD_MAGIC',
-  'ERR_MODEL_TRUNCATED', 'ERR_MODEL_NO_TENSORS', 'ERR_MODEL_BAD_HPARAMS', 'ERR_MODEL_UNKNOWN_TENSOR_TYPE',
-  'ERR_MODEL_UNSUPPORTED_TENSOR_TYPE', 'ERR_MODEL_MISSING_TENSOR', 'ERR_MODEL_TENSOR_SHAPE',
-  'ERR_MODEL_DUPLICATE_TENSOR', 'ERR_NATIVE_LOAD', 'ERR_NATIVE', 'ERR_OUT_OF_MEMORY', 'ERR_CONTEXT_OVERFLOW',
-  'ERR_DECODER_BUSY', 'ERR_ABORTED', 'ERR_CLOSED', 'ERR_BUFFER_OVERFLOW', 'ERR_BUFFER_POOL_TIMEOUT', 'ERR_BUFFER_RELEASE',
-  'ERR_BACKEND_UNAVAILABLE', 'ERR_BACKEND', 'ERR_QUEUE_FULL',
-]);
-
 /**
- * Converts anything thrown (by the native module, a library, or our code) into an
- * {@link AmanuensisError}, keeping the original as `cause`.
+ * Wraps anything thrown that is not already an {@link AmanuensisError} (a library's error, a
+ * bug) in one with `fallbackCode`, keeping the original as `cause`. The native module needs no
+ * conversion: it is handed this class at load and throws it directly.
  * @internal
  */
 export function toAmanuensisError(err: unknown, fallbackCode: AmanuensisErrorCode = 'ERR_NATIVE'): AmanuensisError {
   if (err instanceof AmanuensisError) return err;
-  const code = (err as { code?: unknown } | null)?.code;
   const message = err instanceof Error ? err.message : String(err);
-  const known = typeof code === 'string' && KNOWN_CODES.has(code);
-  return new AmanuensisError(known ? (code as AmanuensisErrorCode) : fallbackCode, message, { cause: err });
+  return new AmanuensisError(fallbackCode, message, { cause: err });
 }
 
 /** Throws `ERR_ABORTED` if the signal has fired. @internal */

@@ -17,10 +17,10 @@ import { decodeWindow, resolveSuppressTokens } from './decoder/decoding-task.js'
 import type { Encoder } from './encoder/encoder.js';
 import { type EncoderChoice, type EncoderFallbackWarning, selectEncoder } from './encoder/select-encoder.js';
 import type { Xdna2Options } from './encoder/xdna2-options.js';
-import { AmanuensisError, throwIfAborted, toAmanuensisError } from './errors.js';
+import { AmanuensisError, throwIfAborted } from './errors.js';
 import { assertSupportedTypes, indexModelFile } from './model/ggml-loader.js';
 import type { ModelDimensions } from './model/hparams.js';
-import { loadNativeAddon } from './native/binding.js';
+import { hparamsInFileOrder, loadNativeAddon } from './native/binding.js';
 import { type ResolvedTranscribeOptions, type TranscribeOptions, resolveTranscribeOptions } from './options.js';
 import { type SessionOptions, TranscriptionSession } from './streaming/session.js';
 import { Tokenizer } from './tokenizer/tokenizer.js';
@@ -181,12 +181,9 @@ export class Transcriber {
     const addon = loadNativeAddon(options.nativeBinding);
     // built before the weights load so that bad options fail fast
     const batcher = options.decoderBatching === false ? undefined : new DecoderStepBatcher(addon, threads, options.decoderBatching);
-    let native;
-    try {
-      native = await addon.loadModel(file.path, file.dims, file.tensors, { threads, simd: options.simd ?? true, avx512: options.avx512 ?? true });
-    } catch (err) {
-      throw toAmanuensisError(err);
-    }
+    const native = await addon.loadModel(file.path, {
+      hparams: hparamsInFileOrder(file.dims), tensors: file.tensors, threads, simd: options.simd ?? true, avx512: options.avx512 ?? true,
+    });
     throwIfAborted(options.signal);
     const tokenizer = options.tiktokenFile === undefined
       ? Tokenizer.fromVocab(file.vocab, file.dims.nVocab)

@@ -31,7 +31,7 @@ public:
     virtual const float * c(int slot) = 0;
 
     // Starts the kernel on a slot's inputs; wait() returns when its C is readable.
-    // Both throw native_error("ERR_BACKEND", ...) when the device fails.
+    // Both throw native_error(errc::backend, ...) when the device fails.
     virtual void start(int slot) = 0;
     virtual void wait(int slot) = 0;
 };

@@ -2,9 +2,9 @@
 
 #include <string>
 
-#include "../kernels/gemm.h"
-#include "../kernels/cpu_features.h"
-#include "../whisper_model.h"
+#include "kernels/gemm.h"
+#include "kernels/cpu_features.h"
+#include "core/whisper_model.h"
 #include "bf16.h"
 
 namespace amanuensis {
@@ -12,11 +12,11 @@ namespace amanuensis {
 software_gemm_device::software_gemm_device(gemm_tile_shape tile, int slots) : tile_(tile) {
     for (int side : {tile.m, tile.k, tile.n}) {
         if (side < 1 || side > 1024) {
-            throw native_error("ERR_INVALID_ARGUMENT", "tile sides must be in [1, 1024], got " + std::to_string(side));
+            throw native_error(errc::invalid_argument, "tile sides must be in [1, 1024], got " + std::to_string(side));
         }
     }
     if (slots < 1 || slots > 8) {
-        throw native_error("ERR_INVALID_ARGUMENT", "slots must be in [1, 8]");
+        throw native_error(errc::invalid_argument, "slots must be in [1, 8]");
     }
     slots_.resize(slots);
     for (slot_buffers & s : slots_) {

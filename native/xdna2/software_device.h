@@ -10,7 +10,7 @@ namespace amanuensis {
 
 class software_gemm_device : public gemm_device {
 public:
-    // Throws native_error("ERR_INVALID_ARGUMENT") for a tile side outside [1, 1024] or slots outside [1, 8].
+    // Throws native_error(errc::invalid_argument) for a tile side outside [1, 1024] or slots outside [1, 8].
     software_gemm_device(gemm_tile_shape tile, int slots);
 
     std::string name() const override { return "software"; }

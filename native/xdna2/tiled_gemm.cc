@@ -4,9 +4,9 @@
 #include <cstring>
 #include <string>
 
-#include "../kernels/fp16.h"
-#include "../kernels/scalar_math.h"
-#include "../whisper_model.h"
+#include "kernels/fp16.h"
+#include "kernels/scalar_math.h"
+#include "core/whisper_model.h"
 #include "bf16.h"
 
 namespace amanuensis {
@@ -30,7 +30,7 @@ struct output_block {
 
 packed_weight pack_linear_weight(const matrix_view & w, gemm_tile_shape tile) {
     if (w.data == nullptr || w.rows < 1 || w.cols < 1) {
-        throw native_error("ERR_INVALID_ARGUMENT", "cannot pack an empty weight");
+        throw native_error(errc::invalid_argument, "cannot pack an empty weight");
     }
     packed_weight p;
     p.n = static_cast<int>(w.rows);
@@ -59,10 +59,10 @@ void tiled_linear(gemm_device & device, int M, const float * A, int64_t lda, con
                   int64_t ldc, const gemm_epilogue & ep, tiled_gemm_stats * stats) {
     const gemm_tile_shape t = device.tile();
     if (t.m != W.tile.m || t.k != W.tile.k || t.n != W.tile.n) {
-        throw native_error("ERR_INVALID_ARGUMENT", "the weight was packed for another tile shape");
+        throw native_error(errc::invalid_argument, "the weight was packed for another tile shape");
     }
     if (M < 1 || lda < W.k || ldc < W.n) {
-        throw native_error("ERR_INVALID_ARGUMENT", "tiled_linear: bad M or strides");
+        throw native_error(errc::invalid_argument, "tiled_linear: bad M or strides");
     }
     const int m_tiles = tiles_for(M, t.m);
     const int n_pad = W.n_tiles * t.n;

@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "../kernels/gemm.h"
+#include "kernels/gemm.h"
 #include "gemm_device.h"
 
 namespace amanuensis {
@@ -28,7 +28,7 @@ struct packed_weight {
     }
 };
 
-// Packs W (f32 or f16) for tiles of `tile`. Throws native_error("ERR_INVALID_ARGUMENT") for an empty W.
+// Packs W (f32 or f16) for tiles of `tile`. Throws native_error(errc::invalid_argument) for an empty W.
 packed_weight pack_linear_weight(const matrix_view & w, gemm_tile_shape tile);
 
 // Counters of one or more tiled products.
@@ -40,7 +40,7 @@ struct tiled_gemm_stats {
 
 // C[M, N] = A[M, K] W^T, then ep (bias, GELU, C +=) on the host. A is f32 with row stride lda.
 // The weight must have been packed for device.tile(). Throws what the device throws, or
-// native_error("ERR_INVALID_ARGUMENT") when the shapes disagree.
+// native_error(errc::invalid_argument) when the shapes disagree.
 void tiled_linear(gemm_device & device, int M, const float * A, int64_t lda, const packed_weight & W, float * C,
                   int64_t ldc, const gemm_epilogue & ep, tiled_gemm_stats * stats);
 

@@ -5,7 +5,7 @@
 #include <mutex>
 #include <unordered_map>
 
-#include "../cpu_encoder.h"
+#include "core/cpu_encoder.h"
 #include "device_probe.h"
 #include "software_device.h"
 #include "tiled_gemm.h"
@@ -28,7 +28,7 @@ public:
                 const gemm_epilogue & ep) override {
         const auto it = weights_.find(W.data);
         if (it == weights_.end()) {
-            throw native_error("ERR_NATIVE", "a projection weight was not packed for the device");
+            throw native_error(errc::native, "a projection weight was not packed for the device");
         }
         const auto t0 = std::chrono::steady_clock::now();
         tiled_linear(device_, M, A, lda, it->second, C, ldc, ep, &stats_);
@@ -86,7 +86,7 @@ xdna2_encoder * xdna2_encoder_init(const xdna2_config & config, std::shared_ptr<
     } else {
         const xdna2_probe_result probe = xdna2_probe(config);
         if (!probe.available) {
-            throw native_error("ERR_BACKEND_UNAVAILABLE", probe.reason);
+            throw native_error(errc::backend_unavailable, probe.reason);
         }
         xrt_device_config x;
         x.library = config.library;

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "../cpu_encoder.h"
-#include "../whisper_model.h"
+#include "core/cpu_encoder.h"
+#include "core/whisper_model.h"
 #include "gemm_device.h"
 
 namespace amanuensis {
@@ -50,7 +50,7 @@ struct xdna2_encode_report {
 };
 
 // Opens the device (software_device: none) and packs the model's encoder weights into bf16
-// tiles. Throws native_error("ERR_BACKEND_UNAVAILABLE", reason) or ("ERR_INVALID_ARGUMENT").
+// tiles. Throws native_error(errc::backend_unavailable, reason) or (errc::invalid_argument).
 xdna2_encoder * xdna2_encoder_init(const xdna2_config & config, std::shared_ptr<const whisper_model> model);
 
 // As whisper_encode; calls on one encoder are serialised (one device). Throws native_error.

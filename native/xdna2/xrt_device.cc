@@ -4,13 +4,13 @@
 #include <fstream>
 #include <sstream>
 
-#include "../whisper_model.h"
+#include "core/whisper_model.h"
 
 namespace amanuensis {
 
 namespace {
 
-[[noreturn]] void unavailable(const std::string & reason) { throw native_error("ERR_BACKEND_UNAVAILABLE", reason); }
+[[noreturn]] void unavailable(const std::string & reason) { throw native_error(errc::backend_unavailable, reason); }
 
 class xrt_gemm_device : public gemm_device {
 public:
@@ -48,7 +48,7 @@ public:
         slot_state & s = slots_.at(slot);
         const int state = lib_.run_wait(s.run);
         if (state != XRT_CMD_STATE_COMPLETED) {
-            throw native_error("ERR_BACKEND", "the NPU kernel ended in state " + std::to_string(state));
+            throw native_error(errc::backend, "the NPU kernel ended in state " + std::to_string(state));
         }
         check(lib_.bo_sync(s.c, XRT_SYNC_FROM_DEVICE, c_bytes(), 0), "xrtBOSync(C)");
     }
@@ -70,7 +70,7 @@ private:
 
     static void check(int rc, const char * what) {
         if (rc != 0) {
-            throw native_error("ERR_BACKEND", std::string(what) + " failed with " + std::to_string(rc));
+            throw native_error(errc::backend, std::string(what) + " failed with " + std::to_string(rc));
         }
     }
 

@@ -22,11 +22,11 @@ struct xrt_device_config {
     int slots = 2;
 };
 
-// Throws native_error("ERR_BACKEND_UNAVAILABLE", reason) when XRT, the artifacts or the
+// Throws native_error(errc::backend_unavailable, reason) when XRT, the artifacts or the
 // device cannot be opened.
 std::unique_ptr<gemm_device> open_xrt_gemm_device(const xrt_device_config & config);
 
-// The instruction words of an instruction-stream file. Throws native_error("ERR_BACKEND_UNAVAILABLE").
+// The instruction words of an instruction-stream file. Throws native_error(errc::backend_unavailable).
 std::vector<uint32_t> read_instruction_stream(const std::string & path);
 
 } // namespace amanuensis

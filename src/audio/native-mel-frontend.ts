@@ -4,7 +4,6 @@
  * GEMM on the AVX2/FMA kernels, multithreaded and off the main thread.
  * @module
  */
-import { toAmanuensisError } from '../errors.js';
 import type { MelFilterbank } from '../model/ggml-loader.js';
 import type { NativeAddon, NativeModelHandle } from '../native/binding.js';
 import { type MelComputeOptions, type MelFrontend, type MelSpectrogram, WhisperMelFrontend, checkMelInput } from './mel-frontend.js';
@@ -33,11 +32,7 @@ export class NativeMelFrontend implements MelFrontend {
 
   async computeAsync(samples: Float32Array, options: MelComputeOptions = {}): Promise<MelSpectrogram> {
     const padding = checkMelInput(samples, options);
-    try {
-      const data = await this.addon.logMel(this.model, samples, padding, this.filterbank.data, this.nMels, this.threads);
-      return { data, nMels: this.nMels, nFrames: Math.floor((samples.length + padding) / HOP_LENGTH) };
-    } catch (err) {
-      throw toAmanuensisError(err);
-    }
+    const data = await this.addon.logMel(this.model, samples, { padding, filters: this.filterbank.data, nMels: this.nMels, threads: this.threads });
+    return { data, nMels: this.nMels, nFrames: Math.floor((samples.length + padding) / HOP_LENGTH) };
   }
 }

@@ -4,7 +4,7 @@
  * logits tied to the token embedding (openai/whisper model.py TextDecoder).
  * @module
  */
-import { AmanuensisError, toAmanuensisError } from '../errors.js';
+import { AmanuensisError } from '../errors.js';
 import type { ModelDimensions } from '../model/hparams.js';
 import type { NativeModelHandle } from '../native/binding.js';
 import type { Decoder, DecoderSession } from './decoder.js';
@@ -34,45 +34,22 @@ export class CpuDecoder implements Decoder {
     if (!(features instanceof Float32Array) || features.length !== this.featureLength) {
       throw new AmanuensisError('ERR_INVALID_ARGUMENT', `audio features must be a Float32Array of ${this.featureLength} values`);
     }
-    try {
-      const native = this.model.createDecoder(nSeq);
-      await native.setFeatures(features, this.threads);
-      const threads = this.threads;
-      const nVocab = this.nVocab;
-      const batcher = this.batcher;
-      // one-position steps (all but the first) reuse one logits array instead of allocating per step
-      const stepLogits = new Float32Array(nSeq * nVocab);
-      return {
-        nSeq,
-        async step(tokens, nNew, positions) {
-          const out = positions.length === 1 ? stepLogits : undefined;
-          try {
-            if (batcher !== undefined) {
-              return await batcher.step({ decoder: native, tokens, nNew, positions, ...(out !== undefined && { out }) }, nSeq);
-            }
-            return await native.step(tokens, nNew, positions, threads, out);
-          } catch (err) {
-            throw toAmanuensisError(err);
-          }
-        },
-        reorder(source) {
-          try {
-            native.reorder(source);
-          } catch (err) {
-            throw toAmanuensisError(err);
-          }
-        },
-        close() {
-          try {
-            native.release();
-          } catch (err) {
-            throw toAmanuensisError(err);
-          }
-        },
-      };
-    } catch (err) {
-      throw toAmanuensisError(err);
-    }
+    const native = this.model.createDecoder({ nSeq });
+    await native.setFeatures(features, { threads: this.threads });
+    const threads = this.threads;
+    const batcher = this.batcher;
+    // one-position steps (all but the first) reuse one logits array instead of allocating per step
+    const stepLogits = new Float32Array(nSeq * this.nVocab);
+    return {
+      nSeq,
+      step(tokens, nNew, positions) {
+        const out = positions.length === 1 ? stepLogits : undefined;
+        const entry = { decoder: native, tokens, nNew, positions, ...(out !== undefined && { out }) };
+        return batcher !== undefined ? batcher.step(entry, nSeq) : native.step(tokens, { nNew, positions, threads, ...(out !== undefined && { out }) });
+      },
+      reorder: (source) => native.reorder(source),
+      close: () => native.release(),
+    };
   }
 
   async logits(tokens: readonly number[] | Int32Array, features: Float32Array): Promise<Float32Array> {

@@ -4,7 +4,7 @@
  * matrix (the 51864-row token embedding above all) is read once for all of them.
  * @module
  */
-import { AmanuensisError, toAmanuensisError } from '../errors.js';
+import { AmanuensisError } from '../errors.js';
 import type { NativeAddon, NativeStepEntry } from '../native/binding.js';
 
 /** How decoder steps are batched. */
@@ -103,14 +103,15 @@ export class DecoderStepBatcher {
     this.counters.batches++;
     this.counters.steps += batch.length;
     this.counters.largestBatch = Math.max(this.counters.largestBatch, batch.length);
-    let results: Promise<(Float32Array | Error)[]>;
+    let results: Promise<(Float32Array | AmanuensisError)[]>;
     try {
       if (batch.length === 1) {
         // alone: the plain step, without the per-entry result array
         const { decoder, tokens, nNew, positions, out } = batch[0]!.entry;
-        results = decoder.step(tokens, nNew, positions, this.threads, out).then((r) => [r], (err: Error) => [err]);
+        results = decoder.step(tokens, { nNew, positions, threads: this.threads, ...(out !== undefined && { out }) })
+          .then((r) => [r], (err: AmanuensisError) => [err]);
       } else {
-        results = this.addon.stepDecoders(batch.map((p) => p.entry), this.threads);
+        results = this.addon.stepDecoders(batch.map((p) => p.entry), { threads: this.threads });
       }
     } catch (err) {
       results = Promise.reject(err);
@@ -119,9 +120,10 @@ export class DecoderStepBatcher {
       (settled) => batch.forEach((p, i) => {
         const r = settled[i];
         if (r instanceof Float32Array) p.resolve(r);
-        else p.reject(toAmanuensisError(r));
+        else p.reject(r!);
       }),
-      (err: unknown) => batch.forEach((p) => p.reject(toAmanuensisError(err))),
+      // the addon throws and rejects with AmanuensisError only (it was handed the class at load)
+      (err: AmanuensisError) => batch.forEach((p) => p.reject(err)),
     ).finally(() => {
       this.running = false;
       if (this.pending.length > 0) this.schedule();

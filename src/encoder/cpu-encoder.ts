@@ -4,7 +4,7 @@
  * @module
  */
 import type { MelSpectrogram } from '../audio/mel-frontend.js';
-import { throwIfAborted, toAmanuensisError } from '../errors.js';
+import { throwIfAborted } from '../errors.js';
 import type { ModelDimensions } from '../model/hparams.js';
 import type { NativeEncoderTimings, NativeModelHandle } from '../native/binding.js';
 import type { EncodeOptions, Encoder } from './encoder.js';
@@ -31,17 +31,15 @@ export class CpuEncoder implements Encoder {
     assertEncoderWindow(mel, this.dims);
     const size = this.dims.nAudioCtx * this.dims.nAudioState;
     const out = options.out instanceof Float32Array && options.out.length === size ? options.out : undefined;
-    try {
-      const { features, timings } = await this.model.encode(mel.data, mel.nMels, mel.nFrames, this.threads, this.profile, out);
-      this.lastTimings = timings;
-      if (timings !== undefined && options.profiler !== undefined) {
-        options.profiler.record('conv', timings.convMs);
-        timings.layerMs.forEach((ms, i) => options.profiler!.record(`layer${i}`, ms));
-        options.profiler.record('lnPost', timings.lnPostMs);
-      }
-      return features;
-    } catch (err) {
-      throw toAmanuensisError(err);
+    const { features, timings } = await this.model.encode(mel.data, {
+      nMels: mel.nMels, nFrames: mel.nFrames, threads: this.threads, profile: this.profile, ...(out !== undefined && { out }),
+    });
+    this.lastTimings = timings;
+    if (timings !== undefined && options.profiler !== undefined) {
+      options.profiler.record('conv', timings.convMs);
+      timings.layerMs.forEach((ms, i) => options.profiler!.record(`layer${i}`, ms));
+      options.profiler.record('lnPost', timings.lnPostMs);
     }
+    return features;
   }
 }

@@ -5,7 +5,7 @@
  * @module
  */
 import type { MelSpectrogram } from '../audio/mel-frontend.js';
-import { throwIfAborted, toAmanuensisError } from '../errors.js';
+import { throwIfAborted } from '../errors.js';
 import type { ModelDimensions } from '../model/hparams.js';
 import type { NativeAddon, NativeModelHandle, NativeXdna2EncodeResult, NativeXdna2EncoderHandle } from '../native/binding.js';
 import type { EncodeOptions, Encoder } from './encoder.js';
@@ -32,12 +32,8 @@ export class Xdna2Encoder implements Encoder {
   static async create(addon: NativeAddon, model: NativeModelHandle, dims: ModelDimensions, threads: number,
     options: Xdna2Options = {}): Promise<Xdna2Encoder> {
     const resolved = resolveXdna2Options(options);
-    try {
-      const native = await addon.createXdna2Encoder(model, resolved);
-      return new Xdna2Encoder(native, dims, threads, resolved.device === 'software');
-    } catch (err) {
-      throw toAmanuensisError(err);
-    }
+    const native = await addon.createXdna2Encoder(model, resolved);
+    return new Xdna2Encoder(native, dims, threads, resolved.device === 'software');
   }
 
   async encode(mel: MelSpectrogram, options: EncodeOptions = {}): Promise<Float32Array> {
@@ -74,13 +70,11 @@ export class Xdna2Encoder implements Encoder {
     assertEncoderWindow(mel, this.dims);
     const size = this.dims.nAudioCtx * this.dims.nAudioState;
     const out = options.out instanceof Float32Array && options.out.length === size ? options.out : undefined;
-    try {
-      const result = await this.native.encode(mel.data, mel.nMels, mel.nFrames, this.threads, layers, out);
-      const { features: _f, layers: _l, ...report } = result;
-      this.lastReport = report;
-      return result;
-    } catch (err) {
-      throw toAmanuensisError(err);
-    }
+    const result = await this.native.encode(mel.data, {
+      nMels: mel.nMels, nFrames: mel.nFrames, threads: this.threads, layers, ...(out !== undefined && { out }),
+    });
+    const { features: _f, layers: _l, ...report } = result;
+    this.lastReport = report;
+    return result;
   }
 }

@@ -1,7 +1,9 @@
 /**
  * The only place that loads the native addon (through node-gyp-build, which prefers a
  * prebuild in `prebuilds/` and falls back to `build/Release`), and the typed interface of
- * what it exports.
+ * what it exports. Every native call takes its data arguments and one options object; the
+ * addon is handed {@link AmanuensisError} once at load, so everything it throws or rejects
+ * with is already an `AmanuensisError` with its code (no call site converts errors).
  * @module
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -10,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { AmanuensisError } from '../errors.js';
-import type { ModelDimensions } from '../model/hparams.js';
+import { HPARAM_FIELDS, type ModelDimensions } from '../model/hparams.js';
 import type { TensorRecord } from '../model/ggml-loader.js';
 import type { Xdna2Options } from '../encoder/xdna2-options.js';
 
@@ -24,10 +26,29 @@ export interface NativeEncoderTimings {
   readonly lnPostMs: number;
 }
 
+/** Options of {@link NativeModelHandle.encode} and {@link NativeXdna2EncoderHandle.encode}. */
+export interface NativeEncodeOptions {
+  /** Mel bands of the window (the model's `nMels`). */
+  readonly nMels: number;
+  /** Frames of the window (`2 * nAudioCtx`, 3000). */
+  readonly nFrames: number;
+  /** Threads of the model's pool to use. */
+  readonly threads: number;
+  /** Report per-stage times (the XDNA2 encoder always does). Default false. */
+  readonly profile?: boolean;
+  /** Return the residual stream after each block. Default false. */
+  readonly layers?: boolean;
+  /** Receives the audio features `[nAudioCtx, nAudioState]` when given (checked again when the call completes). */
+  readonly out?: Float32Array;
+}
+
 /** A loaded model in native memory. */
 export interface NativeModelHandle {
-  /** mel `[nMels, nFrames]` → audio features `[nAudioCtx, nAudioState]`, written into `out` when given. */
-  encode(mel: Float32Array, nMels: number, nFrames: number, threads: number, profile: boolean, out?: Float32Array, layers?: boolean):
+  /**
+   * mel `[nMels, nFrames]` row-major → audio features `[nAudioCtx, nAudioState]`, written into `options.out` when given.
+   * @throws {@link AmanuensisError} `ERR_INVALID_ARGUMENT` (synchronously) for a bad argument
+   */
+  encode(mel: Float32Array, options: NativeEncodeOptions):
     Promise<{
       /** Audio features `[nAudioCtx, nAudioState]`. */
       features: Float32Array;
@@ -36,8 +57,11 @@ export interface NativeModelHandle {
       /** The residual stream `[nAudioCtx, nAudioState]` after each block, when `layers` is true. */
       layers?: Float32Array[];
     }>;
-  /** Self-attention caches for `nSeq` sequences that advance together. */
-  createDecoder(nSeq: number): NativeDecoderHandle;
+  /**
+   * Self-attention caches for `nSeq` (1 to 64) sequences that advance together.
+   * @throws {@link AmanuensisError} `ERR_INVALID_ARGUMENT`, `ERR_OUT_OF_MEMORY`
+   */
+  createDecoder(options: { readonly nSeq: number }): NativeDecoderHandle;
   /** What the model runs with. */
   info(): {
     /** Kernel path chosen at load. */
@@ -52,20 +76,32 @@ export interface NativeModelHandle {
 /** Native decoder state: KV caches plus one window's cross-attention keys and values. */
 export interface NativeDecoderHandle {
   /** Computes cross-attention K/V from audio features `[nAudioCtx, nAudioState]` and empties the caches. */
-  setFeatures(features: Float32Array, threads: number): Promise<void>;
+  setFeatures(features: Float32Array, options: { readonly threads: number }): Promise<void>;
   /**
-   * Appends `nNew` tokens to each sequence (`tokens` is `[nSeq, nNew]`) and returns the
+   * Appends `options.nNew` tokens to each sequence (`tokens` is `[nSeq, nNew]`) and returns the
    * logits at the given step positions: `[nSeq, positions.length, nVocab]`, written into `out` when given.
+   * @throws {@link AmanuensisError} `ERR_INVALID_ARGUMENT`, `ERR_DECODER_BUSY`, `ERR_CLOSED` (synchronously);
+   * rejects with `ERR_CONTEXT_OVERFLOW` or `ERR_INVALID_ARGUMENT` (tokens outside the vocabulary)
    */
-  step(tokens: Int32Array, nNew: number, positions: Int32Array, threads: number, out?: Float32Array): Promise<Float32Array>;
-  /** Sequence i takes the cache of sequence `source[i]`. */
+  step(tokens: Int32Array, options: NativeStepOptions): Promise<Float32Array>;
+  /** Sequence i takes the cache of sequence `source[i]` (beam search); `source` is `[nSeq]`. */
   reorder(source: Int32Array): void;
-  /** Empties the self-attention caches, keeping the audio features. */
-  rewind(): void;
   /** Frees the caches now (rather than when garbage-collected); later calls throw `ERR_CLOSED`. */
   release(): void;
   /** Tokens already in the caches. */
   readonly nPast: number;
+}
+
+/** Options of {@link NativeDecoderHandle.step}. */
+export interface NativeStepOptions {
+  /** Tokens appended to each sequence. */
+  readonly nNew: number;
+  /** Positions in the appended block whose logits are returned. */
+  readonly positions: Int32Array;
+  /** Threads of the model's pool to use. */
+  readonly threads: number;
+  /** Receives the logits `[nSeq, positions.length, nVocab]` when given. */
+  readonly out?: Float32Array;
 }
 
 /** One decoder's part of a batched step ({@link NativeAddon.stepDecoders}). */
@@ -102,24 +138,54 @@ export interface NativeXdna2EncodeResult {
 
 /** An encoder whose block projections run as bf16 GEMM tiles on an XDNA2 device. */
 export interface NativeXdna2EncoderHandle {
-  /** mel `[nMels, nFrames]` → audio features, written into `out` when given. */
-  encode(mel: Float32Array, nMels: number, nFrames: number, threads: number, layers: boolean, out?: Float32Array):
-    Promise<NativeXdna2EncodeResult>;
+  /** mel `[nMels, nFrames]` row-major → audio features, written into `options.out` when given. */
+  encode(mel: Float32Array, options: NativeEncodeOptions): Promise<NativeXdna2EncodeResult>;
   /** Drops the handle's hold on the device (it closes when no encode is running). */
   release(): void;
 }
 
+/** Options of {@link NativeAddon.loadModel}. */
+export interface NativeLoadOptions {
+  /** The 11 header values in file order ({@link hparamsInFileOrder}). */
+  readonly hparams: Int32Array;
+  /** Where each tensor lies in the file. */
+  readonly tensors: readonly TensorRecord[];
+  /** Threads of the model's pool (1 to 256). */
+  readonly threads: number;
+  /** Use the AVX2/FMA/F16C kernels where the CPU has them. Default true. */
+  readonly simd?: boolean;
+  /** With `simd`, use the AVX-512 GEMM micro-kernel where the CPU has AVX-512F. Default true. */
+  readonly avx512?: boolean;
+}
+
+/** Options of {@link NativeAddon.logMel}. */
+export interface NativeLogMelOptions {
+  /** Zero samples appended before the STFT. */
+  readonly padding: number;
+  /** Mel filterbank `[nMels, 201]` row-major. */
+  readonly filters: Float32Array;
+  /** Mel bands. */
+  readonly nMels: number;
+  /** Threads of the model's pool to use. */
+  readonly threads: number;
+}
+
 /** What the addon exports. */
 export interface NativeAddon {
-  /** `file`: the whole model file in memory, or its path (each tensor is then read straight into native memory). */
-  loadModel(file: Uint8Array | string, hparams: ModelDimensions, tensors: readonly TensorRecord[],
-    options: { threads: number; simd: boolean; avx512?: boolean }): Promise<NativeModelHandle>;
+  /** Hands the addon the error class every native failure is made of (done once by {@link loadNativeAddon}). */
+  initialize(options: { readonly errorClass: typeof AmanuensisError }): void;
+  /**
+   * Validates the tensor table against the file and the hparams and reads the weights into native memory.
+   * `file`: the whole model file in memory, or its path (each tensor is then read straight into native memory).
+   * @throws {@link AmanuensisError} `ERR_INVALID_ARGUMENT`; rejects with `ERR_MODEL_*`, `ERR_OUT_OF_MEMORY`
+   */
+  loadModel(file: Uint8Array | string, options: NativeLoadOptions): Promise<NativeModelHandle>;
   /**
    * One step of several decoders of one model as a single batch: their rows share every
    * weight product. Resolves to one result per entry, in order: its logits
    * `[nSeq, positions.length, nVocab]` (`out` when given), or the Error (with `code`) that refused it.
    */
-  stepDecoders(entries: readonly NativeStepEntry[], threads: number): Promise<(Float32Array | Error)[]>;
+  stepDecoders(entries: readonly NativeStepEntry[], options: { readonly threads: number }): Promise<(Float32Array | AmanuensisError)[]>;
   /** CPU features detected at run time. */
   cpuInfo(): {
     /** AVX2 instructions. */
@@ -135,20 +201,23 @@ export interface NativeAddon {
     /** The SIMD kernels and AVX-512F: the AVX-512 GEMM micro-kernel can run too. */
     avx512Kernels: boolean;
   };
-  /** Log-mel spectrogram `[nMels, (samples + padding) / 160]` on a model's threads and kernels. */
-  logMel(model: NativeModelHandle, samples: Float32Array, padding: number, filters: Float32Array, nMels: number, threads: number): Promise<Float32Array>;
   /**
-   * Median milliseconds of `[M, K] x W^T` for a linear weight W `[N, K]` (benchmarks), with the
+   * Log-mel spectrogram `[nMels, (samples + padding) / 160]` row-major on a model's threads and kernels.
+   * The samples are not checked for NaN or Infinity here (the public front ends check them).
+   */
+  logMel(model: NativeModelHandle, samples: Float32Array, options: NativeLogMelOptions): Promise<Float32Array>;
+  /**
+   * Median milliseconds of `[m, k] x W^T` for a linear weight W `[n, k]` (benchmarks), with the
    * AVX-512 micro-kernel where the CPU has it unless `avx512` is false.
    */
-  benchLinear(M: number, N: number, K: number, f16: boolean, threads: number, runs: number, avx512?: boolean): Promise<number>;
+  benchLinear(options: { m: number; n: number; k: number; f16: boolean; threads: number; runs: number; avx512?: boolean }): Promise<number>;
   /** Read bandwidth in GB/s over a buffer of `megabytes` (benchmarks). */
-  benchReadBandwidth(threads: number, megabytes: number): Promise<number>;
+  benchReadBandwidth(options: { threads: number; megabytes: number }): Promise<number>;
   /**
-   * FMA throughput of this machine on `threads` threads over about `seconds`, in GFLOP/s
+   * FMA throughput of this machine on `threads` threads over about `seconds` (default 0.5), in GFLOP/s
    * (benchmarks): with 16-lane AVX-512 FMAs where the CPU has them unless `avx512` is false.
    */
-  benchFmaPeak(threads: number, seconds: number, avx512?: boolean): Promise<number>;
+  benchFmaPeak(options: { threads: number; seconds?: number; avx512?: boolean }): Promise<number>;
   /** Whether the XDNA2 backend can run: device, then XRT library, then kernel artifacts. */
   xdna2Probe(options?: Xdna2Options): {
     /** Device, library and artifacts are all there. */
@@ -164,10 +233,10 @@ export interface NativeAddon {
   createXdna2Encoder(model: NativeModelHandle, options: Xdna2Options): Promise<NativeXdna2EncoderHandle>;
   /**
    * `C = A W^T` (+ bias, GELU, `C +=` when `c` is given) through the XDNA2 host tiling on the
-   * software device: A `[M, K]`, W `[N, K]`, result `[M, N]` (tests and benchmarks).
+   * software device: A `[m, k]`, W `[n, k]`, result `[m, n]` (tests and benchmarks).
    */
-  tiledLinear(A: Float32Array, M: number, W: Float32Array, N: number, K: number,
-    options?: { tile?: { m: number; k: number; n: number }; slots?: number; bias?: Float32Array; gelu?: boolean; c?: Float32Array }):
+  tiledLinear(A: Float32Array, W: Float32Array,
+    options: { m: number; n: number; k: number; tile?: { m: number; k: number; n: number }; slots?: number; bias?: Float32Array; gelu?: boolean; c?: Float32Array }):
     Promise<{
       /** The result `[M, N]`. */
       c: Float32Array;
@@ -212,6 +281,7 @@ export function loadNativeAddon(bindingPath?: string): NativeAddon {
     const addon = (bindingPath !== undefined
       ? require(bindingPath)
       : (require('node-gyp-build') as (root: string) => unknown)(packageRoot())) as NativeAddon;
+    addon.initialize({ errorClass: AmanuensisError });
     loaded.set(key, addon);
     return addon;
   } catch (err) {
@@ -222,4 +292,9 @@ export function loadNativeAddon(bindingPath?: string): NativeAddon {
       `or pass nativeBinding with the path of a built amanuensis.node. Cause: ${(err as Error).message}`,
       { cause: err });
   }
+}
+
+/** The 11 hyperparameters as the addon takes them: an Int32Array in file order ({@link HPARAM_FIELDS}). */
+export function hparamsInFileOrder(dims: ModelDimensions): Int32Array {
+  return Int32Array.from(HPARAM_FIELDS, (field) => dims[field]);
 }

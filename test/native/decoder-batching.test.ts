@@ -9,7 +9,7 @@ import { CpuDecoder } from '../../src/decoder/cpu-decoder.js';
 import { argmax } from '../../src/decoder/math.js';
 import { DecoderStepBatcher } from '../../src/decoder/step-batcher.js';
 import { indexModelFile } from '../../src/model/ggml-loader.js';
-import { loadNativeAddon, type NativeModelHandle } from '../../src/native/binding.js';
+import { hparamsInFileOrder, loadNativeAddon, type NativeModelHandle } from '../../src/native/binding.js';
 import { KERNEL_PATHS } from '../helpers/kernel-paths.js';
 import { diffStats, goldenF32, goldenMeta, SYNTHETIC_MODEL } from '../helpers/shared.js';
 
@@ -25,26 +25,26 @@ describe.each(KERNEL_PATHS)('$name kernels', ({ name, simd, avx512 }) => {
   let model: NativeModelHandle;
 
   it('load', async () => {
-    model = await addon.loadModel(file.path, file.dims, file.tensors, { threads: 2, simd, avx512 });
+    model = await addon.loadModel(file.path, { hparams: hparamsInFileOrder(file.dims), tensors: file.tensors, ...{ threads: 2, simd, avx512 } });
     expect(model.info().kernels).toBe(name);
   });
 
   it('one batch of three decoders (different windows, sequence counts and block lengths) gives each its own logits', async () => {
     const meta = goldenMeta();
     const forced = Int32Array.from(meta.forced_tokens);
-    const a = model.createDecoder(1);
-    const b = model.createDecoder(3);
-    const c = model.createDecoder(2);
-    await a.setFeatures(golden, 2);
-    await b.setFeatures(other, 2);
-    await c.setFeatures(golden, 2);
+    const a = model.createDecoder({ nSeq: 1 });
+    const b = model.createDecoder({ nSeq: 3 });
+    const c = model.createDecoder({ nSeq: 2 });
+    await a.setFeatures(golden, { threads: 2 });
+    await b.setFeatures(other, { threads: 2 });
+    await c.setFeatures(golden, { threads: 2 });
     const bTokens = Int32Array.from([50257, 50362, 50257, 50362, 1332, 50362]);
     const cTokens = Int32Array.from([50257, 50257]);
     const results = await addon.stepDecoders([
       { decoder: a, tokens: forced, nNew: forced.length, positions: Int32Array.from(forced.keys()) },
       { decoder: b, tokens: bTokens, nNew: 2, positions: Int32Array.of(1) },
       { decoder: c, tokens: cTokens, nNew: 1, positions: Int32Array.of(0) },
-    ], 2);
+    ], { threads: 2 });
     expect(results.map((r) => r instanceof Float32Array)).toEqual([true, true, true]);
     const [ra, rb, rc] = results as Float32Array[];
 
@@ -52,23 +52,23 @@ describe.each(KERNEL_PATHS)('$name kernels', ({ name, simd, avx512 }) => {
     expect(diffStats(ra!, goldenF32('logits.f32')).max).toBeLessThanOrEqual(2e-2);
 
     // the others as they do alone
-    const bAlone = model.createDecoder(3);
-    await bAlone.setFeatures(other, 2);
-    expect(diffStats(rb!, await bAlone.step(bTokens, 2, Int32Array.of(1), 2)).max).toBeLessThan(1e-4);
-    const cAlone = model.createDecoder(2);
-    await cAlone.setFeatures(golden, 2);
-    expect(diffStats(rc!, await cAlone.step(cTokens, 1, Int32Array.of(0), 2)).max).toBeLessThan(1e-4);
+    const bAlone = model.createDecoder({ nSeq: 3 });
+    await bAlone.setFeatures(other, { threads: 2 });
+    expect(diffStats(rb!, await bAlone.step(bTokens, { nNew: 2, positions: Int32Array.of(1), threads: 2 })).max).toBeLessThan(1e-4);
+    const cAlone = model.createDecoder({ nSeq: 2 });
+    await cAlone.setFeatures(golden, { threads: 2 });
+    expect(diffStats(rc!, await cAlone.step(cTokens, { nNew: 1, positions: Int32Array.of(0), threads: 2 })).max).toBeLessThan(1e-4);
     // and the windows do differ (the batch did not mix them up)
     expect(diffStats(rb!.subarray(0, V), rc!.subarray(0, V)).max).toBeGreaterThan(1e-2);
     expect([a.nPast, b.nPast, c.nPast]).toEqual([forced.length, 2, 1]);
   });
 
   it('refused entries settle as their own errors; the rest of the batch runs and nothing stays busy', async () => {
-    const good = model.createDecoder(1);
-    const full = model.createDecoder(1);
-    await good.setFeatures(golden, 2);
-    await full.setFeatures(golden, 2);
-    await full.step(new Int32Array(448).fill(50257), 448, Int32Array.of(0), 2);
+    const good = model.createDecoder({ nSeq: 1 });
+    const full = model.createDecoder({ nSeq: 1 });
+    await good.setFeatures(golden, { threads: 2 });
+    await full.setFeatures(golden, { threads: 2 });
+    await full.step(new Int32Array(448).fill(50257), { nNew: 448, positions: Int32Array.of(0), threads: 2 });
     const one = Int32Array.of(50257);
     const at0 = Int32Array.of(0);
     const results = await addon.stepDecoders([
@@ -76,14 +76,14 @@ describe.each(KERNEL_PATHS)('$name kernels', ({ name, simd, avx512 }) => {
       { decoder: good, tokens: one, nNew: 1, positions: at0 },
       { decoder: full, tokens: one, nNew: 1, positions: at0 },
       { decoder: {} as never, tokens: one, nNew: 1, positions: at0 },
-      { decoder: model.createDecoder(1), tokens: Int32Array.of(V), nNew: 1, positions: at0 },
-    ], 2);
+      { decoder: model.createDecoder({ nSeq: 1 }), tokens: Int32Array.of(V), nNew: 1, positions: at0 },
+    ], { threads: 2 });
     expect(results[0]).toBeInstanceOf(Float32Array);
     expect(results.slice(1).map((r) => (r as { code?: string }).code))
       .toEqual(['ERR_DECODER_BUSY', 'ERR_CONTEXT_OVERFLOW', 'ERR_INVALID_ARGUMENT', 'ERR_INVALID_ARGUMENT']);
     // the busy flags were released: both decoders accept the next operation
-    await expect(good.step(one, 1, at0, 2)).resolves.toBeInstanceOf(Float32Array);
-    expect(() => full.rewind()).not.toThrow();
+    await expect(good.step(one, { nNew: 1, positions: at0, threads: 2 })).resolves.toBeInstanceOf(Float32Array);
+    expect(() => full.reorder(Int32Array.of(0))).not.toThrow();
   });
 
   it('two concurrent greedy decodes through the batcher share batches and each reproduces its unbatched tokens', async () => {

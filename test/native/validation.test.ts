@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
 import { parseGgmlModel } from '../../src/model/ggml-loader.js';
-import { loadNativeAddon } from '../../src/native/binding.js';
+import { hparamsInFileOrder, loadNativeAddon } from '../../src/native/binding.js';
 import { Transcriber } from '../../src/transcriber.js';
 import { goldenF32, SYNTHETIC_MODEL } from '../helpers/shared.js';
 
@@ -16,45 +16,45 @@ describe('native argument validation', () => {
   it('loadModel re-checks the tensor table: ranges outside the file, wrong shapes, missing tensors, bad types', async () => {
     const opts = { threads: 1, simd: true };
     const outside = file.tensors.map((t, i) => (i === 3 ? { ...t, offset: bytes.length - 10 } : t));
-    await expect(addon.loadModel(bytes, file.dims, outside, opts)).rejects.toMatchObject({ code: 'ERR_MODEL_TRUNCATED' });
+    await expect(addon.loadModel(bytes, { hparams: hparamsInFileOrder(file.dims), tensors: outside, ...opts })).rejects.toMatchObject({ code: 'ERR_MODEL_TRUNCATED' });
     const shape = file.tensors.map((t, i) => (i === 3 ? { ...t, ne: [3, 384, 383] } : t));
-    await expect(addon.loadModel(bytes, file.dims, shape, opts)).rejects.toMatchObject({ code: 'ERR_MODEL_TENSOR_SHAPE' });
-    await expect(addon.loadModel(bytes, file.dims, file.tensors.slice(1), opts)).rejects.toMatchObject({ code: 'ERR_MODEL_MISSING_TENSOR' });
+    await expect(addon.loadModel(bytes, { hparams: hparamsInFileOrder(file.dims), tensors: shape, ...opts })).rejects.toMatchObject({ code: 'ERR_MODEL_TENSOR_SHAPE' });
+    await expect(addon.loadModel(bytes, { hparams: hparamsInFileOrder(file.dims), tensors: file.tensors.slice(1), ...opts })).rejects.toMatchObject({ code: 'ERR_MODEL_MISSING_TENSOR' });
     const typed = file.tensors.map((t, i) => (i === 3 ? { ...t, type: 8 } : t));
-    await expect(addon.loadModel(bytes, file.dims, typed, opts)).rejects.toMatchObject({ code: 'ERR_MODEL_UNSUPPORTED_TENSOR_TYPE' });
-    await expect(addon.loadModel(bytes, { ...file.dims, nAudioHead: 0 }, file.tensors, opts)).rejects.toMatchObject({ code: 'ERR_MODEL_BAD_HPARAMS' });
-    expect(() => addon.loadModel(bytes, file.dims, file.tensors, { threads: 0, simd: true })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
-    expect(() => addon.loadModel(42 as unknown as Buffer, file.dims, file.tensors, opts)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
-    await expect(addon.loadModel('/nonexistent/model.bin', file.dims, file.tensors, opts)).rejects.toMatchObject({ code: 'ERR_MODEL_NOT_FOUND' });
+    await expect(addon.loadModel(bytes, { hparams: hparamsInFileOrder(file.dims), tensors: typed, ...opts })).rejects.toMatchObject({ code: 'ERR_MODEL_UNSUPPORTED_TENSOR_TYPE' });
+    await expect(addon.loadModel(bytes, { hparams: hparamsInFileOrder({ ...file.dims, nAudioHead: 0 }), tensors: file.tensors, ...opts })).rejects.toMatchObject({ code: 'ERR_MODEL_BAD_HPARAMS' });
+    expect(() => addon.loadModel(bytes, { hparams: hparamsInFileOrder(file.dims), tensors: file.tensors, ...{ threads: 0, simd: true } })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
+    expect(() => addon.loadModel(42 as unknown as Buffer, { hparams: hparamsInFileOrder(file.dims), tensors: file.tensors, ...opts })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
+    await expect(addon.loadModel('/nonexistent/model.bin', { hparams: hparamsInFileOrder(file.dims), tensors: file.tensors, ...opts })).rejects.toMatchObject({ code: 'ERR_MODEL_NOT_FOUND' });
     // read from the path, tensor by tensor, the model equals the one built from memory
-    const fromPath = await addon.loadModel(SYNTHETIC_MODEL, file.dims, file.tensors, opts);
-    expect(fromPath.info().weightBytes).toBe((await addon.loadModel(bytes, file.dims, file.tensors, opts)).info().weightBytes);
+    const fromPath = await addon.loadModel(SYNTHETIC_MODEL, { hparams: hparamsInFileOrder(file.dims), tensors: file.tensors, ...opts });
+    expect(fromPath.info().weightBytes).toBe((await addon.loadModel(bytes, { hparams: hparamsInFileOrder(file.dims), tensors: file.tensors, ...opts })).info().weightBytes);
   });
 
   it('encode and decoder calls with wrong shapes, types or tokens reject with codes', async () => {
-    const model = await addon.loadModel(bytes, file.dims, file.tensors, { threads: 2, simd: true });
-    expect(() => model.encode(new Float64Array(10) as unknown as Float32Array, 80, 3000, 1, false)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
-    expect(() => model.encode(new Float32Array(10), 80, 3000, 1, false)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
-    await expect(model.encode(new Float32Array(80 * 2000), 80, 2000, 1, false)).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    const model = await addon.loadModel(bytes, { hparams: hparamsInFileOrder(file.dims), tensors: file.tensors, ...{ threads: 2, simd: true } });
+    expect(() => model.encode(new Float64Array(10) as unknown as Float32Array, { nMels: 80, nFrames: 3000, threads: 1 })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
+    expect(() => model.encode(new Float32Array(10), { nMels: 80, nFrames: 3000, threads: 1 })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
+    await expect(model.encode(new Float32Array(80 * 2000), { nMels: 80, nFrames: 2000, threads: 1 })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
 
-    const dec = model.createDecoder(1);
-    await expect(dec.step(Int32Array.of(50257), 1, Int32Array.of(0), 1)).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
-    await dec.setFeatures(goldenF32('encoder.f32'), 2);
-    await expect(dec.step(Int32Array.of(51864), 1, Int32Array.of(0), 1)).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
-    await expect(dec.step(Int32Array.of(-1), 1, Int32Array.of(0), 1)).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
-    await expect(dec.step(Int32Array.of(50257), 1, Int32Array.of(1), 1)).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
-    expect(() => dec.step(Int32Array.of(1, 2), 1, Int32Array.of(0), 1)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
-    expect(() => model.createDecoder(0)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
+    const dec = model.createDecoder({ nSeq: 1 });
+    await expect(dec.step(Int32Array.of(50257), { nNew: 1, positions: Int32Array.of(0), threads: 1 })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    await dec.setFeatures(goldenF32('encoder.f32'), { threads: 2 });
+    await expect(dec.step(Int32Array.of(51864), { nNew: 1, positions: Int32Array.of(0), threads: 1 })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    await expect(dec.step(Int32Array.of(-1), { nNew: 1, positions: Int32Array.of(0), threads: 1 })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    await expect(dec.step(Int32Array.of(50257), { nNew: 1, positions: Int32Array.of(1), threads: 1 })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    expect(() => dec.step(Int32Array.of(1, 2), { nNew: 1, positions: Int32Array.of(0), threads: 1 })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
+    expect(() => model.createDecoder({ nSeq: 0 })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
     expect(() => dec.reorder(Int32Array.of(5))).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
   });
 
   it('two operations on one decoder at once: the second is refused with ERR_DECODER_BUSY', async () => {
-    const model = await addon.loadModel(bytes, file.dims, file.tensors, { threads: 2, simd: true });
-    const dec = model.createDecoder(1);
-    const first = dec.setFeatures(goldenF32('encoder.f32'), 2);
-    expect(() => dec.step(Int32Array.of(50257), 1, Int32Array.of(0), 1)).toThrow(expect.objectContaining({ code: 'ERR_DECODER_BUSY' }));
+    const model = await addon.loadModel(bytes, { hparams: hparamsInFileOrder(file.dims), tensors: file.tensors, ...{ threads: 2, simd: true } });
+    const dec = model.createDecoder({ nSeq: 1 });
+    const first = dec.setFeatures(goldenF32('encoder.f32'), { threads: 2 });
+    expect(() => dec.step(Int32Array.of(50257), { nNew: 1, positions: Int32Array.of(0), threads: 1 })).toThrow(expect.objectContaining({ code: 'ERR_DECODER_BUSY' }));
     await first;
-    await expect(dec.step(Int32Array.of(50257), 1, Int32Array.of(0), 1)).resolves.toBeInstanceOf(Float32Array);
+    await expect(dec.step(Int32Array.of(50257), { nNew: 1, positions: Int32Array.of(0), threads: 1 })).resolves.toBeInstanceOf(Float32Array);
   });
 
   it('a released decoder frees its caches and refuses further use with ERR_CLOSED', async () => {

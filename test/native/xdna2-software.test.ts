@@ -49,7 +49,7 @@ describe('XDNA2 encoder on the software device (bf16 tiles)', () => {
     const golden = compare(features, goldenF32('encoder.f32'));
     const native = loadNativeAddon();
     const model = (t.decoder as unknown as { model: Parameters<typeof native.createXdna2Encoder>[0] }).model;
-    const cpu = await model.encode(mel.data, 80, 3000, 2, false, undefined, true);
+    const cpu = await model.encode(mel.data, { nMels: 80, nFrames: 3000, threads: 2, layers: true });
     const perLayer = layers.map((l, i) => compare(l, cpu.layers![i]!));
     console.log(`xdna2 software device vs golden encoder.f32: max |d| ${golden.max.toExponential(2)}, mean |d| ${golden.mean.toExponential(2)}, ` +
       `relative RMS ${golden.relRms.toExponential(2)}, cosine ${golden.cosine.toFixed(6)}; tiles ${encoder.lastReport!.tiles}, ` +

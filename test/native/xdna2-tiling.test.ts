@@ -73,8 +73,8 @@ async function check(c: Case, samples?: number): Promise<void> {
   const W = filled(N * K, 2 / Math.sqrt(K), rand);
   const bias = filled(N, 1, rand);
   const residual = filled(M * N, 1, rand);
-  const out = await native.tiledLinear(A, M, W, N, K, {
-    tile: c.tile, slots: c.slots, gelu: c.gelu ?? false, ...(c.bias && { bias }), ...(c.residual && { c: residual }),
+  const out = await native.tiledLinear(A, W, {
+    m: M, n: N, k: K, tile: c.tile, slots: c.slots, gelu: c.gelu ?? false, ...(c.bias && { bias }), ...(c.residual && { c: residual }),
   });
   const tiles = Math.ceil(M / c.tile.m) * Math.ceil(N / c.tile.n) * Math.ceil(K / c.tile.k);
   expect(out.tiles).toBe(tiles);
@@ -117,8 +117,8 @@ describe('XDNA2 host tiling on the software device', () => {
 
   it('rejects a bad tile and mismatched shapes with ERR_INVALID_ARGUMENT', async () => {
     const a = new Float32Array(4);
-    expect(() => native.tiledLinear(a, 2, a, 2, 2, { tile: { m: 0, k: 8, n: 8 } })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
-    expect(() => native.tiledLinear(a, 3, a, 2, 2)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
-    expect(() => native.tiledLinear(a, 2, a, 2, 2, { slots: 9 })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
+    expect(() => native.tiledLinear(a, a, { m: 2, n: 2, k: 2, tile: { m: 0, k: 8, n: 8 } })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
+    expect(() => native.tiledLinear(a, a, { m: 3, n: 2, k: 2 })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
+    expect(() => native.tiledLinear(a, a, { m: 2, n: 2, k: 2, slots: 9 })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
   });
 });

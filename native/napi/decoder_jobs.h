@@ -1,18 +1,23 @@
+// The decoder's off-thread operations: setting a window's audio features and stepping one or
+// several decoders as one batch.
 #pragma once
 
 #include <napi.h>
 
 #include <memory>
+#include <string>
 #include <vector>
 
-#include "decoder_step.h"
-#include "napi_worker.h"
+#include "core/decoder_step.h"
+#include "napi/args.h"
+#include "napi/js_error.h"
 
 namespace amanuensis {
 
-// Both release the state's busy flag when they settle.
+// Computes the window's cross-attention keys and values; releases the state's busy flag when it settles.
 Napi::Value queue_set_features(Napi::Env env, std::shared_ptr<decoder_state> state, float_copy features,
                                int n_threads);
+
 // One decoder's part of a step, as handed over by JS.
 struct step_job {
     std::shared_ptr<decoder_state> state;

@@ -1,6 +1,7 @@
-#include "decoder_worker.h"
+#include "napi/decoder_jobs.h"
 
-#include "napi_worker.h"
+#include "napi/args.h"
+#include "napi/worker.h"
 
 namespace amanuensis {
 
@@ -70,8 +71,9 @@ protected:
             stepped[i]->logits_size = static_cast<size_t>(decoder_step_out_rows(requests[i])) * n_vocab;
             rows += decoder_step_out_rows(requests[i]);
         }
-        logits_.reserve(rows * n_vocab);
-        decoder_step_batch(requests.data(), static_cast<int>(requests.size()), logits_.data(), n_threads_);
+        workspace_ = requests[0].state->model->decoder_scratch.acquire();
+        float * logits = workspace_->logits.reserve(rows * n_vocab);
+        decoder_step_batch(requests.data(), static_cast<int>(requests.size()), logits, n_threads_, workspace_.get());
     }
 
     Napi::Value result(Napi::Env env) override {
@@ -80,18 +82,26 @@ protected:
             if (job.failed()) {
                 throw job.error(env);
             }
-            return deliver(env, job.out, logits_.data() + job.logits_offset, job.logits_size);
+            return deliver(env, job.out, workspace_->logits.data() + job.logits_offset, job.logits_size);
         }
         Napi::Array results = Napi::Array::New(env, jobs_.size());
         for (size_t i = 0; i < jobs_.size(); ++i) {
             step_job & job = jobs_[i];
-            results.Set(i, job.failed() ? job.error(env).Value()
-                                        : Napi::Value(deliver(env, job.out, logits_.data() + job.logits_offset, job.logits_size)));
+            if (job.failed()) {
+                results.Set(i, job.error(env).Value());
+                continue;
+            }
+            try {
+                results.Set(i, deliver(env, job.out, workspace_->logits.data() + job.logits_offset, job.logits_size));
+            } catch (const Napi::Error & e) {
+                results.Set(i, e.Value());  // this entry's output array went away; the others still get theirs
+            }
         }
         return results;
     }
 
     void finished() override {
+        workspace_ = {};
         for (step_job & job : jobs_) {
             if (job.claimed) {
                 job.state->busy.store(false);
@@ -103,24 +113,18 @@ private:
     std::vector<step_job> jobs_;
     int n_threads_;
     bool single_;
-    aligned_buffer<float> logits_;
+    scratch_pool<decoder_workspace>::lease workspace_;  // activations and logits, held until JS has the logits
 };
 
 } // namespace
 
 Napi::Value queue_set_features(Napi::Env env, std::shared_ptr<decoder_state> state, float_copy features,
                                int n_threads) {
-    auto * worker = new set_features_worker(env, std::move(state), std::move(features), n_threads);
-    Napi::Promise promise = worker->promise();
-    worker->Queue();
-    return promise;
+    return queue_worker<set_features_worker>(env, std::move(state), std::move(features), n_threads);
 }
 
 Napi::Value queue_step(Napi::Env env, std::vector<step_job> jobs, int n_threads, bool single) {
-    auto * worker = new step_worker(env, std::move(jobs), n_threads, single);
-    Napi::Promise promise = worker->promise();
-    worker->Queue();
-    return promise;
+    return queue_worker<step_worker>(env, std::move(jobs), n_threads, single);
 }
 
 } // namespace amanuensis

@@ -8,21 +8,14 @@
 #include <string>
 #include <vector>
 
+#include "core/error.h"
 #include "kernels/aligned_buffer.h"
 #include "kernels/tensor_view.h"
-#include "thread_pool.h"
+#include "core/scratch_pool.h"
+#include "core/thread_pool.h"
+#include "core/workspace.h"
 
 namespace amanuensis {
-
-// A failure with one of the codes the TypeScript layer maps to AmanuensisError codes.
-class native_error : public std::runtime_error {
-public:
-    native_error(std::string code, const std::string & message) : std::runtime_error(message), code_(std::move(code)) {}
-    const std::string & code() const { return code_; }
-
-private:
-    std::string code_;
-};
 
 // The 11 hyperparameters of a GGML Whisper file, in file order.
 struct whisper_hparams {
@@ -109,6 +102,9 @@ struct whisper_model {
 
     std::unique_ptr<thread_pool> pool;
     aligned_buffer<uint8_t> arena;   // owns every weight above
+    // scratch of encodes and decoder steps, reused across calls (leased per call)
+    mutable scratch_pool<encoder_workspace> encoder_scratch;
+    mutable scratch_pool<decoder_workspace> decoder_scratch;
     uint64_t weight_bytes = 0;
 };
 

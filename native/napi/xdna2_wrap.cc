@@ -1,10 +1,12 @@
-#include "xdna2_wrap.h"
+#include "napi/xdna2_wrap.h"
 
 #include <memory>
 
-#include "encoder_results_js.h"
-#include "model_wrap.h"
-#include "napi_worker.h"
+#include "napi/addon_data.h"
+#include "napi/args.h"
+#include "napi/encoder_js.h"
+#include "napi/model_wrap.h"
+#include "napi/worker.h"
 #include "xdna2/software_device.h"
 #include "xdna2/tiled_gemm.h"
 #include "xdna2/xdna2_encoder.h"
@@ -13,31 +15,13 @@ namespace amanuensis {
 
 namespace {
 
-Napi::FunctionReference * encoder_ctor = nullptr;
-
-std::string string_field(const Napi::Object & o, const char * key, const std::string & fallback) {
-    const Napi::Value v = o.Get(key);
-    if (v.IsUndefined()) {
-        return fallback;
-    }
-    if (!v.IsString()) {
-        throw make_error(o.Env(), "ERR_INVALID_ARGUMENT", std::string(key) + " must be a string");
-    }
-    return v.As<Napi::String>().Utf8Value();
-}
-
-int int_field(const Napi::Object & o, const char * key, int fallback, int lo, int hi) {
-    const Napi::Value v = o.Get(key);
-    return v.IsUndefined() ? fallback : int_arg(v, key, lo, hi);
-}
-
 gemm_tile_shape tile_field(const Napi::Object & o, gemm_tile_shape fallback) {
     const Napi::Value v = o.Get("tile");
     if (v.IsUndefined()) {
         return fallback;
     }
     if (!v.IsObject()) {
-        throw make_error(o.Env(), "ERR_INVALID_ARGUMENT", "tile must be { m, k, n }");
+        invalid_argument(o.Env(), "tile must be { m, k, n }");
     }
     const Napi::Object t = v.As<Napi::Object>();
     return gemm_tile_shape{int_arg(t.Get("m"), "tile.m", 1, 1024), int_arg(t.Get("k"), "tile.k", 1, 1024),
@@ -50,7 +34,7 @@ xdna2_config config_from(const Napi::Value & v) {
         return c;
     }
     if (!v.IsObject()) {
-        throw make_error(v.Env(), "ERR_INVALID_ARGUMENT", "the XDNA2 options must be an object");
+        invalid_argument(v.Env(), "the XDNA2 options must be an object");
     }
     const Napi::Object o = v.As<Napi::Object>();
     c.library = string_field(o, "library", c.library);
@@ -95,7 +79,7 @@ public:
 
     explicit xdna2_encoder_wrap(const Napi::CallbackInfo & info) : Napi::ObjectWrap<xdna2_encoder_wrap>(info) {
         if (info.Length() != 1 || !info[0].IsExternal()) {
-            throw make_error(info.Env(), "ERR_INVALID_ARGUMENT", "NativeXdna2Encoder is created by createXdna2Encoder()");
+            invalid_argument(info.Env(), "NativeXdna2Encoder is created by createXdna2Encoder()");
         }
         encoder_ = *info[0].As<Napi::External<encoder_ptr>>().Data();
     }
@@ -103,25 +87,24 @@ public:
 private:
     class encode_worker : public promise_worker {
     public:
-        encode_worker(Napi::Env env, encoder_ptr encoder, float_copy mel, int n_mels, int n_frames, int n_threads,
-                      bool layers, Napi::ObjectReference out, size_t n_out)
-            : promise_worker(env), encoder_(std::move(encoder)), mel_(std::move(mel)), n_mels_(n_mels),
-              n_frames_(n_frames), n_threads_(n_threads), layers_(layers), out_(std::move(out)), n_out_(n_out) {}
+        encode_worker(Napi::Env env, encoder_ptr encoder, encode_input in, size_t n_out)
+            : promise_worker(env), encoder_(std::move(encoder)), in_(std::move(in)), n_out_(n_out) {}
 
     protected:
         void run() override {
             features_.reserve(n_out_);
-            xdna2_encode(encoder_.get(), mel_.data(), n_mels_, n_frames_, features_.data(), n_threads_, layers_, &report_);
+            xdna2_encode(encoder_.get(), in_.mel.data(), in_.n_mels, in_.n_frames, features_.data(), in_.n_threads, in_.layers,
+                         &report_);
         }
         Napi::Value result(Napi::Env env) override {
             Napi::Object o = Napi::Object::New(env);
-            o.Set("features", deliver(env, out_, features_.data(), n_out_));
+            o.Set("features", deliver(env, in_.out, features_.data(), n_out_));
             o.Set("device", report_.device);
             o.Set("tiles", static_cast<double>(report_.tiles));
             o.Set("padding", report_.padding);
             o.Set("projectionMs", report_.projection_ms);
             o.Set("timings", encoder_timings_to_js(env, report_.timings));
-            if (layers_) {
+            if (in_.layers) {
                 o.Set("layers", layer_outputs_to_js(env, report_.layer_outputs));
             }
             return o;
@@ -129,30 +112,22 @@ private:
 
     private:
         encoder_ptr encoder_;
-        float_copy mel_;
-        int n_mels_, n_frames_, n_threads_;
-        bool layers_;
-        Napi::ObjectReference out_;
+        encode_input in_;
         size_t n_out_;
         aligned_buffer<float> features_;
         xdna2_encode_report report_;
     };
 
-    // encode(mel, nMels, nFrames, threads, collectLayers, out?) -> Promise<report>
+    // encode(mel, { nMels, nFrames, threads, layers?, out? }) -> Promise<report> (stage times always reported)
     Napi::Value encode(const Napi::CallbackInfo & info) {
         Napi::Env env = info.Env();
         if (!encoder_) {
-            throw make_error(env, "ERR_CLOSED", "this XDNA2 encoder has been released");
+            throw make_error(env, errc::closed, "this XDNA2 encoder has been released");
         }
-        encode_input in = read_encode_input(info);
         const whisper_hparams & hp = xdna2_encoder_model(encoder_.get()).hparams;
         const size_t n_out = static_cast<size_t>(hp.n_audio_ctx) * hp.n_audio_state;
-        Napi::ObjectReference out = output_array(info.Length() > 5 ? info[5] : env.Undefined(), n_out, "out");
-        auto * worker = new encode_worker(env, encoder_, std::move(in.mel), in.n_mels, in.n_frames, in.n_threads,
-                                          info[4].ToBoolean().Value(), std::move(out), n_out);
-        Napi::Promise promise = worker->promise();
-        worker->Queue();
-        return promise;
+        encode_input in = read_encode_input(info, n_out);
+        return queue_worker<encode_worker>(env, encoder_, std::move(in), n_out);
     }
 
     // Drops this handle's reference; the device closes when no encode is running on it.
@@ -174,7 +149,7 @@ protected:
     Napi::Value result(Napi::Env env) override {
         auto * holder = new encoder_ptr(std::move(encoder_));
         auto ext = Napi::External<encoder_ptr>::New(env, holder, [](Napi::Env, encoder_ptr * p) { delete p; });
-        return encoder_ctor->New({ext});
+        return addon_data::of(env).xdna2_encoder_ctor.New({ext});
     }
 
 private:
@@ -186,10 +161,7 @@ private:
 // createXdna2Encoder(model, options) -> Promise<NativeXdna2Encoder>
 Napi::Value create_encoder(const Napi::CallbackInfo & info) {
     std::shared_ptr<whisper_model> model = model_wrap::unwrap(info[0]);
-    auto * worker = new init_worker(info.Env(), config_from(info[1]), std::move(model));
-    Napi::Promise promise = worker->promise();
-    worker->Queue();
-    return promise;
+    return queue_worker<init_worker>(info.Env(), config_from(info[1]), std::move(model));
 }
 
 class tiled_linear_worker : public promise_worker {
@@ -233,45 +205,38 @@ private:
     tiled_gemm_stats stats_;
 };
 
-// tiledLinear(A [M, K], M, W [N, K], N, K, { tile, slots, bias?, gelu?, c? }) -> Promise<{ c [M, N], tiles, paddedMacs }>
+// tiledLinear(A [M, K], W [N, K], { m, n, k, tile?, slots?, bias?, gelu?, c? }) -> Promise<{ c [M, N], tiles, paddedMacs }>
 // on the software device; `c` given means C += (the residual epilogue).
 Napi::Value tiled_linear_js(const Napi::CallbackInfo & info) {
     Napi::Env env = info.Env();
+    const Napi::Object o = options_arg(info, 2, "tiledLinear(A, W, { m, n, k, tile?, slots?, bias?, gelu?, c? })");
     float_copy a = copy_floats(info[0], "A");
-    const int m = int_arg(info[1], "M", 1, 1 << 16);
-    float_copy w = copy_floats(info[2], "W");
-    const int n = int_arg(info[3], "N", 1, 1 << 17);
-    const int k = int_arg(info[4], "K", 1, 1 << 16);
+    float_copy w = copy_floats(info[1], "W");
+    const int m = int_field(o, "m", 1, 1 << 16);
+    const int n = int_field(o, "n", 1, 1 << 17);
+    const int k = int_field(o, "k", 1, 1 << 16);
     if (a.size() != static_cast<size_t>(m) * k || w.size() != static_cast<size_t>(n) * k) {
-        throw make_error(env, "ERR_INVALID_ARGUMENT", "A must be [M, K] and W [N, K]");
+        invalid_argument(env, "A must be [m, k] and W [n, k]");
     }
-    const Napi::Object o = info[5].IsObject() ? info[5].As<Napi::Object>() : Napi::Object::New(env);
     float_copy bias = o.Get("bias").IsUndefined() ? float_copy() : copy_floats(o.Get("bias"), "bias");
     if (bias.size() != 0 && bias.size() != static_cast<size_t>(n)) {
-        throw make_error(env, "ERR_INVALID_ARGUMENT", "bias must have N values");
+        invalid_argument(env, "bias must have n values");
     }
     const bool accumulate = !o.Get("c").IsUndefined();
     float_copy c = accumulate ? copy_floats(o.Get("c"), "c") : float_copy();
     if (accumulate && c.size() != static_cast<size_t>(m) * n) {
-        throw make_error(env, "ERR_INVALID_ARGUMENT", "c must be [M, N]");
+        invalid_argument(env, "c must be [m, n]");
     }
-    auto * worker = new tiled_linear_worker(env, std::move(a), m, std::move(w), n, k, std::move(bias),
-                                            o.Get("gelu").ToBoolean().Value(), std::move(c), accumulate,
-                                            tile_field(o, gemm_tile_shape{128, 128, 128}), int_field(o, "slots", 2, 1, 8));
-    Napi::Promise promise = worker->promise();
-    worker->Queue();
-    return promise;
+    return queue_worker<tiled_linear_worker>(env, std::move(a), m, std::move(w), n, k, std::move(bias), bool_field(o, "gelu", false),
+                                             std::move(c), accumulate, tile_field(o, gemm_tile_shape{128, 128, 128}),
+                                             int_field(o, "slots", 2, 1, 8));
 }
 
 } // namespace
 
 void define_xdna2(Napi::Env env, Napi::Object exports) {
     Napi::Function ctor = xdna2_encoder_wrap::define(env);
-    encoder_ctor = new Napi::FunctionReference(Napi::Persistent(ctor));
-    env.AddCleanupHook([] {
-        delete encoder_ctor;
-        encoder_ctor = nullptr;
-    });
+    addon_data::of(env).xdna2_encoder_ctor = Napi::Persistent(ctor);
     exports.Set("NativeXdna2Encoder", ctor);
     exports.Set("xdna2Probe", Napi::Function::New(env, probe, "xdna2Probe"));
     exports.Set("createXdna2Encoder", Napi::Function::New(env, create_encoder, "createXdna2Encoder"));

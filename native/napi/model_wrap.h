@@ -6,7 +6,7 @@
 
 #include <memory>
 
-#include "whisper_model.h"
+#include "core/whisper_model.h"
 
 namespace amanuensis {
 
@@ -14,22 +14,25 @@ class model_wrap : public Napi::ObjectWrap<model_wrap> {
 public:
     static Napi::Function define(Napi::Env env);
     static Napi::Object wrap(Napi::Env env, std::shared_ptr<whisper_model> model);
+    // Throws ERR_INVALID_ARGUMENT unless v is a NativeModel.
     static std::shared_ptr<whisper_model> unwrap(const Napi::Value & v);
 
     explicit model_wrap(const Napi::CallbackInfo & info);
 
 private:
+    // encode(mel, { nMels, nFrames, threads, profile?, layers?, out? }) -> Promise<{ features, timings?, layers? }>
     Napi::Value encode(const Napi::CallbackInfo & info);
+    // createDecoder({ nSeq }) -> NativeDecoder
     Napi::Value create_decoder(const Napi::CallbackInfo & info);
     Napi::Value info(const Napi::CallbackInfo & info);
 
     std::shared_ptr<whisper_model> model_;
 };
 
-// logMel(model, samples, padding, filters, nMels, threads) -> Promise<Float32Array [nMels, nFrames]>
-Napi::Value log_mel(const Napi::CallbackInfo & info);
-
-// loadModel(file: Buffer | path, hparams: object, tensors: object[], options: {threads, simd}) -> Promise<NativeModel>
+// loadModel(file: Buffer | path, { hparams: Int32Array (file order), tensors, threads, simd?, avx512? }) -> Promise<NativeModel>
 Napi::Value load_model(const Napi::CallbackInfo & info);
+
+// logMel(model, samples, { padding, filters, nMels, threads }) -> Promise<Float32Array [nMels, nFrames]>
+Napi::Value log_mel(const Napi::CallbackInfo & info);
 
 } // namespace amanuensis

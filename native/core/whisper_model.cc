@@ -31,7 +31,7 @@ int64_t element_size(int32_t type, const std::string & name) {
     if (type == 1) {
         return 2;
     }
-    throw native_error("ERR_MODEL_UNSUPPORTED_TENSOR_TYPE",
+    throw native_error(errc::model_unsupported_tensor_type,
                        "tensor '" + name + "' has ggml type " + std::to_string(type) + "; only F32 (0) and F16 (1) are supported");
 }
 
@@ -42,14 +42,14 @@ public:
     explicit arena_builder(const model_source & src) : src_(src) {
         for (const auto & t : src.tensors) {
             if (!by_name_.emplace(t.name, &t).second) {
-                throw native_error("ERR_MODEL_DUPLICATE_TENSOR", "tensor '" + t.name + "' appears twice");
+                throw native_error(errc::model_duplicate_tensor, "tensor '" + t.name + "' appears twice");
             }
         }
         if (src.file == nullptr) {
             fd_ = ::open(src.path.c_str(), O_RDONLY | O_CLOEXEC);
             struct stat st {};
             if (fd_ < 0 || ::fstat(fd_, &st) != 0) {
-                throw native_error("ERR_MODEL_NOT_FOUND", "cannot open model file '" + src.path + "': " + std::strerror(errno));
+                throw native_error(errc::model_not_found, "cannot open model file '" + src.path + "': " + std::strerror(errno));
             }
             file_size_ = static_cast<uint64_t>(st.st_size);
         } else {
@@ -161,13 +161,13 @@ private:
     const tensor_record & find(const std::string & name) const {
         auto it = by_name_.find(name);
         if (it == by_name_.end()) {
-            throw native_error("ERR_MODEL_MISSING_TENSOR", "tensor '" + name + "' is missing from the model file");
+            throw native_error(errc::model_missing_tensor, "tensor '" + name + "' is missing from the model file");
         }
         return *it->second;
     }
 
     native_error shape_error(const tensor_record & t, const std::string & expected) const {
-        return native_error("ERR_MODEL_TENSOR_SHAPE",
+        return native_error(errc::model_tensor_shape,
                             "tensor '" + t.name + "' has shape " + shape_string(t.ne) + ", expected " + expected);
     }
 
@@ -180,7 +180,7 @@ private:
     void check_range(const tensor_record & t, int64_t bytes) const {
         if (bytes < 0 || static_cast<uint64_t>(bytes) != t.nbytes || t.offset > file_size_ ||
             t.nbytes > file_size_ - t.offset) {
-            throw native_error("ERR_MODEL_TRUNCATED", "tensor '" + t.name + "' data lies outside the file");
+            throw native_error(errc::model_truncated, "tensor '" + t.name + "' data lies outside the file");
         }
     }
 
@@ -197,7 +197,7 @@ private:
                 if (n < 0 && errno == EINTR) {
                     continue;
                 }
-                throw native_error("ERR_MODEL_TRUNCATED", "cannot read tensor '" + t.name + "' from the model file");
+                throw native_error(errc::model_truncated, "cannot read tensor '" + t.name + "' from the model file");
             }
             done += static_cast<uint64_t>(n);
         }
@@ -258,7 +258,7 @@ void check_hparams(const whisper_hparams & hp) {
                     hp.n_audio_state % hp.n_audio_head == 0 && hp.n_text_state % hp.n_text_head == 0 &&
                     hp.n_audio_state == hp.n_text_state;
     if (!ok) {
-        throw native_error("ERR_MODEL_BAD_HPARAMS", "the model's hyperparameters are out of range or inconsistent");
+        throw native_error(errc::model_bad_hparams, "the model's hyperparameters are out of range or inconsistent");
     }
 }
 

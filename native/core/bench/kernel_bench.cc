@@ -5,10 +5,10 @@
 #include <thread>
 #include <vector>
 
-#include "../kernels/aligned_buffer.h"
-#include "../kernels/cpu_features.h"
-#include "../kernels/simd_math.h"
-#include "../parallel_ops.h"
+#include "kernels/aligned_buffer.h"
+#include "kernels/cpu_features.h"
+#include "kernels/simd_math.h"
+#include "core/parallel_ops.h"
 
 namespace amanuensis {
 

@@ -47,7 +47,7 @@ void whisper_encode(const whisper_model & model, const float * mel, int n_mels, 
     encoder_timings * timings = options.timings;
     const whisper_hparams & hp = model.hparams;
     if (n_mels != hp.n_mels || n_frames != 2 * hp.n_audio_ctx) {
-        throw native_error("ERR_INVALID_ARGUMENT", "the encoder takes a log-mel window of [" + std::to_string(hp.n_mels) +
+        throw native_error(errc::invalid_argument, "the encoder takes a log-mel window of [" + std::to_string(hp.n_mels) +
                                                        ", " + std::to_string(2 * hp.n_audio_ctx) + "], got [" +
                                                        std::to_string(n_mels) + ", " + std::to_string(n_frames) + "]");
     }
@@ -57,16 +57,23 @@ void whisper_encode(const whisper_model & model, const float * mel, int n_mels, 
     const int n_state = hp.n_audio_state;
     const int n_head = hp.n_audio_head;
 
-    // activations, row-major with time as rows. Buffers whose lifetimes do not overlap share
-    // memory: `scratch` holds the im2col matrices, then Q/K/V, then the MLP hidden layer, and
-    // `h1` holds the conv1 output, then the attention output.
+    // the activations live in a workspace that outlives the call (see workspace.h)
+    scratch_pool<encoder_workspace>::lease leased;
+    if (options.workspace == nullptr) {
+        leased = model.encoder_scratch.acquire();
+    }
+    encoder_workspace & ws = options.workspace != nullptr ? *options.workspace : *leased;
     const size_t scratch_size = std::max({static_cast<size_t>(n_frames) * n_mels * 3,   // conv1 im2col [n_frames, 3 n_mels]
                                           static_cast<size_t>(n_ctx) * n_state * 3,     // conv2 im2col and QKV [n_ctx, 3 n_state]
                                           static_cast<size_t>(n_ctx) * n_state * 4});   // MLP hidden [n_ctx, 4 n_state]
-    aligned_buffer<float> scratch(scratch_size);
-    aligned_buffer<float> h1(static_cast<size_t>(n_frames) * n_state);  // conv1 output [n_frames, n_state], then attention output [n_ctx, n_state]
-    aligned_buffer<float> x(static_cast<size_t>(n_ctx) * n_state);      // residual stream [n_ctx, n_state]
-    aligned_buffer<float> h(static_cast<size_t>(n_ctx) * n_state);      // layer-normed input [n_ctx, n_state]
+    aligned_buffer<float> & scratch = ws.scratch;
+    aligned_buffer<float> & h1 = ws.h1;
+    aligned_buffer<float> & x = ws.x;
+    aligned_buffer<float> & h = ws.h;
+    scratch.reserve(scratch_size);
+    h1.reserve(static_cast<size_t>(n_frames) * n_state);
+    x.reserve(static_cast<size_t>(n_ctx) * n_state);
+    h.reserve(static_cast<size_t>(n_ctx) * n_state);
     float * cols = scratch.data();
     float * qkv = scratch.data();
     float * mlp = scratch.data();

@@ -31,6 +31,7 @@ struct encode_options {
     encoder_projection * projection = nullptr;                 // null: the CPU GEMM
     encoder_timings * timings = nullptr;                       // per-stage times when set
     std::vector<std::vector<float>> * layer_outputs = nullptr;  // residual stream after each block, when set
+    encoder_workspace * workspace = nullptr;                   // null: leased from the model for the call
 };
 
 // mel: log-mel spectrogram [n_mels, n_frames] row-major with n_frames == 2 * n_audio_ctx.

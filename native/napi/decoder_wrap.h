@@ -6,8 +6,8 @@
 
 #include <memory>
 
-#include "decoder_step.h"
-#include "decoder_worker.h"
+#include "core/decoder_step.h"
+#include "napi/decoder_jobs.h"
 
 namespace amanuensis {
 
@@ -18,16 +18,18 @@ public:
 
     explicit decoder_wrap(const Napi::CallbackInfo & info);
 
-    // stepDecoders(entries: {decoder, tokens, nNew, positions, out?}[], threads): one step of
+    // stepDecoders(entries: {decoder, tokens, nNew, positions, out?}[], { threads }): one step of
     // several decoders of one model as one batch (decoder_step_batch). Resolves to one result per
     // entry: its logits, or the Error that refused it (the other entries still run).
     static Napi::Value step_batch(const Napi::CallbackInfo & info);
 
 private:
+    // setFeatures(features [nAudioCtx, nAudioState], { threads }) -> Promise<void>
     Napi::Value set_features(const Napi::CallbackInfo & info);
+    // step(tokens [nSeq, nNew], { nNew, positions, threads, out? }) -> Promise<logits [nSeq, positions, nVocab]>
     Napi::Value step(const Napi::CallbackInfo & info);
+    // reorder(source [nSeq]): sequence i takes the cache of sequence source[i]
     Napi::Value reorder(const Napi::CallbackInfo & info);
-    Napi::Value rewind(const Napi::CallbackInfo & info);
     Napi::Value n_past(const Napi::CallbackInfo & info);
     Napi::Value release(const Napi::CallbackInfo & info);
 

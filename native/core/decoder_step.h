@@ -25,6 +25,7 @@ struct decoder_state {
     aligned_buffer<uint16_t> self_v;      // same shape
     aligned_buffer<uint16_t> cross_k;     // [n_layer, n_audio_ctx, n_text_state]
     aligned_buffer<uint16_t> cross_v;     // same shape
+    aligned_buffer<uint16_t> reorder_scratch;  // [n_seq, n_text_ctx, n_text_state]: one layer during a beam reorder
     std::atomic<bool> busy{false};        // one operation at a time
     bool released = false;                // caches freed by decoder_release
 };
@@ -57,19 +58,13 @@ int decoder_step_out_rows(const decoder_step_request & r);
 // batch instead of once per state; attention stays per sequence (self) and per state (cross).
 // out [sum of out rows, n_vocab]: request r's rows [n_seq, n_pos, n_vocab] follow request r - 1's.
 // Checks every request first (decoder_step_check) and that they share one model.
-void decoder_step_batch(const decoder_step_request * requests, int n_requests, float * out, int n_threads);
-
-// A batch of one: appends n_new tokens to every sequence (tokens [n_seq, n_new]) and writes
-// the logits of the given positions of each sequence: out [n_seq, n_pos, n_vocab].
-void decoder_step(decoder_state & st, const int32_t * tokens, int n_new, const int32_t * positions, int n_pos,
-                  float * out, int n_threads);
+// `workspace`: the activations' scratch; null leases one from the model for the call.
+void decoder_step_batch(const decoder_step_request * requests, int n_requests, float * out, int n_threads,
+                        decoder_workspace * workspace = nullptr);
 
 // Sequence i takes the cache of sequence source[i] (beam reordering); source [n_seq]. The
 // identity permutation copies nothing.
 void decoder_reorder(decoder_state & st, const int32_t * source);
-
-// Forgets the self-attention cache (keeps the window's cross-attention K/V).
-void decoder_rewind(decoder_state & st);
 
 // Frees every cache; the state can no longer be used.
 void decoder_release(decoder_state & st);

@@ -48,7 +48,7 @@ void narrow(const float * src, uint16_t * dst, int64_t n, kernel_path path) {
 
 std::unique_ptr<decoder_state> decoder_state_create(std::shared_ptr<whisper_model> model, int n_seq) {
     if (n_seq < 1 || n_seq > 64) {
-        throw native_error("ERR_INVALID_ARGUMENT", "a decoder holds 1 to 64 sequences, got " + std::to_string(n_seq));
+        throw native_error(errc::invalid_argument, "a decoder holds 1 to 64 sequences, got " + std::to_string(n_seq));
     }
     auto st = std::make_unique<decoder_state>();
     const whisper_hparams & hp = model->hparams;
@@ -65,7 +65,9 @@ void decoder_set_features(decoder_state & st, const float * features, int n_thre
     const whisper_model & m = *st.model;
     const whisper_hparams & hp = m.hparams;
     const int64_t layer = static_cast<int64_t>(hp.n_audio_ctx) * hp.n_text_state;
-    aligned_buffer<float> product(static_cast<size_t>(layer));  // one layer's K or V in f32
+    scratch_pool<decoder_workspace>::lease ws = m.decoder_scratch.acquire();
+    aligned_buffer<float> & product = ws->product;  // one layer's K or V in f32
+    product.reserve(static_cast<size_t>(layer));
     const auto to_cache = [&](uint16_t * dst) {
         parallel_chunks(*m.pool, n_threads, layer, 64 * 1024,
                         [&](int64_t b, int64_t e) { narrow(product.data() + b, dst + b, e - b, m.path); });
@@ -85,48 +87,49 @@ void decoder_set_features(decoder_state & st, const float * features, int n_thre
 
 void decoder_step_check(const decoder_step_request & r) {
     if (r.state == nullptr || r.state->released) {
-        throw native_error("ERR_CLOSED", "this decoder has been released");
+        throw native_error(errc::closed, "this decoder has been released");
     }
     const decoder_state & st = *r.state;
     const whisper_hparams & hp = st.model->hparams;
     if (!st.has_features) {
-        throw native_error("ERR_INVALID_ARGUMENT", "the decoder has no audio features: set them before stepping");
+        throw native_error(errc::invalid_argument, "the decoder has no audio features: set them before stepping");
     }
     if (r.n_new < 1 || st.n_past + r.n_new > hp.n_text_ctx) {
-        throw native_error("ERR_CONTEXT_OVERFLOW", "the decoder context holds " + std::to_string(hp.n_text_ctx) +
+        throw native_error(errc::context_overflow, "the decoder context holds " + std::to_string(hp.n_text_ctx) +
                                                        " tokens; " + std::to_string(st.n_past) + " used, " +
                                                        std::to_string(r.n_new) + " more requested");
     }
     const int rows = st.n_seq * r.n_new;
     for (int i = 0; i < rows; ++i) {
         if (r.tokens[i] < 0 || r.tokens[i] >= hp.n_vocab) {
-            throw native_error("ERR_INVALID_ARGUMENT", "token " + std::to_string(r.tokens[i]) + " is outside the vocabulary");
+            throw native_error(errc::invalid_argument, "token " + std::to_string(r.tokens[i]) + " is outside the vocabulary");
         }
     }
     if (r.n_pos < 1 || r.n_pos > r.n_new) {
-        throw native_error("ERR_INVALID_ARGUMENT", "a step returns logits for 1 to " + std::to_string(r.n_new) + " positions");
+        throw native_error(errc::invalid_argument, "a step returns logits for 1 to " + std::to_string(r.n_new) + " positions");
     }
     for (int i = 0; i < r.n_pos; ++i) {
         if (r.positions[i] < 0 || r.positions[i] >= r.n_new) {
-            throw native_error("ERR_INVALID_ARGUMENT", "logit position " + std::to_string(r.positions[i]) + " is outside the step");
+            throw native_error(errc::invalid_argument, "logit position " + std::to_string(r.positions[i]) + " is outside the step");
         }
     }
 }
 
 int decoder_step_out_rows(const decoder_step_request & r) { return r.state->n_seq * r.n_pos; }
 
-void decoder_step_batch(const decoder_step_request * requests, int n_requests, float * out, int n_threads) {
+void decoder_step_batch(const decoder_step_request * requests, int n_requests, float * out, int n_threads,
+                        decoder_workspace * workspace) {
     if (n_requests < 1) {
-        throw native_error("ERR_INVALID_ARGUMENT", "a batched step needs at least one decoder");
+        throw native_error(errc::invalid_argument, "a batched step needs at least one decoder");
     }
     for (int r = 0; r < n_requests; ++r) {
         decoder_step_check(requests[r]);
         if (requests[r].state->model != requests[0].state->model) {
-            throw native_error("ERR_INVALID_ARGUMENT", "decoders stepped together must belong to one model");
+            throw native_error(errc::invalid_argument, "decoders stepped together must belong to one model");
         }
         for (int other = 0; other < r; ++other) {
             if (requests[other].state == requests[r].state) {
-                throw native_error("ERR_INVALID_ARGUMENT", "a decoder appears twice in one batched step");
+                throw native_error(errc::invalid_argument, "a decoder appears twice in one batched step");
             }
         }
     }
@@ -137,8 +140,15 @@ void decoder_step_batch(const decoder_step_request * requests, int n_requests, f
     const int n = hp.n_text_state;
     const int n_ctx = hp.n_text_ctx;
 
+    scratch_pool<decoder_workspace>::lease leased;
+    if (workspace == nullptr) {
+        leased = m.decoder_scratch.acquire();
+    }
+    decoder_workspace & ws = workspace != nullptr ? *workspace : *leased;
+
     // request r owns rows [row0[r], row0[r + 1]) of every activation: sequence-major, then block position
-    std::vector<int> row0(n_requests + 1, 0);
+    std::vector<int> & row0 = ws.row0;
+    row0.assign(n_requests + 1, 0);
     int n_seq_total = 0;
     for (int r = 0; r < n_requests; ++r) {
         row0[r + 1] = row0[r] + requests[r].state->n_seq * requests[r].n_new;
@@ -146,12 +156,18 @@ void decoder_step_batch(const decoder_step_request * requests, int n_requests, f
     }
     const int rows = row0[n_requests];
 
-    aligned_buffer<float> x(static_cast<size_t>(rows) * n);        // residual stream [rows, n]
-    aligned_buffer<float> h(static_cast<size_t>(rows) * n);        // normed input [rows, n]
-    aligned_buffer<float> qkv(static_cast<size_t>(rows) * 3 * n);  // [rows, 3n]
-    aligned_buffer<float> q(static_cast<size_t>(rows) * n);        // cross-attention queries [rows, n]
-    aligned_buffer<float> o(static_cast<size_t>(rows) * n);        // attention output [rows, n]
-    aligned_buffer<float> mlp(static_cast<size_t>(rows) * 4 * n);  // [rows, 4n]
+    aligned_buffer<float> & x = ws.x;      // residual stream [rows, n]
+    aligned_buffer<float> & h = ws.h;      // normed input [rows, n]
+    aligned_buffer<float> & qkv = ws.qkv;  // [rows, 3n]
+    aligned_buffer<float> & q = ws.q;      // cross-attention queries [rows, n]
+    aligned_buffer<float> & o = ws.o;      // attention output [rows, n]
+    aligned_buffer<float> & mlp = ws.mlp;  // [rows, 4n]
+    x.reserve(static_cast<size_t>(rows) * n);
+    h.reserve(static_cast<size_t>(rows) * n);
+    qkv.reserve(static_cast<size_t>(rows) * 3 * n);
+    q.reserve(static_cast<size_t>(rows) * n);
+    o.reserve(static_cast<size_t>(rows) * n);
+    mlp.reserve(static_cast<size_t>(rows) * 4 * n);
 
     for (int r = 0; r < n_requests; ++r) {
         const decoder_step_request & req = requests[r];
@@ -160,8 +176,10 @@ void decoder_step_batch(const decoder_step_request * requests, int n_requests, f
         }
     }
 
-    std::vector<attention_args> self_args(n_seq_total);
-    std::vector<attention_args> cross_args(n_requests);
+    std::vector<attention_args> & self_args = ws.self_args;
+    std::vector<attention_args> & cross_args = ws.cross_args;
+    self_args.assign(n_seq_total, attention_args{});
+    cross_args.assign(n_requests, attention_args{});
     const int64_t cross_layer = static_cast<int64_t>(hp.n_audio_ctx) * n;
     for (int il = 0; il < hp.n_text_layer; ++il) {
         const decoder_layer & l = m.dec_layers[il];
@@ -254,22 +272,11 @@ void decoder_step_batch(const decoder_step_request * requests, int n_requests, f
     }
 }
 
-void decoder_step(decoder_state & st, const int32_t * tokens, int n_new, const int32_t * positions, int n_pos,
-                  float * out, int n_threads) {
-    decoder_step_request r;
-    r.state = &st;
-    r.tokens = tokens;
-    r.n_new = n_new;
-    r.positions = positions;
-    r.n_pos = n_pos;
-    decoder_step_batch(&r, 1, out, n_threads);
-}
-
 void decoder_reorder(decoder_state & st, const int32_t * source) {
     const whisper_hparams & hp = st.model->hparams;
     for (int i = 0; i < st.n_seq; ++i) {
         if (source[i] < 0 || source[i] >= st.n_seq) {
-            throw native_error("ERR_INVALID_ARGUMENT", "reorder source " + std::to_string(source[i]) + " is not a sequence");
+            throw native_error(errc::invalid_argument, "reorder source " + std::to_string(source[i]) + " is not a sequence");
         }
     }
     bool identity = true;
@@ -281,7 +288,8 @@ void decoder_reorder(decoder_state & st, const int32_t * source) {
     }
     const int64_t seq = static_cast<int64_t>(hp.n_text_ctx) * hp.n_text_state;
     const size_t used = sizeof(uint16_t) * st.n_past * hp.n_text_state;
-    aligned_buffer<uint16_t> copy(static_cast<size_t>(st.n_seq) * seq);
+    aligned_buffer<uint16_t> & copy = st.reorder_scratch;  // one layer's caches, kept for the next reorder
+    copy.reserve(static_cast<size_t>(st.n_seq) * seq);
     for (aligned_buffer<uint16_t> * cache : {&st.self_k, &st.self_v}) {
         for (int il = 0; il < hp.n_text_layer; ++il) {
             uint16_t * layer = cache->data() + il * cache_stride_layer(hp, st.n_seq);
@@ -295,13 +303,12 @@ void decoder_reorder(decoder_state & st, const int32_t * source) {
     }
 }
 
-void decoder_rewind(decoder_state & st) { st.n_past = 0; }
-
 void decoder_release(decoder_state & st) {
     st.self_k = aligned_buffer<uint16_t>();
     st.self_v = aligned_buffer<uint16_t>();
     st.cross_k = aligned_buffer<uint16_t>();
     st.cross_v = aligned_buffer<uint16_t>();
+    st.reorder_scratch = aligned_buffer<uint16_t>();
     st.has_features = false;
     st.released = true;
 }

@@ -5,8 +5,8 @@
 #include <thread>
 #include <vector>
 
-#include "../kernels/cpu_features.h"
-#include "../kernels/simd_math.h"
+#include "kernels/cpu_features.h"
+#include "kernels/simd_math.h"
 
 namespace amanuensis {
 

@@ -1,57 +1,59 @@
 // loadModel: validates the tensor table against the file and hparams and copies the
 // weights into native memory, off the main thread.
-#include "model_wrap.h"
 #include "kernels/cpu_features.h"
-#include "napi_worker.h"
+#include "napi/args.h"
+#include "napi/model_wrap.h"
+#include "napi/worker.h"
 
 namespace amanuensis {
 
 namespace {
 
-const char * const HPARAM_NAMES[] = {"nVocab",    "nAudioCtx",   "nAudioState", "nAudioHead", "nAudioLayer", "nTextCtx",
-                                     "nTextState", "nTextHead", "nTextLayer",  "nMels",      "ftype"};
-
-whisper_hparams read_hparams(const Napi::Object & o) {
+// The 11 hyperparameters as an Int32Array in file order: the order of whisper_hparams' fields,
+// so no field name is spelled here (the TypeScript reader owns the names).
+whisper_hparams read_hparams(const Napi::Value & v) {
+    const std::vector<int32_t> values = copy_ints(v, "hparams");
     whisper_hparams hp;
-    int32_t * fields[] = {&hp.n_vocab,      &hp.n_audio_ctx,  &hp.n_audio_state, &hp.n_audio_head,
-                          &hp.n_audio_layer, &hp.n_text_ctx,  &hp.n_text_state,  &hp.n_text_head,
-                          &hp.n_text_layer,  &hp.n_mels,      &hp.ftype};
-    for (size_t i = 0; i < 11; ++i) {
-        *fields[i] = int_arg(o.Get(HPARAM_NAMES[i]), HPARAM_NAMES[i], -2147483647, 2147483647);
+    int32_t * fields[] = {&hp.n_vocab,      &hp.n_audio_ctx, &hp.n_audio_state, &hp.n_audio_head,
+                          &hp.n_audio_layer, &hp.n_text_ctx, &hp.n_text_state,  &hp.n_text_head,
+                          &hp.n_text_layer,  &hp.n_mels,     &hp.ftype};
+    constexpr size_t n_fields = sizeof(fields) / sizeof(fields[0]);
+    if (values.size() != n_fields) {
+        invalid_argument(v.Env(), "hparams must hold the " + std::to_string(n_fields) + " header values in file order");
+    }
+    for (size_t i = 0; i < n_fields; ++i) {
+        *fields[i] = values[i];
     }
     return hp;
 }
 
-double number_field(const Napi::Object & o, const char * key) {
+uint64_t byte_field(const Napi::Object & o, const char * key) {
     const Napi::Value v = o.Get(key);
-    if (!v.IsNumber()) {
-        throw make_error(o.Env(), "ERR_INVALID_ARGUMENT", std::string("tensor field '") + key + "' must be a number");
-    }
-    const double d = v.As<Napi::Number>().DoubleValue();
+    const double d = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : -1;
     if (!(d >= 0 && d <= 9007199254740991.0) || d != static_cast<double>(static_cast<uint64_t>(d))) {
-        throw make_error(o.Env(), "ERR_INVALID_ARGUMENT", std::string("tensor field '") + key + "' must be a non-negative integer");
+        invalid_argument(o.Env(), std::string("tensor field '") + key + "' must be a non-negative integer");
     }
-    return d;
+    return static_cast<uint64_t>(d);
 }
 
 tensor_record read_tensor(const Napi::Value & v) {
     if (!v.IsObject()) {
-        throw make_error(v.Env(), "ERR_INVALID_ARGUMENT", "each tensor record must be an object");
+        invalid_argument(v.Env(), "each tensor record must be an object");
     }
     const Napi::Object o = v.As<Napi::Object>();
     tensor_record t;
     const Napi::Value name = o.Get("name");
     const Napi::Value ne = o.Get("ne");
     if (!name.IsString() || !ne.IsArray()) {
-        throw make_error(v.Env(), "ERR_INVALID_ARGUMENT", "a tensor record needs a name and an ne array");
+        invalid_argument(v.Env(), "a tensor record needs a name and an ne array");
     }
     t.name = name.As<Napi::String>().Utf8Value();
-    t.type = static_cast<int32_t>(number_field(o, "type"));
-    t.offset = static_cast<uint64_t>(number_field(o, "offset"));
-    t.nbytes = static_cast<uint64_t>(number_field(o, "nbytes"));
+    t.type = int_field(o, "type", 0, 1 << 20);
+    t.offset = byte_field(o, "offset");
+    t.nbytes = byte_field(o, "nbytes");
     const Napi::Array dims = ne.As<Napi::Array>();
     if (dims.Length() < 1 || dims.Length() > 4) {
-        throw make_error(v.Env(), "ERR_INVALID_ARGUMENT", "tensor '" + t.name + "' must have 1 to 4 dimensions");
+        invalid_argument(v.Env(), "tensor '" + t.name + "' must have 1 to 4 dimensions");
     }
     for (uint32_t i = 0; i < dims.Length(); ++i) {
         t.ne.push_back(int_arg(dims.Get(i), "ne", 1, 2147483647));
@@ -85,12 +87,13 @@ private:
 
 Napi::Value load_model(const Napi::CallbackInfo & info) {
     Napi::Env env = info.Env();
-    if (info.Length() < 4 || !(info[0].IsBuffer() || info[0].IsString()) || !info[1].IsObject() || !info[2].IsArray() ||
-        !info[3].IsObject()) {
-        throw make_error(env, "ERR_INVALID_ARGUMENT", "loadModel(file: Buffer | path, hparams, tensors[], options)");
+    const char * usage = "loadModel(file: Buffer | path, { hparams, tensors, threads, simd?, avx512? })";
+    if (info.Length() < 1 || !(info[0].IsBuffer() || info[0].IsString())) {
+        invalid_argument(env, std::string(usage) + ": file must be a Buffer or a path");
     }
+    const Napi::Object o = options_arg(info, 1, usage);
     model_source source;
-    source.hparams = read_hparams(info[1].As<Napi::Object>());
+    source.hparams = read_hparams(o.Get("hparams"));
     if (info[0].IsBuffer()) {
         Napi::Buffer<uint8_t> file = info[0].As<Napi::Buffer<uint8_t>>();
         source.file = file.Data();
@@ -98,24 +101,21 @@ Napi::Value load_model(const Napi::CallbackInfo & info) {
     } else {
         source.path = info[0].As<Napi::String>().Utf8Value();
     }
-    const Napi::Array tensors = info[2].As<Napi::Array>();
+    const Napi::Value tensors_v = o.Get("tensors");
+    if (!tensors_v.IsArray()) {
+        invalid_argument(env, "tensors must be an array of tensor records");
+    }
+    const Napi::Array tensors = tensors_v.As<Napi::Array>();
     for (uint32_t i = 0; i < tensors.Length(); ++i) {
         source.tensors.push_back(read_tensor(tensors.Get(i)));
     }
-    const Napi::Object options = info[3].As<Napi::Object>();
-    const int n_threads = int_arg(options.Get("threads"), "threads", 1, 256);
-    const Napi::Value simd = options.Get("simd");
-    const bool want_simd = simd.IsBoolean() ? simd.As<Napi::Boolean>().Value() : true;
-    const Napi::Value avx512 = options.Get("avx512");
-    const bool want_avx512 = avx512.IsBoolean() ? avx512.As<Napi::Boolean>().Value() : true;
+    const int n_threads = int_field(o, "threads", 1, 256);
+    const bool want_simd = bool_field(o, "simd", true);
+    const bool want_avx512 = bool_field(o, "avx512", true);
     const kernel_path path = !want_simd || !simd_kernels_supported() ? kernel_path::portable
                              : want_avx512 && avx512_kernels_supported() ? kernel_path::simd512
                                                                          : kernel_path::simd;
-
-    auto * worker = new load_model_worker(env, info[0], std::move(source), n_threads, path);
-    Napi::Promise promise = worker->promise();
-    worker->Queue();
-    return promise;
+    return queue_worker<load_model_worker>(env, info[0], std::move(source), n_threads, path);
 }
 
 } // namespace amanuensis

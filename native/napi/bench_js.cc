@@ -1,0 +1,56 @@
+#include "napi/bench_js.h"
+
+#include <functional>
+
+#include "core/bench/fma_peak.h"
+#include "core/bench/kernel_bench.h"
+#include "napi/args.h"
+#include "napi/worker.h"
+
+namespace amanuensis {
+
+namespace {
+
+class bench_worker : public promise_worker {
+public:
+    bench_worker(Napi::Env env, std::function<double()> fn) : promise_worker(env), fn_(std::move(fn)) {}
+
+protected:
+    void run() override { value_ = fn_(); }
+    Napi::Value result(Napi::Env env) override { return Napi::Number::New(env, value_); }
+
+private:
+    std::function<double()> fn_;
+    double value_ = 0;
+};
+
+} // namespace
+
+Napi::Value bench_linear(const Napi::CallbackInfo & info) {
+    const Napi::Object o = options_arg(info, 0, "benchLinear({ m, n, k, f16, threads, runs, avx512? })");
+    const int m = int_field(o, "m", 1, 1 << 16);
+    const int n = int_field(o, "n", 1, 1 << 17);
+    const int k = int_field(o, "k", 1, 1 << 16);
+    const bool f16 = bool_field(o, "f16", false);
+    const int threads = int_field(o, "threads", 1, 256);
+    const int runs = int_field(o, "runs", 1, 1000);
+    const bool avx512 = bool_field(o, "avx512", true);
+    return queue_worker<bench_worker>(info.Env(), [=] { return bench_linear_ms(m, n, k, f16, threads, runs, avx512); });
+}
+
+Napi::Value bench_read_bandwidth(const Napi::CallbackInfo & info) {
+    const Napi::Object o = options_arg(info, 0, "benchReadBandwidth({ threads, megabytes })");
+    const int threads = int_field(o, "threads", 1, 256);
+    const int megabytes = int_field(o, "megabytes", 1, 8192);
+    return queue_worker<bench_worker>(info.Env(), [=] { return bench_read_bandwidth_gbs(threads, megabytes); });
+}
+
+Napi::Value bench_fma_peak(const Napi::CallbackInfo & info) {
+    const Napi::Object o = options_arg(info, 0, "benchFmaPeak({ threads, seconds?, avx512? })");
+    const int threads = int_field(o, "threads", 1, 256);
+    const double seconds = number_field(o, "seconds", 0.5, 1e-3, 60);
+    const bool avx512 = bool_field(o, "avx512", true);
+    return queue_worker<bench_worker>(info.Env(), [=] { return measure_fma_peak_gflops(threads, seconds, avx512); });
+}
+
+} // namespace amanuensis

@@ -1,0 +1,16 @@
+// Kernel microbenchmarks for bench/ (FMA peak, GEMM throughput, read bandwidth), each run
+// off the main thread and resolving with the number it measures.
+#pragma once
+
+#include <napi.h>
+
+namespace amanuensis {
+
+// benchLinear({ m, n, k, f16, threads, runs, avx512? }) -> Promise<median ms>
+Napi::Value bench_linear(const Napi::CallbackInfo & info);
+// benchReadBandwidth({ threads, megabytes }) -> Promise<GB/s>
+Napi::Value bench_read_bandwidth(const Napi::CallbackInfo & info);
+// benchFmaPeak({ threads, seconds?, avx512? }) -> Promise<GFLOP/s>
+Napi::Value bench_fma_peak(const Napi::CallbackInfo & info);
+
+} // namespace amanuensis
