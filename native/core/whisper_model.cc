@@ -72,28 +72,28 @@ public:
     }
     uint64_t size() const { return cursor_; }
 
-    // A vector of n floats: shape [n] or [1, n] (whisper.cpp stores conv biases as [1, n]); widened to f32.
+    // The tensors' shapes in the file's own terms (ggml's ne order, the [1, n] conv biases) are
+    // checked once, by the TypeScript reader (src/model/tensor-spec.ts); here each tensor must
+    // hold exactly the elements the computation reads, and its bytes must lie in the file.
+
+    // A vector of n floats, widened to f32.
     const float * vec(const std::string & name, int64_t n) {
         const tensor_record & t = find(name);
-        const bool ok = (t.ne.size() == 1 && t.ne[0] == n) || (t.ne.size() == 2 && t.ne[0] == 1 && t.ne[1] == n) ||
-                        (t.ne.size() == 2 && t.ne[0] == n && t.ne[1] == 1);
-        if (!ok) {
-            throw shape_error(t, "[" + std::to_string(n) + "]");
-        }
+        expect_elements(t, n);
         return to_f32(t, n);
     }
 
-    // A [rows, cols] table of floats (positional embeddings): ggml ne = [cols, rows].
+    // A [rows, cols] table of floats (positional embeddings).
     const float * table(const std::string & name, int64_t rows, int64_t cols) {
         const tensor_record & t = find(name);
-        expect_ne(t, {cols, rows});
+        expect_elements(t, rows * cols);
         return to_f32(t, rows * cols);
     }
 
-    // A weight matrix [rows, cols] (ggml ne = [cols, rows], or [k, in, out] for convolutions), kept in its type.
-    matrix_view mat(const std::string & name, const std::vector<int64_t> & ne, int64_t rows, int64_t cols) {
+    // A weight matrix [rows, cols] row-major (convolutions as [out, in * k]), kept in its type.
+    matrix_view mat(const std::string & name, int64_t rows, int64_t cols) {
         const tensor_record & t = find(name);
-        expect_ne(t, ne);
+        expect_elements(t, rows * cols);
         const int64_t es = element_size(t.type, t.name);
         check_range(t, rows * cols * es);
         uint8_t * dst = reserve(static_cast<uint64_t>(rows * cols * es));
@@ -110,7 +110,7 @@ public:
         bool all_f16 = true;
         for (int i = 0; i < 3; ++i) {
             ts[i] = &find(names[i]);
-            expect_ne(*ts[i], {n, n});
+            expect_elements(*ts[i], n * n);
             check_range(*ts[i], n * n * element_size(ts[i]->type, ts[i]->name));
             all_f16 = all_f16 && ts[i]->type == 1;
         }
@@ -133,8 +133,8 @@ public:
     const float * stacked_bias(const std::string & q, const std::string & v, int64_t n) {
         const tensor_record & tq = find(q);
         const tensor_record & tv = find(v);
-        expect_ne(tq, {n});
-        expect_ne(tv, {n});
+        expect_elements(tq, n);
+        expect_elements(tv, n);
         check_range(tq, n * element_size(tq.type, tq.name));
         check_range(tv, n * element_size(tv.type, tv.name));
         float * dst = reinterpret_cast<float *>(reserve(static_cast<uint64_t>(3 * n * 4)));
@@ -148,7 +148,7 @@ public:
 
     linear_layer linear(const std::string & prefix, int64_t out, int64_t in, bool has_bias = true) {
         linear_layer l;
-        l.w = mat(prefix + ".weight", {in, out}, out, in);
+        l.w = mat(prefix + ".weight", out, in);
         l.b = has_bias ? vec(prefix + ".bias", out) : nullptr;
         return l;
     }
@@ -166,14 +166,19 @@ private:
         return *it->second;
     }
 
-    native_error shape_error(const tensor_record & t, const std::string & expected) const {
-        return native_error(errc::model_tensor_shape,
-                            "tensor '" + t.name + "' has shape " + shape_string(t.ne) + ", expected " + expected);
-    }
-
-    void expect_ne(const tensor_record & t, const std::vector<int64_t> & ne) const {
-        if (t.ne != ne) {
-            throw shape_error(t, shape_string(ne));
+    void expect_elements(const tensor_record & t, int64_t n) const {
+        // each ne is at least 1 (the reader checks): multiply only while the product cannot pass n
+        int64_t count = 1;
+        for (int64_t d : t.ne) {
+            if (d < 1 || count > n / d) {
+                count = -1;
+                break;
+            }
+            count *= d;
+        }
+        if (count != n) {
+            throw native_error(errc::model_tensor_shape, "tensor '" + t.name + "' has shape " + shape_string(t.ne) + ": " +
+                                                             std::to_string(n) + " elements expected for these hyperparameters");
         }
     }
 
@@ -267,9 +272,9 @@ void build(whisper_model & m, arena_builder & b) {
     const int64_t sa = hp.n_audio_state;
     const int64_t st = hp.n_text_state;
 
-    m.conv1_w = b.mat("encoder.conv1.weight", {3, hp.n_mels, sa}, sa, hp.n_mels * 3);
+    m.conv1_w = b.mat("encoder.conv1.weight", sa, hp.n_mels * 3);
     m.conv1_b = b.vec("encoder.conv1.bias", sa);
-    m.conv2_w = b.mat("encoder.conv2.weight", {3, sa, sa}, sa, sa * 3);
+    m.conv2_w = b.mat("encoder.conv2.weight", sa, sa * 3);
     m.conv2_b = b.vec("encoder.conv2.bias", sa);
     m.enc_pos = b.table("encoder.positional_embedding", hp.n_audio_ctx, sa);
     m.enc_layers.assign(hp.n_audio_layer, encoder_layer{});
@@ -287,7 +292,7 @@ void build(whisper_model & m, arena_builder & b) {
     }
     m.ln_post = b.norm("encoder.ln_post", sa);
 
-    m.tok_emb = b.mat("decoder.token_embedding.weight", {st, hp.n_vocab}, hp.n_vocab, st);
+    m.tok_emb = b.mat("decoder.token_embedding.weight", hp.n_vocab, st);
     m.dec_pos = b.table("decoder.positional_embedding", hp.n_text_ctx, st);
     m.dec_layers.assign(hp.n_text_layer, decoder_layer{});
     for (int i = 0; i < hp.n_text_layer; ++i) {
