@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 
 import { type MelFrontend, type MelSpectrogram, WhisperMelFrontend, assertAudio, melWindow } from './audio/mel-frontend.js';
 import { NativeMelFrontend } from './audio/native-mel-frontend.js';
+import { rms } from './audio/rms.js';
 import { HOP_LENGTH, N_FRAMES, N_SAMPLES, SAMPLE_RATE } from './constants.js';
 import { CpuDecoder } from './decoder/cpu-decoder.js';
 import { type DecoderBatchingOptions, DecoderStepBatcher } from './decoder/step-batcher.js';
@@ -117,13 +118,6 @@ export interface LanguageDetection {
 
 function elapsed(t0: number): number {
   return performance.now() - t0;
-}
-
-/** Root mean square of `samples[from, to)`. */
-function rms(samples: Float32Array, from: number, to: number): number {
-  let sum = 0;
-  for (let i = from; i < to; i++) sum += samples[i]! * samples[i]!;
-  return to > from ? Math.sqrt(sum / (to - from)) : 0;
 }
 
 /** Whisper speech-to-text on one loaded model. Safe to share between concurrent calls. */
