@@ -4,9 +4,10 @@
  * @module
  */
 import { rms } from '../audio/rms.js';
+import { SAMPLE_RATE } from '../constants.js';
 
 /** Samples in one 30 ms frame at 16 kHz: short enough that one word lifts its frame above the gate. */
-const FRAME = 480;
+const FRAME = (30 * SAMPLE_RATE) / 1000;
 
 /**
  * Whether any 30 ms frame of `samples` (16 kHz) is louder than `threshold` (RMS): a short
