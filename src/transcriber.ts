@@ -72,7 +72,7 @@ export interface TranscriberLoadOptions {
   readonly signal?: AbortSignal;
   /** Audio features cache consulted before encoding each window; `false` disables it. Default: a new {@link EncoderCache} (32 entries, 256 MiB). */
   readonly cache?: EncoderCache | false;
-  /** The pool of mel, feature and audio buffers (or its sizing). Default: maxSize 8 per kind. */
+  /** The pool of mel window and audio feature buffers (or its sizing). Default: maxSize 8 per kind. */
   readonly bufferPool?: BufferPool<TranscriberBufferKind> | BufferPoolSettings;
   /** Record the native encoder's per-layer times in the profiler (`total.encode.conv`, `…layer0`, …). Default false. */
   readonly profile?: boolean;
