@@ -7,9 +7,10 @@ import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { readFile } from 'node:fs/promises';
 
-import { type MelFrontend, type MelSpectrogram, WhisperMelFrontend, assertAudio, melWindow } from './audio/mel-frontend.js';
+import { type MelFrontend, type MelSpectrogram, WhisperMelFrontend, checkedMelOptions, melWindow } from './audio/mel-frontend.js';
 import { NativeMelFrontend } from './audio/native-mel-frontend.js';
 import { rms } from './audio/rms.js';
+import { assertAudio } from './audio/validate-audio.js';
 import { HOP_LENGTH, N_FRAMES, N_SAMPLES, SAMPLE_RATE } from './constants.js';
 import { CpuDecoder } from './decoder/cpu-decoder.js';
 import { type DecoderBatchingOptions, DecoderStepBatcher } from './decoder/step-batcher.js';
@@ -116,9 +117,8 @@ export interface LanguageDetection {
   readonly probabilities: Readonly<Record<string, number>>;
 }
 
-function elapsed(t0: number): number {
-  return performance.now() - t0;
-}
+/** Whisper's 30 s of padding, for samples the Transcriber has checked at its public entry. */
+const PADDED_CHECKED = checkedMelOptions({ paddingSamples: N_SAMPLES });
 
 /** Whisper speech-to-text on one loaded model. Safe to share between concurrent calls. */
 export class Transcriber {
@@ -220,6 +220,12 @@ export class Transcriber {
   async transcribe(audio: Float32Array, options: TranscribeOptions = {}): Promise<TranscriptionResult> {
     this.assertOpen();
     assertAudio(audio);
+    return this.transcribeChecked(audio, options);
+  }
+
+  /** {@link transcribe} of audio that has passed `assertAudio` (at the public entry or a session's `push`). */
+  private async transcribeChecked(audio: Float32Array, options: TranscribeOptions): Promise<TranscriptionResult> {
+    this.assertOpen();
     if (audio.length === 0) throw new AmanuensisError('ERR_INVALID_AUDIO', 'audio is empty');
     const o = resolveTranscribeOptions(options);
     this.checkTask(o);
@@ -359,7 +365,8 @@ export class Transcriber {
    */
   createSession(options: SessionOptions = {}): TranscriptionSession {
     this.assertOpen();
-    return new TranscriptionSession(this, options);
+    // the session checks each chunk as it is pushed, and transcribes its own copies of them
+    return new TranscriptionSession({ transcribe: (audio, o) => this.transcribeChecked(audio, o) }, options);
   }
 
   /** Releases this Transcriber; later calls reject with `ERR_CLOSED`. Native memory is freed once no call uses it. */
@@ -367,10 +374,13 @@ export class Transcriber {
     this.closed = true;
   }
 
-  /** The spectrogram with Whisper's 30 s of padding, off the main thread when the front end can. */
+  /**
+   * The spectrogram with Whisper's 30 s of padding, off the main thread when the front end can.
+   * `audio` has passed `assertAudio` at the public entry point.
+   */
   private async paddedMel(audio: Float32Array): Promise<MelSpectrogram> {
-    const options = { paddingSamples: N_SAMPLES };
-    return this.frontend.computeAsync === undefined ? this.frontend.compute(audio, options) : this.frontend.computeAsync(audio, options);
+    const frontend = this.frontend;
+    return frontend.computeAsync === undefined ? frontend.compute(audio, PADDED_CHECKED) : frontend.computeAsync(audio, PADDED_CHECKED);
   }
 
   private assertOpen(): void {

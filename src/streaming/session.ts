@@ -6,6 +6,7 @@
  */
 import { EventEmitter } from 'node:events';
 
+import { assertAudio } from '../audio/validate-audio.js';
 import { N_SAMPLES, SAMPLE_RATE } from '../constants.js';
 import { AmanuensisError, toAmanuensisError } from '../errors.js';
 import type { TranscribeOptions } from '../options.js';
@@ -29,6 +30,7 @@ export interface SessionOptions extends Omit<TranscribeOptions, 'signal' | 'onPr
 
 /** What a session needs from a Transcriber. @internal */
 export interface SessionEngine {
+  /** Transcribes the session's own copy of pushed audio, which `push()` has checked already. */
   transcribe(audio: Float32Array, options: TranscribeOptions): Promise<TranscriptionResult>;
 }
 
@@ -92,10 +94,7 @@ export class TranscriptionSession extends EventEmitter implements AsyncIterable<
    */
   push(chunk: Float32Array): void {
     if (this.closed) throw this.failure ?? new AmanuensisError('ERR_CLOSED', 'this session is closed');
-    if (!(chunk instanceof Float32Array)) throw new AmanuensisError('ERR_INVALID_AUDIO', 'chunks must be Float32Array samples at 16 kHz');
-    for (let i = 0; i < chunk.length; i++) {
-      if (!Number.isFinite(chunk[i]!)) throw new AmanuensisError('ERR_INVALID_AUDIO', 'audio contains NaN or Infinity');
-    }
+    assertAudio(chunk, 'chunk');
     if (chunk.length === 0) return;
     this.buffer.append(chunk);
     this.pushedTo += chunk.length;
