@@ -16,6 +16,7 @@ import { CpuDecoder } from './decoder/cpu-decoder.js';
 import { type DecoderBatchingOptions, DecoderStepBatcher } from './decoder/step-batcher.js';
 import type { Decoder } from './decoder/decoder.js';
 import { decodeWindow, resolveSuppressTokens } from './decoder/decoding-task.js';
+import { type LanguageDetection, detectLanguageFromFeatures } from './decoder/language-detection.js';
 import type { Encoder } from './encoder/encoder.js';
 import { type EncoderChoice, type EncoderFallbackWarning, selectEncoder } from './encoder/select-encoder.js';
 import type { Xdna2Options } from './encoder/xdna2-options.js';
@@ -107,14 +108,6 @@ export interface TranscriberParts {
   readonly pool?: BufferPool<TranscriberBufferKind>;
   /** Default: `new AdmissionQueue()` (2 running, 64 queued, then wait). */
   readonly queue?: AdmissionQueue | AdmissionQueueOptions;
-}
-
-/** Language identification result. */
-export interface LanguageDetection {
-  /** Most probable language code. */
-  readonly language: string;
-  /** Probability of every language the model knows. */
-  readonly probabilities: Readonly<Record<string, number>>;
 }
 
 /** Whisper's 30 s of padding, for samples the Transcriber has checked at its public entry. */
@@ -272,7 +265,7 @@ export class Transcriber {
       let result: DecodingResult;
       try {
         const decodeSpan = calls.span('decode');
-        language ??= (await this.detectLanguageFromFeatures(features)).language;
+        language ??= (await detectLanguageFromFeatures(this.decoder, this.tokenizer, features)).language;
         const prompt = allTokens.slice(promptResetSince);
         const fallback = await this.decodeWithFallback(features, o, language, prompt, suppress, random, calls);
         result = fallback.result;
@@ -354,7 +347,7 @@ export class Transcriber {
     assertAudio(audio);
     if (!this.multilingual) throw new AmanuensisError('ERR_INVALID_ARGUMENT', 'this model is English-only');
     const mel = await this.paddedMel(audio.subarray(0, N_SAMPLES));
-    return this.detectLanguageFromFeatures(await this.encoder.encode(melWindow(mel, 0)));
+    return detectLanguageFromFeatures(this.decoder, this.tokenizer, await this.encoder.encode(melWindow(mel, 0)));
   }
 
   /**
@@ -400,23 +393,6 @@ export class Transcriber {
     if (o.task === 'translate') {
       throw new AmanuensisError('ERR_INVALID_ARGUMENT', 'this model is English-only; translation needs a multilingual model');
     }
-  }
-
-  private async detectLanguageFromFeatures(features: Float32Array): Promise<LanguageDetection> {
-    const session = await this.decoder.session(features, 1);
-    let logits: Float32Array;
-    try {
-      logits = await session.step(Int32Array.of(this.tokenizer.special.sot), 1, Int32Array.of(0));
-    } finally {
-      session.close?.();
-    }
-    const codes = this.tokenizer.languageCodes;
-    const scores = codes.map((c) => logits[this.tokenizer.languageToken(c)!]!);
-    const max = Math.max(...scores);
-    const exp = scores.map((s) => Math.exp(s - max));
-    const total = exp.reduce((a, b) => a + b, 0);
-    const probabilities = Object.fromEntries(codes.map((c, i) => [c, exp[i]! / total]));
-    return { language: codes[scores.indexOf(max)]!, probabilities };
   }
 
   /** transcribe.py decode_with_fallback: retry hotter until the thresholds pass, on the same features. */
