@@ -15,7 +15,6 @@ import { HOP_LENGTH, N_FRAMES, N_SAMPLES, SAMPLE_RATE } from './constants.js';
 import { CpuDecoder } from './decoder/cpu-decoder.js';
 import { type DecoderBatchingOptions, DecoderStepBatcher } from './decoder/step-batcher.js';
 import type { Decoder } from './decoder/decoder.js';
-import { decodeWindow, resolveSuppressTokens } from './decoder/decoding-task.js';
 import { type LanguageDetection, detectLanguageFromFeatures } from './decoder/language-detection.js';
 import type { Encoder } from './encoder/encoder.js';
 import { type EncoderChoice, type EncoderFallbackWarning, selectEncoder } from './encoder/select-encoder.js';
@@ -24,10 +23,11 @@ import { AmanuensisError, throwIfAborted, toAmanuensisError } from './errors.js'
 import { assertSupportedTypes, indexModelFile } from './model/ggml-loader.js';
 import type { ModelDimensions } from './model/hparams.js';
 import { loadNativeAddon } from './native/binding.js';
-import { type ResolvedTranscribeOptions, type TranscribeOptions, resolveTranscribeOptions } from './options.js';
+import { type ResolvedTranscribeOptions, type TranscribeOptions, decodingOptionsOf, resolveTranscribeOptions } from './options.js';
 import { type SessionOptions, TranscriptionSession } from './streaming/session.js';
 import { Tokenizer } from './tokenizer/tokenizer.js';
 import { type BufferPoolSettings, type TranscriberBufferKind, createTranscriberPool } from './transcribe/buffers.js';
+import { decodeWithFallback, isNoSpeech } from './transcribe/fallback.js';
 import { splitSegments } from './transcribe/segments.js';
 import type { DecodingResult, Segment, TranscriptionResult, WindowTiming } from './types.js';
 import { AdmissionQueue, type AdmissionQueueOptions } from './utils/admission-queue.js';
@@ -239,11 +239,12 @@ export class Transcriber {
     const mel = await calls.measure('mel', () => this.paddedMel(audio));
     const contentFrames = mel.nFrames - N_FRAMES;
 
-    const suppress = resolveSuppressTokens(this.tokenizer, o.suppressTokens);
+    // transcribe.py's decode_options: shared by every window of the call; each window adds its
+    // language and prompt, each fallback its temperature
+    const decoding = Object.freeze({ ...decodingOptionsOf(o), random: seededRandom(o.seed), signal: o.signal, profiler: calls });
     const initialPromptTokens = o.initialPrompt === undefined ? [] : this.tokenizer.encode(' ' + o.initialPrompt.trim());
     const allTokens: number[] = [...initialPromptTokens];
     let promptResetSince = 0;
-    const random = seededRandom(o.seed);
     const segments: Segment[] = [];
     const windows: WindowTiming[] = [];
     let language = o.language ?? (this.multilingual ? undefined : 'en');
@@ -267,14 +268,14 @@ export class Transcriber {
         const decodeSpan = calls.span('decode');
         language ??= (await detectLanguageFromFeatures(this.decoder, this.tokenizer, features)).language;
         const prompt = allTokens.slice(promptResetSince);
-        const fallback = await this.decodeWithFallback(features, o, language, prompt, suppress, random, calls);
+        const fallback = await decodeWithFallback(this.decoder, this.tokenizer, features, { ...decoding, language, prompt }, o);
         result = fallback.result;
         window = { seek, frames: segmentFrames, encodeMs, decodeMs: decodeSpan.end(), temperatures: fallback.temperatures, encoder: this.encoder.name, ...(cached && { cached }) };
       } finally {
         handle?.release();
       }
 
-      if (this.isNoSpeech(result, o)) {
+      if (isNoSpeech(result, o)) {
         windows.push({ ...window, skipped: 'no-speech' });
         seek += segmentFrames;
         this.progress(o, seek, contentFrames);
@@ -393,51 +394,6 @@ export class Transcriber {
     if (o.task === 'translate') {
       throw new AmanuensisError('ERR_INVALID_ARGUMENT', 'this model is English-only; translation needs a multilingual model');
     }
-  }
-
-  /** transcribe.py decode_with_fallback: retry hotter until the thresholds pass, on the same features. */
-  private async decodeWithFallback(features: Float32Array, o: ResolvedTranscribeOptions, language: string,
-    prompt: readonly number[], suppressTokens: readonly number[], random: () => number, profiler: PerformanceProfiler):
-    Promise<{ result: DecodingResult; temperatures: number[] }> {
-    const tried: number[] = [];
-    let result: DecodingResult | undefined;
-    for (const temperature of o.temperatures) {
-      tried.push(temperature);
-      result = await decodeWindow(this.decoder, features, this.tokenizer, {
-        temperature,
-        bestOf: o.bestOf,
-        beamSize: o.beamSize,
-        patience: o.patience,
-        lengthPenalty: o.lengthPenalty,
-        language,
-        task: o.task,
-        prompt,
-        withoutTimestamps: o.withoutTimestamps,
-        suppressBlank: o.suppressBlank,
-        suppressTokens,
-        maxInitialTimestamp: o.maxInitialTimestamp,
-        sampleLen: o.sampleLen ?? Math.floor(this.dims.nTextCtx / 2),
-        random,
-        signal: o.signal,
-        profiler,
-      });
-      if (!this.needsFallback(result, o)) break;
-    }
-    return { result: result!, temperatures: tried };
-  }
-
-  private needsFallback(r: DecodingResult, o: ResolvedTranscribeOptions): boolean {
-    const lowLogprob = o.logprobThreshold !== null && r.avgLogprob < o.logprobThreshold;
-    // silence is not a failed decode: no fallback when the window looks like no speech
-    if (o.noSpeechThreshold !== null && r.noSpeechProb > o.noSpeechThreshold && lowLogprob) return false;
-    const repetitive = o.compressionRatioThreshold !== null && r.compressionRatio > o.compressionRatioThreshold;
-    return repetitive || lowLogprob;
-  }
-
-  private isNoSpeech(r: DecodingResult, o: ResolvedTranscribeOptions): boolean {
-    if (o.noSpeechThreshold === null) return false;
-    if (o.logprobThreshold !== null && r.avgLogprob > o.logprobThreshold) return false;
-    return r.noSpeechProb > o.noSpeechThreshold;
   }
 
   private progress(o: ResolvedTranscribeOptions, processedFrames: number, totalFrames: number): void {
