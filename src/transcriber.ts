@@ -355,10 +355,13 @@ export class Transcriber {
    * Starts a streaming session: push 16 kHz chunks of any size, receive `'partial'` and
    * confirmed `'segment'` events (or iterate them with `for await`). Sessions share this
    * Transcriber (and its queue) with every other call.
-   * @throws {@link AmanuensisError} `ERR_INVALID_ARGUMENT` for bad options, `ERR_CLOSED`, `ERR_ABORTED`
+   * @throws {@link AmanuensisError} `ERR_INVALID_ARGUMENT` for bad options (the decoding options
+   *   included, and a language or task this model cannot do), `ERR_CLOSED`, `ERR_ABORTED` (an aborted `signal`)
    */
   createSession(options: SessionOptions = {}): TranscriptionSession {
     this.assertOpen();
+    // what only the model can say (language, task) here, the rest by the session: all before the first push
+    this.checkTask(options);
     // the session checks each chunk as it is pushed, and transcribes its own copies of them
     return new TranscriptionSession({ transcribe: (audio, o) => this.transcribeChecked(audio, o) }, options);
   }
@@ -381,7 +384,8 @@ export class Transcriber {
     if (this.closed) throw new AmanuensisError('ERR_CLOSED', 'this Transcriber has been closed');
   }
 
-  private checkTask(o: ResolvedTranscribeOptions): void {
+  /** The language and task are ones this model can do. */
+  private checkTask(o: Pick<TranscribeOptions, 'language' | 'task'>): void {
     if (this.multilingual) {
       if (o.language !== undefined && this.tokenizer.languageToken(o.language) === undefined) {
         throw new AmanuensisError('ERR_INVALID_ARGUMENT', `unknown language '${o.language}'`);

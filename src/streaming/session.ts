@@ -9,7 +9,7 @@ import { EventEmitter } from 'node:events';
 import { assertAudio } from '../audio/validate-audio.js';
 import { N_SAMPLES, SAMPLE_RATE } from '../constants.js';
 import { AmanuensisError, toAmanuensisError } from '../errors.js';
-import type { TranscribeOptions } from '../options.js';
+import { type TranscribeOptions, resolveTranscribeOptions } from '../options.js';
 import type { TranscriptionResult } from '../types.js';
 import { RingBuffer } from '../utils/ring-buffer.js';
 import { agreedPrefix, type HypothesisSegment } from './local-agreement.js';
@@ -65,7 +65,11 @@ export class TranscriptionSession extends EventEmitter implements AsyncIterable<
   private readonly waiters: ((r: IteratorResult<SessionEvent>) => void)[] = [];
   private readonly onAbort = (): void => this.fail(new AmanuensisError('ERR_ABORTED', 'the session was aborted'));
 
-  /** @internal */
+  /**
+   * @throws {@link AmanuensisError} `ERR_INVALID_ARGUMENT` for bad options, decoding options included;
+   *   `ERR_ABORTED` when the signal has fired
+   * @internal
+   */
   constructor(private readonly engine: SessionEngine, private readonly options: SessionOptions = {}) {
     super();
     const stepMs = options.stepMs ?? 1000;
@@ -76,6 +80,9 @@ export class TranscriptionSession extends EventEmitter implements AsyncIterable<
     this.vadThreshold = options.vadThreshold ?? 0.01;
     if (!(this.vadThreshold >= 0)) throw new AmanuensisError('ERR_INVALID_ARGUMENT', 'vadThreshold must be a non-negative RMS');
     const { stepMs: _s, vadThreshold: _v, initialPrompt, signal, ...decode } = options;
+    // checked now as every step would check them: a bad option throws here, instead of
+    // surfacing later as an 'error' event of the first step
+    resolveTranscribeOptions({ ...decode, ...(initialPrompt !== undefined && { initialPrompt }), ...(signal !== undefined && { signal }) });
     this.decodeOptions = decode;
     this.prompt = initialPrompt ?? '';
     if (signal?.aborted) throw new AmanuensisError('ERR_ABORTED', 'the session was aborted');
