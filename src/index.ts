@@ -3,7 +3,8 @@
  * @packageDocumentation
  */
 export { Transcriber } from './transcriber.js';
-export type { TranscriberLoadOptions, TranscriberParts } from './transcriber.js';
+export type { TranscriberParts } from './transcriber.js';
+export type { TranscriberLoadOptions } from './load.js';
 export type { LanguageDetection } from './decoder/language-detection.js';
 export type { TranscribeOptions, TranscribeProgress } from './options.js';
 export { DEFAULT_TRANSCRIBE_OPTIONS } from './options.js';

@@ -1,92 +1,34 @@
 /**
  * The Transcriber: log-mel front end → encoder → decoder over 30 s windows, with the seek
- * loop, temperature fallback and prompt conditioning of openai/whisper `transcribe.py`.
+ * loop and prompt conditioning of openai/whisper `transcribe.py`. Loading is in `load.ts`,
+ * the temperature fallback in `transcribe/fallback.ts`, language detection in
+ * `decoder/language-detection.ts`.
  * @module
  */
 import { randomUUID } from 'node:crypto';
-import { availableParallelism } from 'node:os';
-import { readFile } from 'node:fs/promises';
 
-import { type MelFrontend, type MelSpectrogram, WhisperMelFrontend, checkedMelOptions, melWindow } from './audio/mel-frontend.js';
-import { NativeMelFrontend } from './audio/native-mel-frontend.js';
+import { type MelFrontend, type MelSpectrogram, checkedMelOptions, melWindow } from './audio/mel-frontend.js';
 import { rms } from './audio/rms.js';
 import { assertAudio } from './audio/validate-audio.js';
 import { HOP_LENGTH, N_FRAMES, N_SAMPLES, SAMPLE_RATE } from './constants.js';
-import { CpuDecoder } from './decoder/cpu-decoder.js';
-import { type DecoderBatchingOptions, DecoderStepBatcher } from './decoder/step-batcher.js';
 import type { Decoder } from './decoder/decoder.js';
 import { type LanguageDetection, detectLanguageFromFeatures } from './decoder/language-detection.js';
 import type { Encoder } from './encoder/encoder.js';
-import { type EncoderChoice, type EncoderFallbackWarning, selectEncoder } from './encoder/select-encoder.js';
-import type { Xdna2Options } from './encoder/xdna2-options.js';
-import { AmanuensisError, throwIfAborted, toAmanuensisError } from './errors.js';
-import { assertSupportedTypes, indexModelFile } from './model/ggml-loader.js';
+import { AmanuensisError, throwIfAborted } from './errors.js';
+import { type TranscriberLoadOptions, loadTranscriberParts } from './load.js';
 import type { ModelDimensions } from './model/hparams.js';
-import { loadNativeAddon } from './native/binding.js';
 import { type ResolvedTranscribeOptions, type TranscribeOptions, decodingOptionsOf, resolveTranscribeOptions } from './options.js';
 import { type SessionOptions, TranscriptionSession } from './streaming/session.js';
-import { Tokenizer } from './tokenizer/tokenizer.js';
-import { type BufferPoolSettings, type TranscriberBufferKind, createTranscriberPool } from './transcribe/buffers.js';
+import type { Tokenizer } from './tokenizer/tokenizer.js';
+import { type TranscriberBufferKind, createTranscriberPool } from './transcribe/buffers.js';
 import { decodeWithFallback, isNoSpeech } from './transcribe/fallback.js';
 import { splitSegments } from './transcribe/segments.js';
 import type { DecodingResult, Segment, TranscriptionResult, WindowTiming } from './types.js';
 import { AdmissionQueue, type AdmissionQueueOptions } from './utils/admission-queue.js';
-import { BufferPool } from './utils/buffer-pool.js';
+import type { BufferPool } from './utils/buffer-pool.js';
 import { EncoderCache, encoderCacheKey } from './utils/encoder-cache.js';
 import { PerformanceProfiler } from './utils/performance-profiler.js';
 import { seededRandom } from './utils/random.js';
-
-/** Options of {@link Transcriber.load}. */
-export interface TranscriberLoadOptions {
-  /** Threads for the encoder and decoder. Default: the available cores (`os.availableParallelism()`). */
-  readonly threads?: number;
-  /** Use the AVX2/FMA/F16C kernels when the CPU has them (checked at run time). Default true; false forces the portable kernels. */
-  readonly simd?: boolean;
-  /**
-   * With the SIMD kernels, also use the AVX-512 GEMM micro-kernel when the CPU has AVX-512F
-   * (checked at run time; 1.35–1.45× the AVX2 kernel's throughput on the encoder's shapes).
-   * Default true; false keeps the GEMM on AVX2.
-   */
-  readonly avx512?: boolean;
-  /**
-   * Encoder backend or your own {@link Encoder}. Default `'auto'`: the XDNA2 NPU when it can run
-   * (see {@link listBackends}), otherwise the CPU with one {@link EncoderFallbackWarning}.
-   * `'xdna2'` rejects with `ERR_BACKEND_UNAVAILABLE` and the reason when the NPU cannot run.
-   */
-  readonly encoder?: EncoderChoice;
-  /** Where the XDNA2 backend finds XRT, the device and the compiled kernel. */
-  readonly xdna2?: Xdna2Options;
-  /** Receives the warning of an `'auto'` fallback to the CPU. Default: `process.emitWarning`. */
-  readonly onWarning?: (warning: EncoderFallbackWarning) => void;
-  /** Your own log-mel front end. Default: {@link NativeMelFrontend} with the model's filterbank ({@link WhisperMelFrontend} is the TypeScript one). */
-  readonly frontend?: MelFrontend;
-  /** Your own decoder. Default: the native CPU decoder. */
-  readonly decoder?: Decoder;
-  /**
-   * openai/whisper's lossless token rank file (`gpt2.tiktoken` for `.en` models, `multilingual.tiktoken`
-   * otherwise). Optional: without it, the ~350 partial-UTF-8 tokens that whisper.cpp files store as
-   * U+FFFD decode as U+FFFD, exactly as whisper.cpp prints them.
-   */
-  readonly tiktokenFile?: string;
-  /** Path of a built `amanuensis.node`, bypassing the prebuild lookup (for bundlers). */
-  readonly nativeBinding?: string;
-  /** Cancels loading. */
-  readonly signal?: AbortSignal;
-  /** Audio features cache consulted before encoding each window; `false` disables it. Default: a new {@link EncoderCache} (32 entries, 256 MiB). */
-  readonly cache?: EncoderCache | false;
-  /** The pool of mel window and audio feature buffers (or its sizing). Default: maxSize 8 per kind. */
-  readonly bufferPool?: BufferPool<TranscriberBufferKind> | BufferPoolSettings;
-  /** Record the native encoder's per-layer times in the profiler (`total.encode.conv`, `…layer0`, …). Default false. */
-  readonly profile?: boolean;
-  /** Admission control of concurrent calls (running slots, queue bound, overflow policy). */
-  readonly queue?: AdmissionQueueOptions;
-  /**
-   * Batching of the native decoder's steps across concurrent calls and sessions: steps that
-   * are ready together run as one native step, reading each weight once for all of them
-   * (see `bench/concurrency.ts`). `false` steps every decoder alone. Default: `{ maxSequences: 64 }`.
-   */
-  readonly decoderBatching?: DecoderBatchingOptions | false;
-}
 
 /** The parts a {@link Transcriber} is made of. */
 export interface TranscriberParts {
@@ -151,50 +93,16 @@ export class Transcriber {
   }
 
   /**
-   * Loads a whisper.cpp GGML model file (`ggml-tiny.en.bin`, `ggml-base.bin`, … in f32 or f16).
+   * Loads a whisper.cpp GGML model file (`ggml-tiny.en.bin`, `ggml-base.bin`, … in f32 or f16):
+   * the native module, the weights, the tokenizer, the three stages and the buffer pool.
    * @param modelPath - path of the `.bin` file
-   * @throws {@link AmanuensisError} `ERR_MODEL_*` for a missing or malformed file (see {@link parseGgmlModel}),
-   * `ERR_NATIVE_LOAD` when the native module is unavailable, `ERR_INVALID_ARGUMENT`, `ERR_ABORTED`
+   * @param options - threads, kernels, encoder backend, your own stages, cache, pool, queue, batching
+   * @throws {@link AmanuensisError} `ERR_MODEL_*` for a missing or malformed file (the codes of
+   * `parseGgmlModel` in `amanuensis/advanced`), `ERR_NATIVE_LOAD` when the native module is unavailable,
+   * `ERR_BACKEND_UNAVAILABLE` for `encoder: 'xdna2'` when the NPU cannot run, `ERR_INVALID_ARGUMENT`, `ERR_ABORTED`
    */
   static async load(modelPath: string, options: TranscriberLoadOptions = {}): Promise<Transcriber> {
-    const threads = options.threads ?? availableParallelism();
-    if (!Number.isInteger(threads) || threads < 1 || threads > 256) {
-      throw new AmanuensisError('ERR_INVALID_ARGUMENT', 'threads must be an integer from 1 to 256');
-    }
-    throwIfAborted(options.signal);
-    // the weights are read once, by the native loader, straight into its arena
-    const file = indexModelFile(modelPath);
-    assertSupportedTypes(file);
-    const addon = loadNativeAddon(options.nativeBinding);
-    // built before the weights load so that bad options fail fast
-    const batcher = options.decoderBatching === false ? undefined : new DecoderStepBatcher(addon, threads, options.decoderBatching);
-    let native;
-    try {
-      native = await addon.loadModel(file.path, file.dims, file.tensors, { threads, simd: options.simd ?? true, avx512: options.avx512 ?? true });
-    } catch (err) {
-      throw toAmanuensisError(err);
-    }
-    throwIfAborted(options.signal);
-    const tokenizer = options.tiktokenFile === undefined
-      ? Tokenizer.fromVocab(file.vocab, file.dims.nVocab)
-      : Tokenizer.fromTiktoken(await readFile(options.tiktokenFile, 'utf8'), file.dims.nVocab);
-    const pool = options.bufferPool instanceof BufferPool ? options.bufferPool : createTranscriberPool(file.dims, options.bufferPool);
-    const encoder = await selectEncoder(options.encoder ?? 'auto', {
-      addon, model: native, dims: file.dims, threads, profile: options.profile ?? false,
-      ...(options.xdna2 !== undefined && { xdna2: options.xdna2 }),
-      ...(options.onWarning !== undefined && { onWarning: options.onWarning }),
-    });
-    return new Transcriber({
-      dims: file.dims,
-      tokenizer,
-      frontend: options.frontend ?? new NativeMelFrontend(addon, native, file.melFilters, threads),
-      encoder,
-      decoder: options.decoder ?? new CpuDecoder(native, file.dims, threads, batcher),
-      modelId: file.identity,
-      ...(options.cache !== undefined && { cache: options.cache }),
-      ...(options.queue !== undefined && { queue: options.queue }),
-      pool,
-    });
+    return new Transcriber(await loadTranscriberParts(modelPath, options));
   }
 
   /** Whether the model knows languages other than English. */
