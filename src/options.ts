@@ -198,7 +198,8 @@ export function resolveTranscribeOptions(o: TranscribeOptions = {}): ResolvedTra
     noSpeechThreshold: finiteOrNull(o.noSpeechThreshold === undefined ? d.noSpeechThreshold : o.noSpeechThreshold, 'noSpeechThreshold'),
     conditionOnPreviousText: o.conditionOnPreviousText ?? d.conditionOnPreviousText,
     initialPrompt: o.initialPrompt,
-    suppressTokens,
+    // a copy: the caller's array may change while the call runs
+    suppressTokens: suppressTokens === 'non-speech' ? suppressTokens : Object.freeze([...suppressTokens]),
     suppressBlank: o.suppressBlank ?? d.suppressBlank,
     withoutTimestamps: o.withoutTimestamps ?? d.withoutTimestamps,
     maxInitialTimestamp,
