@@ -2,12 +2,16 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts' },
+    // the root export and the `amanuensis/advanced` subpath export
+    entry: { index: 'src/index.ts', advanced: 'src/advanced.ts' },
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,
     clean: true,
     target: 'node20',
+    // both entries share one copy of every module, in CommonJS too: one AmanuensisError class
+    // (instanceof holds across the two) and one native addon cache
+    splitting: true,
     // import.meta.url in the CommonJS build (the native binding locates the package with it)
     shims: true,
   },

@@ -1,9 +1,17 @@
 /**
  * amanuensis: OpenAI Whisper speech-to-text inside Node.js, on whisper.cpp's GGML model files.
+ *
+ * What an application needs: the {@link Transcriber} and its streaming sessions, the options
+ * and result records, the three pluggable stages with their implementations, the utilities
+ * the Transcriber is built from, audio decoding, subtitle writers, errors and constants. The
+ * model file reader, the native addon's interface, cache keys and buffer kinds are in the
+ * subpath export `amanuensis/advanced`.
  * @packageDocumentation
  */
 export { Transcriber } from './transcriber.js';
-export type { LanguageDetection, TranscriberLoadOptions, TranscriberParts } from './transcriber.js';
+export type { TranscriberParts } from './transcriber.js';
+export type { TranscriberLoadOptions } from './load.js';
+export type { LanguageDetection } from './decoder/language-detection.js';
 export type { TranscribeOptions, TranscribeProgress } from './options.js';
 export { DEFAULT_TRANSCRIBE_OPTIONS } from './options.js';
 export type { DecodingResult, Segment, TranscriptionResult, TranscriptionTimings, WindowTiming } from './types.js';
@@ -22,21 +30,13 @@ export { listBackends } from './encoder/backends.js';
 export type { BackendInfo, ListBackendsOptions } from './encoder/backends.js';
 export type { Decoder, DecoderSession } from './decoder/decoder.js';
 export { CpuDecoder } from './decoder/cpu-decoder.js';
-export { DecoderStepBatcher } from './decoder/step-batcher.js';
-export type { DecoderBatchingOptions, DecoderBatchStats } from './decoder/step-batcher.js';
+export type { DecoderBatchingOptions } from './decoder/step-batcher.js';
 export { ApplyTimestampRules, SuppressBlank, SuppressTokens } from './decoder/logit-filters.js';
 export type { LogitFilter } from './decoder/logit-filters.js';
 export { Tokenizer } from './tokenizer/tokenizer.js';
 export type { SpecialTokens, Task } from './tokenizer/tokenizer.js';
 export { LANGUAGES } from './tokenizer/languages.js';
-export { indexModelFile, parseGgmlHeader, parseGgmlModel, readModelFile, GGML_MAGIC } from './model/ggml-loader.js';
-export type { GgmlHeader, GgmlModelFile, IndexedModelFile, MelFilterbank, TensorRecord } from './model/ggml-loader.js';
 export type { ModelDimensions } from './model/hparams.js';
-export { modelIdentity } from './model/model-identity.js';
-export { GGML_TYPES } from './model/ggml-types.js';
-export type { GgmlTypeInfo } from './model/ggml-types.js';
-export { loadNativeAddon } from './native/binding.js';
-export type { NativeAddon, NativeDecoderHandle, NativeEncoderTimings, NativeModelHandle, NativeStepEntry, NativeXdna2EncodeResult, NativeXdna2EncoderHandle } from './native/binding.js';
 export { decodeAudio, decodeAudioFile } from './audio/audio-file.js';
 export type { DecodeAudioOptions, DecodedAudio } from './audio/audio-file.js';
 export { toSrt, toText, toVtt } from './formats/subtitles.js';
@@ -44,12 +44,11 @@ export { RingBuffer } from './utils/ring-buffer.js';
 export type { OverflowPolicy, RingBufferOptions } from './utils/ring-buffer.js';
 export { BufferPool } from './utils/buffer-pool.js';
 export type { AcquireOptions, ArrayOf, BufferKind, BufferPoolOptions, BufferPoolStats, PoolElementType, PooledBuffer } from './utils/buffer-pool.js';
-export { EncoderCache, encoderCacheKey } from './utils/encoder-cache.js';
+export type { BufferPoolSettings } from './transcribe/buffers.js';
+export { EncoderCache } from './utils/encoder-cache.js';
 export type { EncoderCacheOptions, EncoderCacheStats } from './utils/encoder-cache.js';
 export { PerformanceProfiler } from './utils/performance-profiler.js';
 export type { PathStats, PerformanceProfilerOptions, ProfileJson, Span } from './utils/performance-profiler.js';
-export { createTranscriberPool, transcriberBufferKinds } from './transcribe/buffers.js';
-export type { BufferPoolSettings, TranscriberBufferKind } from './transcribe/buffers.js';
 export { TranscriptionSession } from './streaming/session.js';
 export type { SessionOptions } from './streaming/session.js';
 export type { PartialEvent, SegmentEvent, SessionEvent } from './streaming/session-events.js';

@@ -1,6 +1,8 @@
 /**
  * Option records with frozen defaults and their validation. Defaults follow openai/whisper's
- * `transcribe()` command-line defaults (transcribe.py and decoding.py DecodingOptions).
+ * `transcribe()` command-line defaults (transcribe.py and decoding.py DecodingOptions). The
+ * resolved records are derived from the public {@link TranscribeOptions} by mapped types, so a
+ * new option is declared once.
  * @module
  */
 import { AmanuensisError } from './errors.js';
@@ -65,30 +67,39 @@ export interface TranscribeOptions {
   readonly onProgress?: (progress: TranscribeProgress) => void;
 }
 
-/** Options with every default filled in. @internal */
-export interface ResolvedTranscribeOptions {
-  readonly language: string | undefined;
-  readonly task: Task;
-  readonly temperatures: readonly number[];
-  readonly bestOf: number;
-  readonly beamSize: number | undefined;
-  readonly patience: number;
-  readonly lengthPenalty: number | null;
-  readonly compressionRatioThreshold: number | null;
-  readonly logprobThreshold: number | null;
-  readonly noSpeechThreshold: number | null;
-  readonly conditionOnPreviousText: boolean;
-  readonly initialPrompt: string | undefined;
-  readonly suppressTokens: readonly number[] | 'non-speech';
-  readonly suppressBlank: boolean;
-  readonly withoutTimestamps: boolean;
-  readonly maxInitialTimestamp: number;
-  readonly sampleLen: number | undefined;
-  readonly silenceThreshold: number;
-  readonly seed: number;
-  readonly signal: AbortSignal | undefined;
-  readonly onProgress: ((progress: TranscribeProgress) => void) | undefined;
-}
+/** The options that have no default: they stay undefined when not given. */
+type OptionWithoutDefault = 'language' | 'beamSize' | 'initialPrompt' | 'sampleLen' | 'signal' | 'onProgress';
+
+/**
+ * Every option of `T` present: with its default (`Required` also removes the `undefined` that
+ * `?` implied), or possibly undefined for the options without a default.
+ */
+type Filled<T> = Required<Omit<T, OptionWithoutDefault>> & { [K in Extract<keyof T, OptionWithoutDefault>]: T[K] | undefined };
+
+/** `T` written out as one frozen object type (hovers and error messages list its fields). */
+type Frozen<T> = { readonly [K in keyof T]: T[K] };
+
+/**
+ * {@link TranscribeOptions} validated, with every default filled in and frozen; `temperature`
+ * becomes the list `temperatures` (one number is a list of one). @internal
+ */
+export type ResolvedTranscribeOptions = Frozen<Filled<Omit<TranscribeOptions, 'temperature'>> & {
+  /** Temperatures to try in order, at least one. */
+  temperatures: readonly number[];
+}>;
+
+/**
+ * The options that configure one window's decode: the fields of openai/whisper decoding.py
+ * DecodingOptions, besides the language, prompt and temperature that the seek loop and the
+ * fallback set. @internal
+ */
+export const DECODING_OPTION_KEYS = [
+  'task', 'bestOf', 'beamSize', 'patience', 'lengthPenalty', 'suppressTokens', 'suppressBlank',
+  'withoutTimestamps', 'maxInitialTimestamp', 'sampleLen',
+] as const satisfies readonly (keyof ResolvedTranscribeOptions)[];
+
+/** The decoding options of a resolved record (see {@link DECODING_OPTION_KEYS}). @internal */
+export type ResolvedDecodingOptions = Pick<ResolvedTranscribeOptions, (typeof DECODING_OPTION_KEYS)[number]>;
 
 /**
  * The defaults of {@link TranscribeOptions}, frozen: task `'transcribe'`; temperatures 0, 0.2, …, 1.0;
@@ -145,7 +156,8 @@ function finiteOrNull(v: unknown, name: string): number | null {
 }
 
 /**
- * Fills in defaults and validates.
+ * Fills in defaults and validates, once per call.
+ * @returns a frozen record
  * @throws {@link AmanuensisError} `ERR_INVALID_ARGUMENT` naming the bad option
  */
 export function resolveTranscribeOptions(o: TranscribeOptions = {}): ResolvedTranscribeOptions {
@@ -173,10 +185,10 @@ export function resolveTranscribeOptions(o: TranscribeOptions = {}): ResolvedTra
   if (o.onProgress !== undefined && typeof o.onProgress !== 'function') invalid('onProgress must be a function');
   const seed = o.seed ?? d.seed;
   if (!Number.isInteger(seed)) invalid('seed must be an integer');
-  return {
+  return Object.freeze({
     language: o.language,
     task,
-    temperatures: temps,
+    temperatures: Object.freeze(temps),
     bestOf: positiveInt(o.bestOf ?? d.bestOf, 'bestOf', 64),
     beamSize: o.beamSize === undefined ? undefined : positiveInt(o.beamSize, 'beamSize', 64),
     patience,
@@ -186,7 +198,8 @@ export function resolveTranscribeOptions(o: TranscribeOptions = {}): ResolvedTra
     noSpeechThreshold: finiteOrNull(o.noSpeechThreshold === undefined ? d.noSpeechThreshold : o.noSpeechThreshold, 'noSpeechThreshold'),
     conditionOnPreviousText: o.conditionOnPreviousText ?? d.conditionOnPreviousText,
     initialPrompt: o.initialPrompt,
-    suppressTokens,
+    // a copy: the caller's array may change while the call runs
+    suppressTokens: suppressTokens === 'non-speech' ? suppressTokens : Object.freeze([...suppressTokens]),
     suppressBlank: o.suppressBlank ?? d.suppressBlank,
     withoutTimestamps: o.withoutTimestamps ?? d.withoutTimestamps,
     maxInitialTimestamp,
@@ -195,5 +208,13 @@ export function resolveTranscribeOptions(o: TranscribeOptions = {}): ResolvedTra
     seed,
     signal: o.signal,
     onProgress: o.onProgress,
-  };
+  });
+}
+
+/**
+ * The decoding options of a resolved record, frozen: what every window's decode of one call
+ * shares, as openai/whisper transcribe.py's `decode_options`. @internal
+ */
+export function decodingOptionsOf(o: ResolvedTranscribeOptions): ResolvedDecodingOptions {
+  return Object.freeze(Object.fromEntries(DECODING_OPTION_KEYS.map((key) => [key, o[key]]))) as ResolvedDecodingOptions;
 }

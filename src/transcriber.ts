@@ -1,89 +1,34 @@
 /**
  * The Transcriber: log-mel front end → encoder → decoder over 30 s windows, with the seek
- * loop, temperature fallback and prompt conditioning of openai/whisper `transcribe.py`.
+ * loop and prompt conditioning of openai/whisper `transcribe.py`. Loading is in `load.ts`,
+ * the temperature fallback in `transcribe/fallback.ts`, language detection in
+ * `decoder/language-detection.ts`.
  * @module
  */
 import { randomUUID } from 'node:crypto';
-import { availableParallelism } from 'node:os';
-import { readFile } from 'node:fs/promises';
 
-import { type MelFrontend, type MelSpectrogram, WhisperMelFrontend, assertAudio, melWindow } from './audio/mel-frontend.js';
-import { NativeMelFrontend } from './audio/native-mel-frontend.js';
+import { type MelFrontend, type MelSpectrogram, checkedMelOptions, melWindow } from './audio/mel-frontend.js';
+import { rms } from './audio/rms.js';
+import { assertAudio } from './audio/validate-audio.js';
 import { HOP_LENGTH, N_FRAMES, N_SAMPLES, SAMPLE_RATE } from './constants.js';
-import { CpuDecoder } from './decoder/cpu-decoder.js';
-import { type DecoderBatchingOptions, DecoderStepBatcher } from './decoder/step-batcher.js';
 import type { Decoder } from './decoder/decoder.js';
-import { decodeWindow, resolveSuppressTokens } from './decoder/decoding-task.js';
+import { type LanguageDetection, detectLanguageFromFeatures } from './decoder/language-detection.js';
 import type { Encoder } from './encoder/encoder.js';
-import { type EncoderChoice, type EncoderFallbackWarning, selectEncoder } from './encoder/select-encoder.js';
-import type { Xdna2Options } from './encoder/xdna2-options.js';
 import { AmanuensisError, throwIfAborted } from './errors.js';
-import { assertSupportedTypes, indexModelFile } from './model/ggml-loader.js';
+import { type TranscriberLoadOptions, loadTranscriberParts } from './load.js';
 import type { ModelDimensions } from './model/hparams.js';
-import { hparamsInFileOrder, loadNativeAddon } from './native/binding.js';
-import { type ResolvedTranscribeOptions, type TranscribeOptions, resolveTranscribeOptions } from './options.js';
+import { type ResolvedTranscribeOptions, type TranscribeOptions, decodingOptionsOf, resolveTranscribeOptions } from './options.js';
 import { type SessionOptions, TranscriptionSession } from './streaming/session.js';
-import { Tokenizer } from './tokenizer/tokenizer.js';
-import { type BufferPoolSettings, type TranscriberBufferKind, createTranscriberPool } from './transcribe/buffers.js';
+import type { Tokenizer } from './tokenizer/tokenizer.js';
+import { type TranscriberBufferKind, createTranscriberPool } from './transcribe/buffers.js';
+import { decodeWithFallback, isNoSpeech } from './transcribe/fallback.js';
 import { splitSegments } from './transcribe/segments.js';
 import type { DecodingResult, Segment, TranscriptionResult, WindowTiming } from './types.js';
 import { AdmissionQueue, type AdmissionQueueOptions } from './utils/admission-queue.js';
-import { BufferPool } from './utils/buffer-pool.js';
+import type { BufferPool } from './utils/buffer-pool.js';
 import { EncoderCache, encoderCacheKey } from './utils/encoder-cache.js';
 import { PerformanceProfiler } from './utils/performance-profiler.js';
 import { seededRandom } from './utils/random.js';
-
-/** Options of {@link Transcriber.load}. */
-export interface TranscriberLoadOptions {
-  /** Threads for the encoder and decoder. Default: the available cores (`os.availableParallelism()`). */
-  readonly threads?: number;
-  /** Use the AVX2/FMA/F16C kernels when the CPU has them (checked at run time). Default true; false forces the portable kernels. */
-  readonly simd?: boolean;
-  /**
-   * With the SIMD kernels, also use the AVX-512 GEMM micro-kernel when the CPU has AVX-512F
-   * (checked at run time; 1.35–1.45× the AVX2 kernel's throughput on the encoder's shapes).
-   * Default true; false keeps the GEMM on AVX2.
-   */
-  readonly avx512?: boolean;
-  /**
-   * Encoder backend or your own {@link Encoder}. Default `'auto'`: the XDNA2 NPU when it can run
-   * (see {@link listBackends}), otherwise the CPU with one {@link EncoderFallbackWarning}.
-   * `'xdna2'` rejects with `ERR_BACKEND_UNAVAILABLE` and the reason when the NPU cannot run.
-   */
-  readonly encoder?: EncoderChoice;
-  /** Where the XDNA2 backend finds XRT, the device and the compiled kernel. */
-  readonly xdna2?: Xdna2Options;
-  /** Receives the warning of an `'auto'` fallback to the CPU. Default: `process.emitWarning`. */
-  readonly onWarning?: (warning: EncoderFallbackWarning) => void;
-  /** Your own log-mel front end. Default: {@link NativeMelFrontend} with the model's filterbank ({@link WhisperMelFrontend} is the TypeScript one). */
-  readonly frontend?: MelFrontend;
-  /** Your own decoder. Default: the native CPU decoder. */
-  readonly decoder?: Decoder;
-  /**
-   * openai/whisper's lossless token rank file (`gpt2.tiktoken` for `.en` models, `multilingual.tiktoken`
-   * otherwise). Optional: without it, the ~350 partial-UTF-8 tokens that whisper.cpp files store as
-   * U+FFFD decode as U+FFFD, exactly as whisper.cpp prints them.
-   */
-  readonly tiktokenFile?: string;
-  /** Path of a built `amanuensis.node`, bypassing the prebuild lookup (for bundlers). */
-  readonly nativeBinding?: string;
-  /** Cancels loading. */
-  readonly signal?: AbortSignal;
-  /** Audio features cache consulted before encoding each window; `false` disables it. Default: a new {@link EncoderCache} (32 entries, 256 MiB). */
-  readonly cache?: EncoderCache | false;
-  /** The pool of mel, feature and audio buffers (or its sizing). Default: maxSize 8 per kind. */
-  readonly bufferPool?: BufferPool<TranscriberBufferKind> | BufferPoolSettings;
-  /** Record the native encoder's per-layer times in the profiler (`total.encode.conv`, `…layer0`, …). Default false. */
-  readonly profile?: boolean;
-  /** Admission control of concurrent calls (running slots, queue bound, overflow policy). */
-  readonly queue?: AdmissionQueueOptions;
-  /**
-   * Batching of the native decoder's steps across concurrent calls and sessions: steps that
-   * are ready together run as one native step, reading each weight once for all of them
-   * (see `bench/concurrency.ts`). `false` steps every decoder alone. Default: `{ maxSequences: 64 }`.
-   */
-  readonly decoderBatching?: DecoderBatchingOptions | false;
-}
 
 /** The parts a {@link Transcriber} is made of. */
 export interface TranscriberParts {
@@ -107,24 +52,8 @@ export interface TranscriberParts {
   readonly queue?: AdmissionQueue | AdmissionQueueOptions;
 }
 
-/** Language identification result. */
-export interface LanguageDetection {
-  /** Most probable language code. */
-  readonly language: string;
-  /** Probability of every language the model knows. */
-  readonly probabilities: Readonly<Record<string, number>>;
-}
-
-function elapsed(t0: number): number {
-  return performance.now() - t0;
-}
-
-/** Root mean square of `samples[from, to)`. */
-function rms(samples: Float32Array, from: number, to: number): number {
-  let sum = 0;
-  for (let i = from; i < to; i++) sum += samples[i]! * samples[i]!;
-  return to > from ? Math.sqrt(sum / (to - from)) : 0;
-}
+/** Whisper's 30 s of padding, for samples the Transcriber has checked at its public entry. */
+const PADDED_CHECKED = checkedMelOptions({ paddingSamples: N_SAMPLES });
 
 /** Whisper speech-to-text on one loaded model. Safe to share between concurrent calls. */
 export class Transcriber {
@@ -164,47 +93,16 @@ export class Transcriber {
   }
 
   /**
-   * Loads a whisper.cpp GGML model file (`ggml-tiny.en.bin`, `ggml-base.bin`, … in f32 or f16).
+   * Loads a whisper.cpp GGML model file (`ggml-tiny.en.bin`, `ggml-base.bin`, … in f32 or f16):
+   * the native module, the weights, the tokenizer, the three stages and the buffer pool.
    * @param modelPath - path of the `.bin` file
-   * @throws {@link AmanuensisError} `ERR_MODEL_*` for a missing or malformed file (see {@link parseGgmlModel}),
-   * `ERR_NATIVE_LOAD` when the native module is unavailable, `ERR_INVALID_ARGUMENT`, `ERR_ABORTED`
+   * @param options - threads, kernels, encoder backend, your own stages, cache, pool, queue, batching
+   * @throws {@link AmanuensisError} `ERR_MODEL_*` for a missing or malformed file (the codes of
+   * `parseGgmlModel` in `amanuensis/advanced`), `ERR_NATIVE_LOAD` when the native module is unavailable,
+   * `ERR_BACKEND_UNAVAILABLE` for `encoder: 'xdna2'` when the NPU cannot run, `ERR_INVALID_ARGUMENT`, `ERR_ABORTED`
    */
   static async load(modelPath: string, options: TranscriberLoadOptions = {}): Promise<Transcriber> {
-    const threads = options.threads ?? availableParallelism();
-    if (!Number.isInteger(threads) || threads < 1 || threads > 256) {
-      throw new AmanuensisError('ERR_INVALID_ARGUMENT', 'threads must be an integer from 1 to 256');
-    }
-    throwIfAborted(options.signal);
-    // the weights are read once, by the native loader, straight into its arena
-    const file = indexModelFile(modelPath);
-    assertSupportedTypes(file);
-    const addon = loadNativeAddon(options.nativeBinding);
-    // built before the weights load so that bad options fail fast
-    const batcher = options.decoderBatching === false ? undefined : new DecoderStepBatcher(addon, threads, options.decoderBatching);
-    const native = await addon.loadModel(file.path, {
-      hparams: hparamsInFileOrder(file.dims), tensors: file.tensors, threads, simd: options.simd ?? true, avx512: options.avx512 ?? true,
-    });
-    throwIfAborted(options.signal);
-    const tokenizer = options.tiktokenFile === undefined
-      ? Tokenizer.fromVocab(file.vocab, file.dims.nVocab)
-      : Tokenizer.fromTiktoken(await readFile(options.tiktokenFile, 'utf8'), file.dims.nVocab);
-    const pool = options.bufferPool instanceof BufferPool ? options.bufferPool : createTranscriberPool(file.dims, options.bufferPool);
-    const encoder = await selectEncoder(options.encoder ?? 'auto', {
-      addon, model: native, dims: file.dims, threads, profile: options.profile ?? false,
-      ...(options.xdna2 !== undefined && { xdna2: options.xdna2 }),
-      ...(options.onWarning !== undefined && { onWarning: options.onWarning }),
-    });
-    return new Transcriber({
-      dims: file.dims,
-      tokenizer,
-      frontend: options.frontend ?? new NativeMelFrontend(addon, native, file.melFilters, threads),
-      encoder,
-      decoder: options.decoder ?? new CpuDecoder(native, file.dims, threads, batcher),
-      modelId: file.identity,
-      ...(options.cache !== undefined && { cache: options.cache }),
-      ...(options.queue !== undefined && { queue: options.queue }),
-      pool,
-    });
+    return new Transcriber(await loadTranscriberParts(modelPath, options));
   }
 
   /** Whether the model knows languages other than English. */
@@ -223,6 +121,12 @@ export class Transcriber {
   async transcribe(audio: Float32Array, options: TranscribeOptions = {}): Promise<TranscriptionResult> {
     this.assertOpen();
     assertAudio(audio);
+    return this.transcribeChecked(audio, options);
+  }
+
+  /** {@link transcribe} of audio that has passed `assertAudio` (at the public entry or a session's `push`). */
+  private async transcribeChecked(audio: Float32Array, options: TranscribeOptions): Promise<TranscriptionResult> {
+    this.assertOpen();
     if (audio.length === 0) throw new AmanuensisError('ERR_INVALID_AUDIO', 'audio is empty');
     const o = resolveTranscribeOptions(options);
     this.checkTask(o);
@@ -243,11 +147,12 @@ export class Transcriber {
     const mel = await calls.measure('mel', () => this.paddedMel(audio));
     const contentFrames = mel.nFrames - N_FRAMES;
 
-    const suppress = resolveSuppressTokens(this.tokenizer, o.suppressTokens);
+    // transcribe.py's decode_options: shared by every window of the call; each window adds its
+    // language and prompt, each fallback its temperature
+    const decoding = Object.freeze({ ...decodingOptionsOf(o), random: seededRandom(o.seed), signal: o.signal, profiler: calls });
     const initialPromptTokens = o.initialPrompt === undefined ? [] : this.tokenizer.encode(' ' + o.initialPrompt.trim());
     const allTokens: number[] = [...initialPromptTokens];
     let promptResetSince = 0;
-    const random = seededRandom(o.seed);
     const segments: Segment[] = [];
     const windows: WindowTiming[] = [];
     let language = o.language ?? (this.multilingual ? undefined : 'en');
@@ -269,16 +174,16 @@ export class Transcriber {
       let result: DecodingResult;
       try {
         const decodeSpan = calls.span('decode');
-        language ??= (await this.detectLanguageFromFeatures(features)).language;
+        language ??= (await detectLanguageFromFeatures(this.decoder, this.tokenizer, features)).language;
         const prompt = allTokens.slice(promptResetSince);
-        const fallback = await this.decodeWithFallback(features, o, language, prompt, suppress, random, calls);
+        const fallback = await decodeWithFallback(this.decoder, this.tokenizer, features, { ...decoding, language, prompt }, o);
         result = fallback.result;
         window = { seek, frames: segmentFrames, encodeMs, decodeMs: decodeSpan.end(), temperatures: fallback.temperatures, encoder: this.encoder.name, ...(cached && { cached }) };
       } finally {
         handle?.release();
       }
 
-      if (this.isNoSpeech(result, o)) {
+      if (isNoSpeech(result, o)) {
         windows.push({ ...window, skipped: 'no-speech' });
         seek += segmentFrames;
         this.progress(o, seek, contentFrames);
@@ -351,18 +256,22 @@ export class Transcriber {
     assertAudio(audio);
     if (!this.multilingual) throw new AmanuensisError('ERR_INVALID_ARGUMENT', 'this model is English-only');
     const mel = await this.paddedMel(audio.subarray(0, N_SAMPLES));
-    return this.detectLanguageFromFeatures(await this.encoder.encode(melWindow(mel, 0)));
+    return detectLanguageFromFeatures(this.decoder, this.tokenizer, await this.encoder.encode(melWindow(mel, 0)));
   }
 
   /**
    * Starts a streaming session: push 16 kHz chunks of any size, receive `'partial'` and
    * confirmed `'segment'` events (or iterate them with `for await`). Sessions share this
    * Transcriber (and its queue) with every other call.
-   * @throws {@link AmanuensisError} `ERR_INVALID_ARGUMENT` for bad options, `ERR_CLOSED`, `ERR_ABORTED`
+   * @throws {@link AmanuensisError} `ERR_INVALID_ARGUMENT` for bad options (the decoding options
+   *   included, and a language or task this model cannot do), `ERR_CLOSED`, `ERR_ABORTED` (an aborted `signal`)
    */
   createSession(options: SessionOptions = {}): TranscriptionSession {
     this.assertOpen();
-    return new TranscriptionSession(this, options);
+    // what only the model can say (language, task) here, the rest by the session: all before the first push
+    this.checkTask(options);
+    // the session checks each chunk as it is pushed, and transcribes its own copies of them
+    return new TranscriptionSession({ transcribe: (audio, o) => this.transcribeChecked(audio, o) }, options);
   }
 
   /** Releases this Transcriber; later calls reject with `ERR_CLOSED`. Native memory is freed once no call uses it. */
@@ -370,17 +279,21 @@ export class Transcriber {
     this.closed = true;
   }
 
-  /** The spectrogram with Whisper's 30 s of padding, off the main thread when the front end can. */
+  /**
+   * The spectrogram with Whisper's 30 s of padding, off the main thread when the front end can.
+   * `audio` has passed `assertAudio` at the public entry point.
+   */
   private async paddedMel(audio: Float32Array): Promise<MelSpectrogram> {
-    const options = { paddingSamples: N_SAMPLES };
-    return this.frontend.computeAsync === undefined ? this.frontend.compute(audio, options) : this.frontend.computeAsync(audio, options);
+    const frontend = this.frontend;
+    return frontend.computeAsync === undefined ? frontend.compute(audio, PADDED_CHECKED) : frontend.computeAsync(audio, PADDED_CHECKED);
   }
 
   private assertOpen(): void {
     if (this.closed) throw new AmanuensisError('ERR_CLOSED', 'this Transcriber has been closed');
   }
 
-  private checkTask(o: ResolvedTranscribeOptions): void {
+  /** The language and task are ones this model can do. */
+  private checkTask(o: Pick<TranscribeOptions, 'language' | 'task'>): void {
     if (this.multilingual) {
       if (o.language !== undefined && this.tokenizer.languageToken(o.language) === undefined) {
         throw new AmanuensisError('ERR_INVALID_ARGUMENT', `unknown language '${o.language}'`);
@@ -393,68 +306,6 @@ export class Transcriber {
     if (o.task === 'translate') {
       throw new AmanuensisError('ERR_INVALID_ARGUMENT', 'this model is English-only; translation needs a multilingual model');
     }
-  }
-
-  private async detectLanguageFromFeatures(features: Float32Array): Promise<LanguageDetection> {
-    const session = await this.decoder.session(features, 1);
-    let logits: Float32Array;
-    try {
-      logits = await session.step(Int32Array.of(this.tokenizer.special.sot), 1, Int32Array.of(0));
-    } finally {
-      session.close?.();
-    }
-    const codes = this.tokenizer.languageCodes;
-    const scores = codes.map((c) => logits[this.tokenizer.languageToken(c)!]!);
-    const max = Math.max(...scores);
-    const exp = scores.map((s) => Math.exp(s - max));
-    const total = exp.reduce((a, b) => a + b, 0);
-    const probabilities = Object.fromEntries(codes.map((c, i) => [c, exp[i]! / total]));
-    return { language: codes[scores.indexOf(max)]!, probabilities };
-  }
-
-  /** transcribe.py decode_with_fallback: retry hotter until the thresholds pass, on the same features. */
-  private async decodeWithFallback(features: Float32Array, o: ResolvedTranscribeOptions, language: string,
-    prompt: readonly number[], suppressTokens: readonly number[], random: () => number, profiler: PerformanceProfiler):
-    Promise<{ result: DecodingResult; temperatures: number[] }> {
-    const tried: number[] = [];
-    let result: DecodingResult | undefined;
-    for (const temperature of o.temperatures) {
-      tried.push(temperature);
-      result = await decodeWindow(this.decoder, features, this.tokenizer, {
-        temperature,
-        bestOf: o.bestOf,
-        beamSize: o.beamSize,
-        patience: o.patience,
-        lengthPenalty: o.lengthPenalty,
-        language,
-        task: o.task,
-        prompt,
-        withoutTimestamps: o.withoutTimestamps,
-        suppressBlank: o.suppressBlank,
-        suppressTokens,
-        maxInitialTimestamp: o.maxInitialTimestamp,
-        sampleLen: o.sampleLen ?? Math.floor(this.dims.nTextCtx / 2),
-        random,
-        signal: o.signal,
-        profiler,
-      });
-      if (!this.needsFallback(result, o)) break;
-    }
-    return { result: result!, temperatures: tried };
-  }
-
-  private needsFallback(r: DecodingResult, o: ResolvedTranscribeOptions): boolean {
-    const lowLogprob = o.logprobThreshold !== null && r.avgLogprob < o.logprobThreshold;
-    // silence is not a failed decode: no fallback when the window looks like no speech
-    if (o.noSpeechThreshold !== null && r.noSpeechProb > o.noSpeechThreshold && lowLogprob) return false;
-    const repetitive = o.compressionRatioThreshold !== null && r.compressionRatio > o.compressionRatioThreshold;
-    return repetitive || lowLogprob;
-  }
-
-  private isNoSpeech(r: DecodingResult, o: ResolvedTranscribeOptions): boolean {
-    if (o.noSpeechThreshold === null) return false;
-    if (o.logprobThreshold !== null && r.avgLogprob > o.logprobThreshold) return false;
-    return r.noSpeechProb > o.noSpeechThreshold;
   }
 
   private progress(o: ResolvedTranscribeOptions, processedFrames: number, totalFrames: number): void {

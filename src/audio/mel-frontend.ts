@@ -9,6 +9,7 @@ import { HOP_LENGTH, N_FFT, N_FRAMES, N_FREQ } from '../constants.js';
 import { AmanuensisError } from '../errors.js';
 import type { MelFilterbank } from '../model/ggml-loader.js';
 import { BluesteinDft } from './dft.js';
+import { assertAudio } from './validate-audio.js';
 
 /** A log-mel spectrogram: `data` is `[nMels, nFrames]` row-major (frame t of band m at `m * nFrames + t`). */
 export interface MelSpectrogram {
@@ -73,29 +74,33 @@ function reflectIndex(i: number, n: number): number {
   return j < n ? j : period - j;
 }
 
+/** Option records made by {@link checkedMelOptions}: their caller has checked the samples already. */
+const checkedSamples = new WeakSet<MelComputeOptions>();
+
 /**
- * Checks the arguments of {@link MelFrontend.compute}: finite Float32Array audio and a
- * non-negative integer padding, returned with its default (0). @internal
+ * Compute options for a caller that has already checked the samples with `assertAudio` at its
+ * public entry point (the Transcriber): the built-in front ends then skip their own scan of
+ * the samples, which would find nothing new. Only this module can mark a record, so a user
+ * calling a front end directly always gets the check. @internal
+ */
+export function checkedMelOptions(options: MelComputeOptions): MelComputeOptions {
+  const marked = Object.freeze({ ...options });
+  checkedSamples.add(marked);
+  return marked;
+}
+
+/**
+ * Checks the arguments of {@link MelFrontend.compute}: finite Float32Array audio (unless the
+ * options come from {@link checkedMelOptions}) and a non-negative integer padding, returned
+ * with its default (0). @internal
  */
 export function checkMelInput(samples: unknown, options: MelComputeOptions): number {
-  assertAudio(samples);
+  if (!checkedSamples.has(options)) assertAudio(samples);
   const padding = options.paddingSamples ?? 0;
   if (!Number.isInteger(padding) || padding < 0) {
     throw new AmanuensisError('ERR_INVALID_ARGUMENT', 'paddingSamples must be a non-negative integer');
   }
   return padding;
-}
-
-/** Checks that audio is a Float32Array of finite samples. @internal */
-export function assertAudio(samples: unknown): asserts samples is Float32Array {
-  if (!(samples instanceof Float32Array)) {
-    throw new AmanuensisError('ERR_INVALID_AUDIO', 'audio must be a Float32Array of 16 kHz mono samples');
-  }
-  for (let i = 0; i < samples.length; i++) {
-    if (!Number.isFinite(samples[i])) {
-      throw new AmanuensisError('ERR_INVALID_AUDIO', `audio sample ${i} is ${samples[i]}; samples must be finite`);
-    }
-  }
 }
 
 /**

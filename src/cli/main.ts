@@ -14,6 +14,7 @@ import cliProgress from 'cli-progress';
 import { Command, InvalidArgumentError, Option } from 'commander';
 
 import { decodeAudioFile } from '../audio/audio-file.js';
+import { FRAMES_PER_SECOND } from '../constants.js';
 import { AmanuensisError } from '../errors.js';
 import { toSrt, toText, toVtt } from '../formats/subtitles.js';
 import { Transcriber } from '../transcriber.js';
@@ -90,7 +91,7 @@ async function transcribe(audioPath: string, flags: TranscribeFlags): Promise<vo
       ...(flags.bestOf !== undefined && { bestOf: flags.bestOf }),
       ...(flags.prompt !== undefined && { initialPrompt: flags.prompt }),
       signal: abort.signal,
-      onProgress: (p) => bar?.update(Math.round((p.processedFrames / 100) * 10) / 10),
+      onProgress: (p) => bar?.update(Math.round((p.processedFrames / FRAMES_PER_SECOND) * 10) / 10),
     });
     bar?.update(Math.ceil(audio.durationS));
     bar?.stop();

@@ -5,7 +5,8 @@
  * @module
  */
 import { throwIfAborted } from '../errors.js';
-import type { Task, Tokenizer } from '../tokenizer/tokenizer.js';
+import type { ResolvedDecodingOptions } from '../options.js';
+import type { Tokenizer } from '../tokenizer/tokenizer.js';
 import type { DecodingResult } from '../types.js';
 import { compressionRatio } from '../utils/compression.js';
 import type { PerformanceProfiler } from '../utils/performance-profiler.js';
@@ -13,29 +14,22 @@ import type { Decoder } from './decoder.js';
 import { ApplyTimestampRules, type LogitFilter, SuppressBlank, SuppressTokens } from './logit-filters.js';
 import { BeamSearchDecoder, GreedyDecoder, rankCandidates, type TokenDecoder } from './token-decoders.js';
 
-/** Settings of one window's decode. */
-export interface WindowDecodeOptions {
+/**
+ * Settings of one window's decode, as openai/whisper decoding.py DecodingOptions: the call's
+ * resolved decoding options (their `suppressTokens` and `sampleLen` are resolved against the
+ * model here, as DecodingTask does), the window's language and prompt and the temperature of
+ * this try; with the call's sampler, signal and profiler.
+ */
+export interface DecodingOptions extends ResolvedDecodingOptions {
+  /** Sampling temperature: 0 is greedy, or beam search with `beamSize`; above 0, `bestOf` candidates are sampled. */
   readonly temperature: number;
-  /** Candidates sampled at temperature > 0. */
-  readonly bestOf: number;
-  /** Beam width at temperature 0; undefined for greedy. */
-  readonly beamSize: number | undefined;
-  readonly patience: number;
-  readonly lengthPenalty: number | null;
   /** Language code; must be set for multilingual models. */
   readonly language: string;
-  readonly task: Task;
   /** Previous text tokens to condition on (the last nTextCtx/2 - 1 are used). */
   readonly prompt: readonly number[];
-  readonly withoutTimestamps: boolean;
-  readonly suppressBlank: boolean;
-  /** Tokens suppressed at every step (already resolved from `'non-speech'`). */
-  readonly suppressTokens: readonly number[];
-  /** Seconds. */
-  readonly maxInitialTimestamp: number;
-  /** Most tokens sampled. */
-  readonly sampleLen: number;
+  /** Uniform numbers in [0, 1) for the sampler (seeded per call). */
   readonly random: () => number;
+  /** Cancels the decode between steps. */
   readonly signal: AbortSignal | undefined;
   /** Records each decoder step as `step` under the current span. */
   readonly profiler?: PerformanceProfiler;
@@ -52,7 +46,7 @@ export function resolveSuppressTokens(tokenizer: Tokenizer, suppress: readonly n
 }
 
 /** The initial tokens of a window and where sampling starts. */
-export function initialTokens(tokenizer: Tokenizer, o: Pick<WindowDecodeOptions, 'language' | 'task' | 'prompt' | 'withoutTimestamps'>,
+export function initialTokens(tokenizer: Tokenizer, o: Pick<DecodingOptions, 'language' | 'task' | 'prompt' | 'withoutTimestamps'>,
   nTextCtx: number): { tokens: number[]; sampleBegin: number; sotIndex: number } {
   const tokens: number[] = [];
   if (o.prompt.length > 0) {
@@ -65,19 +59,23 @@ export function initialTokens(tokenizer: Tokenizer, o: Pick<WindowDecodeOptions,
 }
 
 /**
- * Decodes one window's audio features.
+ * Decodes one window's audio features at one temperature.
+ * @param features - audio features `[nAudioCtx, nAudioState]` row-major
  * @throws {@link AmanuensisError} `ERR_ABORTED` when the signal fires, or what the decoder throws
  */
 export async function decodeWindow(decoder: Decoder, features: Float32Array, tokenizer: Tokenizer,
-  o: WindowDecodeOptions): Promise<DecodingResult> {
+  o: DecodingOptions): Promise<DecodingResult> {
   const { eot, noSpeech } = tokenizer.special;
   const nVocab = decoder.nVocab;
   const { tokens: initial, sampleBegin, sotIndex } = initialTokens(tokenizer, o, decoder.nTextCtx);
   const nSeq = o.temperature === 0 ? (o.beamSize ?? 1) : o.bestOf;
+  // as DecodingTask: half the text context by default, and the task and start tokens never sampled
+  const sampleLen = o.sampleLen ?? Math.floor(decoder.nTextCtx / 2);
+  const suppressTokens = resolveSuppressTokens(tokenizer, o.suppressTokens);
 
   const filters: LogitFilter[] = [];
   if (o.suppressBlank) filters.push(new SuppressBlank(tokenizer.encode(' '), eot, sampleBegin));
-  if (o.suppressTokens.length > 0) filters.push(new SuppressTokens(o.suppressTokens));
+  if (suppressTokens.length > 0) filters.push(new SuppressTokens(suppressTokens));
   if (!o.withoutTimestamps) filters.push(new ApplyTimestampRules(tokenizer.special, sampleBegin, o.maxInitialTimestamp));
 
   const search: TokenDecoder = o.temperature === 0 && o.beamSize !== undefined
@@ -89,7 +87,7 @@ export async function decodeWindow(decoder: Decoder, features: Float32Array, tok
   try {
     const step = (tokens: Int32Array, nNew: number, positions: Int32Array): Promise<Float32Array> =>
       o.profiler === undefined ? session.step(tokens, nNew, positions) : o.profiler.measure('step', () => session.step(tokens, nNew, positions));
-    for (let i = 0; i < o.sampleLen; i++) {
+    for (let i = 0; i < sampleLen; i++) {
       throwIfAborted(o.signal);
       let logits: Float32Array;
       if (i === 0) {

@@ -9,7 +9,7 @@ import { AmanuensisError } from '../errors.js';
  * `model.py` ModelDimensions, plus whisper.cpp's `ftype`).
  */
 export interface ModelDimensions {
-  /** Vocabulary size including special and timestamp tokens (51864 English-only, 51865+ multilingual). */
+  /** Vocabulary size including special and timestamp tokens (English-only or multilingual: see `tokenizer/vocabulary.ts`). */
   readonly nVocab: number;
   /** Encoder output positions per 30 s window (1500). */
   readonly nAudioCtx: number;
@@ -74,9 +74,4 @@ export function validateDimensions(d: ModelDimensions): void {
   if (d.ftype < 0) {
     throw new AmanuensisError('ERR_MODEL_BAD_HPARAMS', `ftype ${d.ftype} is negative`);
   }
-}
-
-/** True for English-only models (`*.en`), whose vocabulary has no language tokens beyond the table. */
-export function isMultilingual(d: ModelDimensions): boolean {
-  return d.nVocab >= 51865;
 }

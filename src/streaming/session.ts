@@ -6,9 +6,10 @@
  */
 import { EventEmitter } from 'node:events';
 
+import { assertAudio } from '../audio/validate-audio.js';
 import { N_SAMPLES, SAMPLE_RATE } from '../constants.js';
 import { AmanuensisError, toAmanuensisError } from '../errors.js';
-import type { TranscribeOptions } from '../options.js';
+import { type TranscribeOptions, resolveTranscribeOptions } from '../options.js';
 import type { TranscriptionResult } from '../types.js';
 import { RingBuffer } from '../utils/ring-buffer.js';
 import { agreedPrefix, type HypothesisSegment } from './local-agreement.js';
@@ -29,6 +30,7 @@ export interface SessionOptions extends Omit<TranscribeOptions, 'signal' | 'onPr
 
 /** What a session needs from a Transcriber. @internal */
 export interface SessionEngine {
+  /** Transcribes the session's own copy of pushed audio, which `push()` has checked already. */
   transcribe(audio: Float32Array, options: TranscribeOptions): Promise<TranscriptionResult>;
 }
 
@@ -63,7 +65,11 @@ export class TranscriptionSession extends EventEmitter implements AsyncIterable<
   private readonly waiters: ((r: IteratorResult<SessionEvent>) => void)[] = [];
   private readonly onAbort = (): void => this.fail(new AmanuensisError('ERR_ABORTED', 'the session was aborted'));
 
-  /** @internal */
+  /**
+   * @throws {@link AmanuensisError} `ERR_INVALID_ARGUMENT` for bad options, decoding options included;
+   *   `ERR_ABORTED` when the signal has fired
+   * @internal
+   */
   constructor(private readonly engine: SessionEngine, private readonly options: SessionOptions = {}) {
     super();
     const stepMs = options.stepMs ?? 1000;
@@ -74,6 +80,9 @@ export class TranscriptionSession extends EventEmitter implements AsyncIterable<
     this.vadThreshold = options.vadThreshold ?? 0.01;
     if (!(this.vadThreshold >= 0)) throw new AmanuensisError('ERR_INVALID_ARGUMENT', 'vadThreshold must be a non-negative RMS');
     const { stepMs: _s, vadThreshold: _v, initialPrompt, signal, ...decode } = options;
+    // checked now as every step would check them: a bad option throws here, instead of
+    // surfacing later as an 'error' event of the first step
+    resolveTranscribeOptions({ ...decode, ...(initialPrompt !== undefined && { initialPrompt }), ...(signal !== undefined && { signal }) });
     this.decodeOptions = decode;
     this.prompt = initialPrompt ?? '';
     if (signal?.aborted) throw new AmanuensisError('ERR_ABORTED', 'the session was aborted');
@@ -92,10 +101,7 @@ export class TranscriptionSession extends EventEmitter implements AsyncIterable<
    */
   push(chunk: Float32Array): void {
     if (this.closed) throw this.failure ?? new AmanuensisError('ERR_CLOSED', 'this session is closed');
-    if (!(chunk instanceof Float32Array)) throw new AmanuensisError('ERR_INVALID_AUDIO', 'chunks must be Float32Array samples at 16 kHz');
-    for (let i = 0; i < chunk.length; i++) {
-      if (!Number.isFinite(chunk[i]!)) throw new AmanuensisError('ERR_INVALID_AUDIO', 'audio contains NaN or Infinity');
-    }
+    assertAudio(chunk, 'chunk');
     if (chunk.length === 0) return;
     this.buffer.append(chunk);
     this.pushedTo += chunk.length;

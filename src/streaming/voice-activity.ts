@@ -3,22 +3,19 @@
  * and costs no decoder work.
  * @module
  */
+import { rms } from '../audio/rms.js';
+import { SAMPLE_RATE } from '../constants.js';
 
-/** Root mean square of `samples`. */
-export function rootMeanSquare(samples: Float32Array): number {
-  let sum = 0;
-  for (let i = 0; i < samples.length; i++) sum += samples[i]! * samples[i]!;
-  return samples.length > 0 ? Math.sqrt(sum / samples.length) : 0;
-}
+/** Samples in one 30 ms frame at 16 kHz: short enough that one word lifts its frame above the gate. */
+const FRAME = (30 * SAMPLE_RATE) / 1000;
 
 /**
  * Whether any 30 ms frame of `samples` (16 kHz) is louder than `threshold` (RMS): a short
  * word in a long silent chunk still counts as voice.
  */
 export function hasVoice(samples: Float32Array, threshold: number): boolean {
-  const frame = 480;
-  for (let start = 0; start < samples.length; start += frame) {
-    if (rootMeanSquare(samples.subarray(start, Math.min(samples.length, start + frame))) >= threshold) return true;
+  for (let start = 0; start < samples.length; start += FRAME) {
+    if (rms(samples, start, Math.min(samples.length, start + FRAME)) >= threshold) return true;
   }
   return false;
 }

@@ -3,18 +3,15 @@
  * sequence, text encoding (BPE) and decoding, as openai/whisper `tokenizer.py`.
  * @module
  */
+import { TIME_PRECISION } from '../constants.js';
 import { AmanuensisError } from '../errors.js';
 import { BytePairEncoder } from './bpe.js';
 import { LANGUAGES } from './languages.js';
 import { NON_SPEECH_TOKENS_EN, NON_SPEECH_TOKENS_MULTILINGUAL } from './non-speech-tokens.js';
+import { isMultilingual, languageCount, textTokenCount } from './vocabulary.js';
 
 /** Whisper's tasks. */
 export type Task = 'transcribe' | 'translate';
-
-/** Number of timestamp tokens: <|0.00|> to <|30.00|> in 0.02 s steps. */
-const N_TIMESTAMPS = 1501;
-/** Special tokens after the language tokens: translate, transcribe, startoflm, startofprev, nospeech, notimestamps. */
-const N_TASK_SPECIALS = 6;
 
 /** Ids of the special tokens of one vocabulary. */
 export interface SpecialTokens {
@@ -34,7 +31,7 @@ export interface SpecialTokens {
   readonly noSpeech: number;
   /** `<|notimestamps|>`: decode text only. */
   readonly noTimestamps: number;
-  /** `<|0.00|>`; timestamp token `timestampBegin + i` stands for `i * 0.02` s. */
+  /** `<|0.00|>`; timestamp token `timestampBegin + i` stands for `i * TIME_PRECISION` (0.02) s. */
   readonly timestampBegin: number;
 }
 
@@ -56,11 +53,10 @@ export class Tokenizer {
   private constructor(vocab: readonly Uint8Array[], nVocab: number, exact: boolean) {
     this.exact = exact;
     this.vocab = withByteTokens(vocab);
-    this.multilingual = nVocab >= 51865;
-    // openai/whisper: the regular vocabulary (50256 English-only, 50257 multilingual tokens)
-    // is followed by eot, sot, the languages, six task specials and 1501 timestamps
-    const nBase = this.multilingual ? 50257 : 50256;
-    const nLanguages = nVocab - nBase - 2 - N_TASK_SPECIALS - N_TIMESTAMPS;
+    this.multilingual = isMultilingual(nVocab);
+    // the regular vocabulary is followed by eot, sot, the languages, the task specials and the timestamps
+    const nBase = textTokenCount(nVocab);
+    const nLanguages = languageCount(nVocab);
     if (nLanguages < 0 || nLanguages > LANGUAGES.length || vocab.length > nBase + 1) {
       throw new AmanuensisError('ERR_MODEL_BAD_HPARAMS',
         `a vocabulary of ${nVocab} tokens (${vocab.length} stored) does not have Whisper's layout`);
@@ -160,7 +156,7 @@ export class Tokenizer {
     let run: number[] = [];
     for (const t of tokens) {
       if (t >= this.special.timestampBegin) {
-        out += this.decode(run) + `<|${((t - this.special.timestampBegin) * 0.02).toFixed(2)}|>`;
+        out += this.decode(run) + `<|${((t - this.special.timestampBegin) * TIME_PRECISION).toFixed(2)}|>`;
         run = [];
       } else {
         run.push(t);

@@ -1,6 +1,6 @@
 /**
- * A pool of reusable typed arrays, by kind (element type and length): mel windows
- * `[nMels, 3000]`, audio features `[nAudioCtx, nAudioState]`, 30 s of audio. It starts with
+ * A pool of reusable typed arrays, by kind (element type and length), such as the
+ * Transcriber's mel windows `[nMels, 3000]` and audio features `[nAudioCtx, nAudioState]`. It starts with
  * `initialSize` buffers per kind and allocates more on demand up to `maxSize`; past that,
  * callers wait (with an AbortSignal and a timeout) instead of failing.
  * @module

@@ -18,6 +18,9 @@ const npm = (args: string[], cwd: string): string =>
   execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false' } });
 
 describe('the packed tarball', () => {
+  /** The fresh project the tarball is installed into (by the first test). */
+  let project: string;
+
   it('installs with --ignore-scripts, loads the prebuild and transcribes', () => {
     npm(['run', 'prebuild'], root);
     const prebuilds = readdirSync(join(root, 'prebuilds', `${process.platform}-${process.arch}`));
@@ -32,7 +35,7 @@ describe('the packed tarball', () => {
     expect(files).toContain('dist/index.js');
     expect(files.some((f) => f.startsWith('build/'))).toBe(false);
 
-    const project = join(work, 'project');
+    project = join(work, 'project');
     mkdirSync(project);
     npm(['init', '-y'], project);
     npm(['install', '--ignore-scripts', '--no-package-lock', join(work, packed[0]!.filename)], project);
@@ -48,5 +51,23 @@ describe('the packed tarball', () => {
     const out = JSON.parse(execFileSync(process.execPath, ['run.mjs'], { cwd: project, encoding: 'utf8' }).trim()) as { windows: number; encodeMs: number };
     expect(out.windows).toBe(1);
     expect(out.encodeMs).toBeGreaterThan(0);
+  });
+
+  it('amanuensis/advanced resolves with import and require, with types, sharing the root\'s classes', () => {
+    const dist = readdirSync(join(project, 'node_modules', 'amanuensis', 'dist'));
+    for (const f of ['advanced.js', 'advanced.cjs', 'advanced.d.ts', 'advanced.d.cts']) expect(dist).toContain(f);
+    // the same probe through both module systems: the GGML reader's error is the root's AmanuensisError
+    const probe = (load: string): string => `
+      ${load}
+      let code;
+      try { advanced.parseGgmlModel(new Uint8Array(8)); } catch (e) { code = e instanceof root.AmanuensisError ? e.code : 'not an AmanuensisError'; }
+      console.log(JSON.stringify({ code, addon: typeof advanced.loadNativeAddon().loadModel, reader: typeof advanced.indexModelFile, rootReader: typeof root.indexModelFile }));
+    `;
+    writeFileSync(join(project, 'advanced.mjs'), probe(`const root = await import('amanuensis'); const advanced = await import('amanuensis/advanced');`));
+    writeFileSync(join(project, 'advanced.cjs'), probe(`const root = require('amanuensis'); const advanced = require('amanuensis/advanced');`));
+    for (const script of ['advanced.mjs', 'advanced.cjs']) {
+      const out = JSON.parse(execFileSync(process.execPath, [script], { cwd: project, encoding: 'utf8' }).trim()) as Record<string, string>;
+      expect(out, script).toEqual({ code: 'ERR_MODEL_BAD_MAGIC', addon: 'function', reader: 'function', rootReader: 'undefined' });
+    }
   });
 });

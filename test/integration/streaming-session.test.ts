@@ -89,6 +89,13 @@ describe('TranscriptionSession', () => {
     expect(t.profiler.stats('total')?.count ?? 0).toBe(before);
   });
 
+  it('createSession refuses bad decoding options at once, not as a later \'error\' event', () => {
+    for (const bad of [{ temperature: -1 }, { temperature: [] }, { bestOf: 0 }, { beamSize: 2.5 }, { suppressTokens: [-3] },
+      { initialPrompt: 42 }, { signal: {} }, { language: 'de' }, { task: 'translate' }]) {
+      expect(() => t.createSession(bad as never), JSON.stringify(bad)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
+    }
+  });
+
   it('an AbortSignal ends the session with ERR_ABORTED; a closed session refuses audio', async () => {
     const controller = new AbortController();
     const session = t.createSession({ ...decode, signal: controller.signal });

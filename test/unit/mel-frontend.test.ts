@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
 import { BluesteinDft } from '../../src/audio/dft.js';
-import { WhisperMelFrontend } from '../../src/audio/mel-frontend.js';
+import { WhisperMelFrontend, checkedMelOptions } from '../../src/audio/mel-frontend.js';
 import { N_FRAMES, N_SAMPLES } from '../../src/constants.js';
 import { parseGgmlModel } from '../../src/model/ggml-loader.js';
 import { diffStats, goldenF32, goldenMeta, jfkSamplesReference, SYNTHETIC_MODEL } from '../helpers/shared.js';
@@ -83,5 +83,14 @@ describe('2. log-mel spectrogram against the float64 reference', () => {
     expect(() => fe.compute(bad)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_AUDIO' }));
     expect(() => fe.compute([0.1, 0.2] as unknown as Float32Array)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_AUDIO' }));
     expect(() => fe.compute(new Float32Array(10), { paddingSamples: -1 })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
+  });
+
+  it('options marked by the Transcriber (which checked the audio at its entry) skip the sample scan, never the padding check', () => {
+    const bad = Float32Array.of(Number.NaN);
+    expect(() => fe.compute(bad, { paddingSamples: 0 })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_AUDIO' }));
+    expect(fe.compute(bad, checkedMelOptions({ paddingSamples: 0 })).nFrames).toBe(0);
+    expect(() => fe.compute(bad, checkedMelOptions({ paddingSamples: -1 }))).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
+    // the mark belongs to the record made by checkedMelOptions, not to equal-looking options
+    expect(() => fe.compute(bad, { ...checkedMelOptions({ paddingSamples: 0 }) })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_AUDIO' }));
   });
 });

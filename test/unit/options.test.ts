@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { DEFAULT_TRANSCRIBE_OPTIONS, resolveTranscribeOptions } from '../../src/options.js';
+import { DEFAULT_TRANSCRIBE_OPTIONS, decodingOptionsOf, resolveTranscribeOptions } from '../../src/options.js';
 
 describe('transcribe options', () => {
   it('defaults follow openai/whisper transcribe()', () => {
@@ -17,6 +17,19 @@ describe('transcribe options', () => {
     const o = resolveTranscribeOptions({ temperature: 0, logprobThreshold: null });
     expect(o.temperatures).toEqual([0]);
     expect(o.logprobThreshold).toBeNull();
+  });
+
+  it('resolves once into frozen records; the decoding options are the DecodingOptions fields of it', () => {
+    const tokens = [1, 2];
+    const o = resolveTranscribeOptions({ beamSize: 3, suppressTokens: tokens });
+    tokens.push(3);
+    expect([Object.isFrozen(o), Object.isFrozen(o.temperatures), Object.isFrozen(o.suppressTokens)]).toEqual([true, true, true]);
+    const d = decodingOptionsOf(o);
+    expect(Object.isFrozen(d)).toBe(true);
+    expect(d).toEqual({
+      task: 'transcribe', bestOf: 5, beamSize: 3, patience: 1, lengthPenalty: null, suppressTokens: [1, 2],
+      suppressBlank: true, withoutTimestamps: false, maxInitialTimestamp: 1, sampleLen: undefined,
+    });
   });
 
   it.each([

@@ -94,6 +94,20 @@ describe('TranscriptionSession with a scripted engine', () => {
     expect(segments[segments.length - 1]!.end).toBeCloseTo(75, 6);
   });
 
+  it('the constructor refuses bad decoding options with ERR_INVALID_ARGUMENT', () => {
+    for (const bad of [{ temperature: -1 }, { bestOf: 0 }, { task: 'summarize' }, { lengthPenalty: 'long' }]) {
+      expect(() => new TranscriptionSession(new ScriptedEngine(), bad as never), JSON.stringify(bad)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
+    }
+  });
+
+  it('push() refuses what is not finite Float32Array audio, before buffering it', () => {
+    const session = new TranscriptionSession(new ScriptedEngine());
+    for (const bad of [Float32Array.of(0, Number.NaN), Float32Array.of(Number.POSITIVE_INFINITY), [0.1], new Float64Array(4)]) {
+      expect(() => session.push(bad as Float32Array)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_AUDIO' }));
+    }
+    expect(session.buffer.length).toBe(0);
+  });
+
   it('silent chunks cost no engine call', async () => {
     const engine = new ScriptedEngine();
     const events = await run(engine, new Float32Array(10 * SR), 100);

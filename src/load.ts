@@ -1,0 +1,126 @@
+/**
+ * Loading a whisper.cpp model file into the parts of a Transcriber (what `Transcriber.load`
+ * does): options checked, the model file indexed, the native addon and the weights loaded,
+ * then the tokenizer, the three stages (log-mel front end, encoder by backend choice, decoder
+ * with its step batcher) and the buffer pool made for the model.
+ * @module
+ */
+import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+
+import type { MelFrontend, WhisperMelFrontend } from './audio/mel-frontend.js';
+import { NativeMelFrontend } from './audio/native-mel-frontend.js';
+import { CpuDecoder } from './decoder/cpu-decoder.js';
+import type { Decoder } from './decoder/decoder.js';
+import { type DecoderBatchingOptions, DecoderStepBatcher } from './decoder/step-batcher.js';
+import type { Encoder } from './encoder/encoder.js';
+import { type EncoderChoice, type EncoderFallbackWarning, selectEncoder } from './encoder/select-encoder.js';
+import type { Xdna2Options } from './encoder/xdna2-options.js';
+import { AmanuensisError, throwIfAborted } from './errors.js';
+import { assertSupportedTypes, indexModelFile } from './model/ggml-loader.js';
+import { hparamsInFileOrder, loadNativeAddon } from './native/binding.js';
+import { Tokenizer } from './tokenizer/tokenizer.js';
+import type { Transcriber, TranscriberParts } from './transcriber.js';
+import { type BufferPoolSettings, type TranscriberBufferKind, createTranscriberPool } from './transcribe/buffers.js';
+import type { AdmissionQueueOptions } from './utils/admission-queue.js';
+import { BufferPool } from './utils/buffer-pool.js';
+import type { EncoderCache } from './utils/encoder-cache.js';
+
+/** Options of {@link Transcriber.load}. */
+export interface TranscriberLoadOptions {
+  /** Threads for the encoder and decoder. Default: the available cores (`os.availableParallelism()`). */
+  readonly threads?: number;
+  /** Use the AVX2/FMA/F16C kernels when the CPU has them (checked at run time). Default true; false forces the portable kernels. */
+  readonly simd?: boolean;
+  /**
+   * With the SIMD kernels, also use the AVX-512 GEMM micro-kernel when the CPU has AVX-512F
+   * (checked at run time; 1.35–1.45× the AVX2 kernel's throughput on the encoder's shapes).
+   * Default true; false keeps the GEMM on AVX2.
+   */
+  readonly avx512?: boolean;
+  /**
+   * Encoder backend or your own {@link Encoder}. Default `'auto'`: the XDNA2 NPU when it can run
+   * (see {@link listBackends}), otherwise the CPU with one {@link EncoderFallbackWarning}.
+   * `'xdna2'` rejects with `ERR_BACKEND_UNAVAILABLE` and the reason when the NPU cannot run.
+   */
+  readonly encoder?: EncoderChoice;
+  /** Where the XDNA2 backend finds XRT, the device and the compiled kernel. */
+  readonly xdna2?: Xdna2Options;
+  /** Receives the warning of an `'auto'` fallback to the CPU. Default: `process.emitWarning`. */
+  readonly onWarning?: (warning: EncoderFallbackWarning) => void;
+  /** Your own log-mel front end. Default: {@link NativeMelFrontend} with the model's filterbank ({@link WhisperMelFrontend} is the TypeScript one). */
+  readonly frontend?: MelFrontend;
+  /** Your own decoder. Default: the native CPU decoder. */
+  readonly decoder?: Decoder;
+  /**
+   * openai/whisper's lossless token rank file (`gpt2.tiktoken` for `.en` models, `multilingual.tiktoken`
+   * otherwise). Optional: without it, the ~350 partial-UTF-8 tokens that whisper.cpp files store as
+   * U+FFFD decode as U+FFFD, exactly as whisper.cpp prints them.
+   */
+  readonly tiktokenFile?: string;
+  /** Path of a built `amanuensis.node`, bypassing the prebuild lookup (for bundlers). */
+  readonly nativeBinding?: string;
+  /** Cancels loading. */
+  readonly signal?: AbortSignal;
+  /** Audio features cache consulted before encoding each window; `false` disables it. Default: a new {@link EncoderCache} (32 entries, 256 MiB). */
+  readonly cache?: EncoderCache | false;
+  /** The pool of mel window and audio feature buffers (or its sizing). Default: maxSize 8 per kind. */
+  readonly bufferPool?: BufferPool<TranscriberBufferKind> | BufferPoolSettings;
+  /** Record the native encoder's per-layer times in the profiler (`total.encode.conv`, `…layer0`, …). Default false. */
+  readonly profile?: boolean;
+  /** Admission control of concurrent calls (running slots, queue bound, overflow policy). */
+  readonly queue?: AdmissionQueueOptions;
+  /**
+   * Batching of the native decoder's steps across concurrent calls and sessions: steps that
+   * are ready together run as one native step, reading each weight once for all of them
+   * (see `bench/concurrency.ts`). `false` steps every decoder alone. Default: `{ maxSequences: 64 }`.
+   */
+  readonly decoderBatching?: DecoderBatchingOptions | false;
+}
+
+/**
+ * The parts of a {@link Transcriber} for a whisper.cpp GGML model file: {@link Transcriber.load}
+ * is `new Transcriber(await loadTranscriberParts(modelPath, options))`.
+ * @param modelPath - path of the `.bin` file
+ * @throws {@link AmanuensisError} `ERR_MODEL_*` for a missing or malformed file, `ERR_NATIVE_LOAD` when
+ *   the native module is unavailable, `ERR_BACKEND_UNAVAILABLE` for `encoder: 'xdna2'` when the NPU
+ *   cannot run, `ERR_INVALID_ARGUMENT`, `ERR_ABORTED`
+ * @internal
+ */
+export async function loadTranscriberParts(modelPath: string, options: TranscriberLoadOptions = {}): Promise<TranscriberParts> {
+  const threads = options.threads ?? availableParallelism();
+  if (!Number.isInteger(threads) || threads < 1 || threads > 256) {
+    throw new AmanuensisError('ERR_INVALID_ARGUMENT', 'threads must be an integer from 1 to 256');
+  }
+  throwIfAborted(options.signal);
+  // the weights are read once, by the native loader, straight into its arena
+  const file = indexModelFile(modelPath);
+  assertSupportedTypes(file);
+  const addon = loadNativeAddon(options.nativeBinding);
+  // built before the weights load so that bad options fail fast
+  const batcher = options.decoderBatching === false ? undefined : new DecoderStepBatcher(addon, threads, options.decoderBatching);
+  const native = await addon.loadModel(file.path, {
+    hparams: hparamsInFileOrder(file.dims), tensors: file.tensors, threads, simd: options.simd ?? true, avx512: options.avx512 ?? true,
+  });
+  throwIfAborted(options.signal);
+  const tokenizer = options.tiktokenFile === undefined
+    ? Tokenizer.fromVocab(file.vocab, file.dims.nVocab)
+    : Tokenizer.fromTiktoken(await readFile(options.tiktokenFile, 'utf8'), file.dims.nVocab);
+  const pool = options.bufferPool instanceof BufferPool ? options.bufferPool : createTranscriberPool(file.dims, options.bufferPool);
+  const encoder = await selectEncoder(options.encoder ?? 'auto', {
+    addon, model: native, dims: file.dims, threads, profile: options.profile ?? false,
+    ...(options.xdna2 !== undefined && { xdna2: options.xdna2 }),
+    ...(options.onWarning !== undefined && { onWarning: options.onWarning }),
+  });
+  return {
+    dims: file.dims,
+    tokenizer,
+    frontend: options.frontend ?? new NativeMelFrontend(addon, native, file.melFilters, threads),
+    encoder,
+    decoder: options.decoder ?? new CpuDecoder(native, file.dims, threads, batcher),
+    modelId: file.identity,
+    ...(options.cache !== undefined && { cache: options.cache }),
+    ...(options.queue !== undefined && { queue: options.queue }),
+    pool,
+  };
+}

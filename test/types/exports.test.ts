@@ -1,0 +1,37 @@
+/**
+ * The run-time names of the two entry points, listed: a name that appears or disappears by
+ * accident (a moved module, a stray `export *`) fails here. Types are checked by
+ * public-types.test-d.ts.
+ */
+import { describe, expect, it } from 'vitest';
+
+const ROOT = [
+  'AdmissionQueue', 'AmanuensisError', 'ApplyTimestampRules', 'BufferPool', 'CHUNK_LENGTH', 'CpuDecoder', 'CpuEncoder',
+  'DEFAULT_TRANSCRIBE_OPTIONS', 'EncoderCache', 'FRAMES_PER_SECOND', 'HOP_LENGTH', 'LANGUAGES', 'N_FFT', 'N_FRAMES',
+  'N_FREQ', 'N_SAMPLES', 'N_SAMPLES_PER_TOKEN', 'NativeMelFrontend', 'PerformanceProfiler', 'RingBuffer', 'SAMPLE_RATE',
+  'SuppressBlank', 'SuppressTokens', 'TIME_PRECISION', 'Tokenizer', 'Transcriber', 'TranscriptionSession',
+  'WhisperMelFrontend', 'Xdna2Encoder', 'decodeAudio', 'decodeAudioFile', 'listBackends', 'melWindow', 'toSrt', 'toText',
+  'toVtt',
+];
+
+const ADVANCED = [
+  'AmanuensisError', 'DecoderStepBatcher', 'GGML_MAGIC', 'GGML_TYPES', 'createTranscriberPool', 'encoderCacheKey',
+  'indexModelFile', 'loadNativeAddon', 'modelIdentity', 'parseGgmlHeader', 'parseGgmlModel', 'readModelFile',
+  'transcriberBufferKinds',
+];
+
+describe('entry points', () => {
+  it('amanuensis exports exactly the application-level names', async () => {
+    expect(Object.keys(await import('../../src/index.js')).sort()).toEqual(ROOT);
+  });
+
+  it('amanuensis/advanced exports exactly the low-level names', async () => {
+    expect(Object.keys(await import('../../src/advanced.js')).sort()).toEqual(ADVANCED);
+  });
+
+  it('what both export is one object, not a copy', async () => {
+    const root = await import('../../src/index.js');
+    const advanced = await import('../../src/advanced.js');
+    expect(advanced.AmanuensisError).toBe(root.AmanuensisError);
+  });
+});

@@ -1,0 +1,200 @@
+/**
+ * The shapes of the main public types, written out: adding, removing, renaming or retyping a
+ * field (or making it optional, or writable) fails the type check of this file. The types are
+ * imported from the entry points, so a type that leaves its entry point fails it too.
+ *
+ * Checked by the compiler, not at run time: `npx tsc --noEmit`, and `typecheck.test.ts`, which
+ * runs tsc on this folder as part of `npm test`. When a change is intended, update the shape
+ * here and say so in the CHANGELOG.
+ */
+import { expectTypeOf } from 'vitest';
+
+import type {
+  AdmissionQueueOptions, AmanuensisErrorCode, BufferPool, BufferPoolSettings, DecoderBatchingOptions, Decoder,
+  DecoderSession, DecodingResult, EncodeOptions, Encoder, EncoderCache, EncoderChoice, EncoderFallbackWarning,
+  LanguageDetection, MelComputeOptions, MelFrontend, MelSpectrogram, PerformanceProfiler, Segment, SessionOptions, Task, TranscribeOptions,
+  TranscribeProgress, TranscriberLoadOptions, TranscriptionResult, TranscriptionTimings, WindowTiming, Xdna2Options,
+} from '../../src/index.js';
+import type { TranscriberBufferKind } from '../../src/advanced.js';
+
+expectTypeOf<TranscribeOptions>().toEqualTypeOf<{
+  readonly language?: string;
+  readonly task?: Task;
+  readonly temperature?: number | readonly number[];
+  readonly bestOf?: number;
+  readonly beamSize?: number;
+  readonly patience?: number;
+  readonly lengthPenalty?: number | null;
+  readonly compressionRatioThreshold?: number | null;
+  readonly logprobThreshold?: number | null;
+  readonly noSpeechThreshold?: number | null;
+  readonly conditionOnPreviousText?: boolean;
+  readonly initialPrompt?: string;
+  readonly suppressTokens?: readonly number[] | 'non-speech';
+  readonly suppressBlank?: boolean;
+  readonly withoutTimestamps?: boolean;
+  readonly maxInitialTimestamp?: number;
+  readonly sampleLen?: number;
+  readonly silenceThreshold?: number;
+  readonly seed?: number;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: TranscribeProgress) => void;
+}>();
+
+expectTypeOf<TranscribeProgress>().toEqualTypeOf<{
+  readonly processedFrames: number;
+  readonly totalFrames: number;
+  readonly fraction: number;
+}>();
+
+expectTypeOf<Task>().toEqualTypeOf<'transcribe' | 'translate'>();
+
+expectTypeOf<TranscriptionResult>().toEqualTypeOf<{
+  readonly text: string;
+  readonly segments: readonly Segment[];
+  readonly language: string;
+  readonly durationS: number;
+  readonly timings: TranscriptionTimings;
+  readonly realtimeFactor: number;
+}>();
+
+expectTypeOf<Segment>().toEqualTypeOf<{
+  readonly id: number;
+  readonly seek: number;
+  readonly start: number;
+  readonly end: number;
+  readonly text: string;
+  readonly tokens: readonly number[];
+  readonly temperature: number;
+  readonly avgLogprob: number;
+  readonly compressionRatio: number;
+  readonly noSpeechProb: number;
+}>();
+
+expectTypeOf<WindowTiming>().toEqualTypeOf<{
+  readonly seek: number;
+  readonly frames: number;
+  readonly skipped?: 'silence' | 'no-speech';
+  readonly encodeMs: number;
+  readonly cached?: boolean;
+  readonly decodeMs: number;
+  readonly temperatures: readonly number[];
+  readonly encoder?: string;
+}>();
+
+expectTypeOf<TranscriptionTimings>().toEqualTypeOf<{
+  readonly melMs: number;
+  readonly encodeMs: number;
+  readonly decodeMs: number;
+  readonly totalMs: number;
+  readonly windows: readonly WindowTiming[];
+}>();
+
+expectTypeOf<DecodingResult>().toEqualTypeOf<{
+  readonly tokens: readonly number[];
+  readonly text: string;
+  readonly language: string;
+  readonly avgLogprob: number;
+  readonly noSpeechProb: number;
+  readonly temperature: number;
+  readonly compressionRatio: number;
+}>();
+
+expectTypeOf<LanguageDetection>().toEqualTypeOf<{
+  readonly language: string;
+  readonly probabilities: Readonly<Record<string, number>>;
+}>();
+
+expectTypeOf<TranscriberLoadOptions>().toEqualTypeOf<{
+  readonly threads?: number;
+  readonly simd?: boolean;
+  readonly avx512?: boolean;
+  readonly encoder?: EncoderChoice;
+  readonly xdna2?: Xdna2Options;
+  readonly onWarning?: (warning: EncoderFallbackWarning) => void;
+  readonly frontend?: MelFrontend;
+  readonly decoder?: Decoder;
+  readonly tiktokenFile?: string;
+  readonly nativeBinding?: string;
+  readonly signal?: AbortSignal;
+  readonly cache?: EncoderCache | false;
+  readonly bufferPool?: BufferPool<TranscriberBufferKind> | BufferPoolSettings;
+  readonly profile?: boolean;
+  readonly queue?: AdmissionQueueOptions;
+  readonly decoderBatching?: DecoderBatchingOptions | false;
+}>();
+
+expectTypeOf<EncoderChoice>().toEqualTypeOf<'auto' | 'cpu' | 'xdna2' | Encoder>();
+
+expectTypeOf<SessionOptions>().toEqualTypeOf<{
+  readonly language?: string;
+  readonly task?: Task;
+  readonly temperature?: number | readonly number[];
+  readonly bestOf?: number;
+  readonly beamSize?: number;
+  readonly patience?: number;
+  readonly lengthPenalty?: number | null;
+  readonly compressionRatioThreshold?: number | null;
+  readonly logprobThreshold?: number | null;
+  readonly noSpeechThreshold?: number | null;
+  readonly suppressTokens?: readonly number[] | 'non-speech';
+  readonly suppressBlank?: boolean;
+  readonly withoutTimestamps?: boolean;
+  readonly maxInitialTimestamp?: number;
+  readonly sampleLen?: number;
+  readonly silenceThreshold?: number;
+  readonly seed?: number;
+  readonly stepMs?: number;
+  readonly vadThreshold?: number;
+  readonly initialPrompt?: string;
+  readonly signal?: AbortSignal;
+}>();
+
+expectTypeOf<MelFrontend>().toEqualTypeOf<{
+  readonly nMels: number;
+  compute(samples: Float32Array, options?: MelComputeOptions): MelSpectrogram;
+  computeAsync?(samples: Float32Array, options?: MelComputeOptions): Promise<MelSpectrogram>;
+}>();
+
+expectTypeOf<MelSpectrogram>().toEqualTypeOf<{
+  readonly data: Float32Array;
+  readonly nMels: number;
+  readonly nFrames: number;
+}>();
+
+expectTypeOf<MelComputeOptions>().toEqualTypeOf<{ readonly paddingSamples?: number }>();
+
+expectTypeOf<Encoder>().toEqualTypeOf<{
+  readonly name: string;
+  encode(mel: MelSpectrogram, options?: EncodeOptions): Promise<Float32Array>;
+}>();
+
+expectTypeOf<EncodeOptions>().toEqualTypeOf<{
+  readonly signal?: AbortSignal;
+  readonly out?: Float32Array;
+  readonly profiler?: PerformanceProfiler;
+}>();
+
+expectTypeOf<Decoder>().toEqualTypeOf<{
+  readonly nVocab: number;
+  readonly nTextCtx: number;
+  session(features: Float32Array, nSeq: number): Promise<DecoderSession>;
+  logits(tokens: readonly number[] | Int32Array, features: Float32Array): Promise<Float32Array>;
+}>();
+
+expectTypeOf<DecoderSession>().toEqualTypeOf<{
+  readonly nSeq: number;
+  step(tokens: Int32Array, nNew: number, positions: Int32Array): Promise<Float32Array>;
+  reorder(source: Int32Array): void;
+  close?(): void;
+}>();
+
+expectTypeOf<AmanuensisErrorCode>().toEqualTypeOf<
+  | 'ERR_INVALID_ARGUMENT' | 'ERR_INVALID_AUDIO' | 'ERR_AUDIO_DECODE'
+  | 'ERR_MODEL_NOT_FOUND' | 'ERR_MODEL_BAD_MAGIC' | 'ERR_MODEL_TRUNCATED' | 'ERR_MODEL_NO_TENSORS'
+  | 'ERR_MODEL_BAD_HPARAMS' | 'ERR_MODEL_UNKNOWN_TENSOR_TYPE' | 'ERR_MODEL_UNSUPPORTED_TENSOR_TYPE'
+  | 'ERR_MODEL_MISSING_TENSOR' | 'ERR_MODEL_TENSOR_SHAPE' | 'ERR_MODEL_DUPLICATE_TENSOR'
+  | 'ERR_NATIVE_LOAD' | 'ERR_NATIVE' | 'ERR_OUT_OF_MEMORY' | 'ERR_CONTEXT_OVERFLOW' | 'ERR_DECODER_BUSY'
+  | 'ERR_ABORTED' | 'ERR_CLOSED' | 'ERR_BUFFER_OVERFLOW' | 'ERR_BUFFER_POOL_TIMEOUT' | 'ERR_BUFFER_RELEASE'
+  | 'ERR_BACKEND_UNAVAILABLE' | 'ERR_BACKEND' | 'ERR_QUEUE_FULL'
+>();
