@@ -64,7 +64,7 @@ for (const nSeq of [1, 5, 16]) {
 
 // concurrent requests: each its own decoder and window, one sequence each
 const addon = loadNativeAddon();
-const file = indexModelFile(values.model);
+const file = await indexModelFile(values.model);
 const model = await addon.loadModel(file.path, { hparams: hparamsInFileOrder(file.dims), tensors: file.tensors, ...{ threads, simd: true } });
 const concurrent: { requests: number; separateMs: number; batchedMs: number; batchedGbPerS: number }[] = [];
 lines.push('  concurrent requests, one sequence and one window each, one step of all of them:');

@@ -58,7 +58,9 @@ export type AmanuensisErrorCode =
   /** An accelerator failed while running (e.g. an NPU kernel did not complete). */
   | 'ERR_BACKEND'
   /** The Transcriber's queue is full and its overflow policy is `'reject'`. */
-  | 'ERR_QUEUE_FULL';
+  | 'ERR_QUEUE_FULL'
+  /** A stage computed NaN or Infinity (the message names it): the model's weights are corrupt. */
+  | 'ERR_NUMERIC';
 
 /** Every error thrown or rejected by amanuensis. */
 export class AmanuensisError extends Error {
@@ -89,9 +91,18 @@ export function toAmanuensisError(err: unknown, fallbackCode: AmanuensisErrorCod
   return new AmanuensisError(fallbackCode, message, { cause: err });
 }
 
-/** Throws `ERR_ABORTED` if the signal has fired. @internal */
+/**
+ * The error of a fired signal: its reason when that is an {@link AmanuensisError} (a closing
+ * Transcriber aborts its calls with `ERR_CLOSED`), else `ERR_ABORTED` with the reason as cause.
+ * @internal
+ */
+export function abortError(signal: AbortSignal): AmanuensisError {
+  return signal.reason instanceof AmanuensisError
+    ? signal.reason
+    : new AmanuensisError('ERR_ABORTED', 'the operation was aborted', { cause: signal.reason });
+}
+
+/** Throws {@link abortError} if the signal has fired. @internal */
 export function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) {
-    throw new AmanuensisError('ERR_ABORTED', 'the operation was aborted', { cause: signal.reason });
-  }
+  if (signal?.aborted) throw abortError(signal);
 }

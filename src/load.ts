@@ -6,7 +6,6 @@
  * @module
  */
 import { readFile } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
 
 import type { MelFrontend, WhisperMelFrontend } from './audio/mel-frontend.js';
 import { NativeMelFrontend } from './audio/native-mel-frontend.js';
@@ -25,10 +24,15 @@ import { type BufferPoolSettings, type TranscriberBufferKind, createTranscriberP
 import type { AdmissionQueueOptions } from './utils/admission-queue.js';
 import { BufferPool } from './utils/buffer-pool.js';
 import type { EncoderCache } from './utils/encoder-cache.js';
+import { defaultThreadCount } from './utils/thread-count.js';
 
 /** Options of {@link Transcriber.load}. */
 export interface TranscriberLoadOptions {
-  /** Threads for the encoder and decoder. Default: the available cores (`os.availableParallelism()`). */
+  /**
+   * Threads for the encoder and decoder (1 to 256). Default: the smallest of the CPUs the process may
+   * run on (`os.availableParallelism()`), the physical cores and the container's CPU quota. Every
+   * Transcriber of the process shares one native thread pool, sized by the largest `threads` asked for.
+   */
   readonly threads?: number;
   /** Use the AVX2/FMA/F16C kernels when the CPU has them (checked at run time). Default true; false forces the portable kernels. */
   readonly simd?: boolean;
@@ -88,13 +92,13 @@ export interface TranscriberLoadOptions {
  * @internal
  */
 export async function loadTranscriberParts(modelPath: string, options: TranscriberLoadOptions = {}): Promise<TranscriberParts> {
-  const threads = options.threads ?? availableParallelism();
+  const threads = options.threads ?? defaultThreadCount();
   if (!Number.isInteger(threads) || threads < 1 || threads > 256) {
     throw new AmanuensisError('ERR_INVALID_ARGUMENT', 'threads must be an integer from 1 to 256');
   }
   throwIfAborted(options.signal);
   // the weights are read once, by the native loader, straight into its arena
-  const file = indexModelFile(modelPath);
+  const file = await indexModelFile(modelPath);
   assertSupportedTypes(file);
   const addon = loadNativeAddon(options.nativeBinding);
   // built before the weights load so that bad options fail fast
@@ -122,5 +126,10 @@ export async function loadTranscriberParts(modelPath: string, options: Transcrib
     ...(options.cache !== undefined && { cache: options.cache }),
     ...(options.queue !== undefined && { queue: options.queue }),
     pool,
+    release: () => {
+      // the encoder chosen here (an XDNA2 device) is ours to close; a user's own is not
+      if (typeof options.encoder !== 'object') (encoder as { close?: () => void }).close?.();
+      native.release();
+    },
   };
 }

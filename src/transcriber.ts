@@ -50,6 +50,11 @@ export interface TranscriberParts {
   readonly pool?: BufferPool<TranscriberBufferKind>;
   /** Default: `new AdmissionQueue()` (2 running, 64 queued, then wait). */
   readonly queue?: AdmissionQueue | AdmissionQueueOptions;
+  /**
+   * Called once by {@link Transcriber.close}: frees what the parts hold natively ({@link Transcriber.load}
+   * passes the release of the model's weights, which are freed once no running native call uses them).
+   */
+  readonly release?: () => void;
 }
 
 /** Whisper's 30 s of padding, for samples the Transcriber has checked at its public entry. */
@@ -78,6 +83,9 @@ export class Transcriber {
   /** Timings of every call so far, by path (`total`, `total.mel`, `total.encode`, `total.decode.step`, …). */
   readonly profiler = new PerformanceProfiler();
   private closed = false;
+  /** Fires at close(): every queued or running call then settles with `ERR_CLOSED`. */
+  private readonly closing = new AbortController();
+  private readonly release: (() => void) | undefined;
 
   /** Assembles a Transcriber from parts; most users call {@link Transcriber.load}. */
   constructor(parts: TranscriberParts) {
@@ -90,6 +98,7 @@ export class Transcriber {
     this.cache = parts.cache === false ? undefined : (parts.cache ?? new EncoderCache());
     this.pool = parts.pool ?? createTranscriberPool(parts.dims);
     this.queue = parts.queue instanceof AdmissionQueue ? parts.queue : new AdmissionQueue(parts.queue);
+    this.release = parts.release;
   }
 
   /**
@@ -112,34 +121,51 @@ export class Transcriber {
 
   /**
    * Transcribes (or translates) audio of any length.
-   * @param audio - mono samples at 16 kHz, nominally in [-1, 1]
+   * @param audio - mono samples at 16 kHz, nominally in [-1, 1]; copied when the call is made, so
+   *   the array may be reused as soon as this returns its promise
    * @returns text, timed segments, language and per-stage timings
-   * @throws {@link AmanuensisError} `ERR_INVALID_AUDIO` (not a Float32Array, empty, NaN or Infinity),
+   * @throws {@link AmanuensisError} `ERR_INVALID_AUDIO` (not a Float32Array, empty, NaN, Infinity, or
+   *   beyond ±65536), `ERR_NUMERIC` (a stage computed NaN or Infinity: corrupt weights),
    * `ERR_INVALID_ARGUMENT` (options), `ERR_ABORTED`, `ERR_CLOSED`, `ERR_QUEUE_FULL` (only with the queue's
    * overflow set to `'reject'`), or a native failure
    */
   async transcribe(audio: Float32Array, options: TranscribeOptions = {}): Promise<TranscriptionResult> {
     this.assertOpen();
     assertAudio(audio);
-    return this.transcribeChecked(audio, options);
+    // a snapshot: what is transcribed is what was passed, even if the caller reuses, fills or
+    // transfers its array while the call runs
+    return this.transcribeChecked(audio.slice(), options);
   }
 
   /** {@link transcribe} of audio that has passed `assertAudio` (at the public entry or a session's `push`). */
   private async transcribeChecked(audio: Float32Array, options: TranscribeOptions): Promise<TranscriptionResult> {
     this.assertOpen();
     if (audio.length === 0) throw new AmanuensisError('ERR_INVALID_AUDIO', 'audio is empty');
-    const o = resolveTranscribeOptions(options);
-    this.checkTask(o);
-    throwIfAborted(o.signal);
+    const resolved = resolveTranscribeOptions(options);
+    this.checkTask(resolved);
+    throwIfAborted(resolved.signal);
+    // the call ends at the caller's abort or at close(), whichever comes first
+    const call = new AbortController();
+    const forward = (from: AbortSignal) => (): void => call.abort(from.reason);
+    const onCallerAbort = resolved.signal === undefined ? undefined : forward(resolved.signal);
+    const onClose = forward(this.closing.signal);
+    resolved.signal?.addEventListener('abort', onCallerAbort!, { once: true });
+    this.closing.signal.addEventListener('abort', onClose, { once: true });
+    const o = Object.freeze({ ...resolved, signal: call.signal });
     // one profiler per call (concurrent calls never mix their spans), merged into this.profiler at the end
     const calls = new PerformanceProfiler();
-    return this.queue.run(async () => {
-      try {
-        return await this.run(audio, o, calls);
-      } finally {
-        this.profiler.merge(calls);
-      }
-    }, o.signal);
+    try {
+      return await this.queue.run(async () => {
+        try {
+          return await this.run(audio, o, calls);
+        } finally {
+          this.profiler.merge(calls);
+        }
+      }, o.signal);
+    } finally {
+      resolved.signal?.removeEventListener('abort', onCallerAbort!);
+      this.closing.signal.removeEventListener('abort', onClose);
+    }
   }
 
   private async run(audio: Float32Array, o: ResolvedTranscribeOptions, calls: PerformanceProfiler): Promise<TranscriptionResult> {
@@ -271,12 +297,20 @@ export class Transcriber {
     // what only the model can say (language, task) here, the rest by the session: all before the first push
     this.checkTask(options);
     // the session checks each chunk as it is pushed, and transcribes its own copies of them
-    return new TranscriptionSession({ transcribe: (audio, o) => this.transcribeChecked(audio, o) }, options);
+    return new TranscriptionSession({ transcribe: (audio, o) => this.transcribeChecked(audio, o), closed: () => this.closed }, options);
   }
 
-  /** Releases this Transcriber; later calls reject with `ERR_CLOSED`. Native memory is freed once no call uses it. */
+  /**
+   * Closes this Transcriber: queued calls reject with `ERR_CLOSED` at once, running ones at their
+   * next decoder step or window (also `ERR_CLOSED`), and later calls, sessions' `push()` and the
+   * stages' native calls throw `ERR_CLOSED`. The model's native memory is freed as soon as no
+   * running native call uses it. Calling it again does nothing.
+   */
   close(): void {
+    if (this.closed) return;
     this.closed = true;
+    this.closing.abort(new AmanuensisError('ERR_CLOSED', 'this Transcriber has been closed'));
+    this.release?.();
   }
 
   /**

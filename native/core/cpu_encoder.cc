@@ -139,6 +139,11 @@ void whisper_encode(const whisper_model & model, const float * mel, int n_mels, 
 
     t0 = std::chrono::steady_clock::now();
     layer_norm_rows(n_ctx, n_state, x.data(), n_state, out, n_state, model.ln_post.g, model.ln_post.b, 1e-5f);
+    // a NaN or infinite weight spreads to every feature; decoding them would give garbage
+    // text with NaN scores that no threshold catches
+    if (!all_finite(out, static_cast<int64_t>(n_ctx) * n_state)) {
+        throw native_error(errc::numeric, "the encoder computed non-finite audio features (NaN or Infinity): the model's weights are corrupt");
+    }
     if (timings != nullptr) {
         timings->ln_post_ms = ms_since(t0);
     }

@@ -267,6 +267,9 @@ void decoder_step_batch(const decoder_step_request * requests, int n_requests, f
         }
     }
     parallel_linear(pool, n_threads, out_row, h.data(), n, m.tok_emb, out, hp.n_vocab, gemm_epilogue{}, path);
+    if (!all_finite(out, static_cast<int64_t>(out_row) * hp.n_vocab)) {
+        throw native_error(errc::numeric, "the decoder computed non-finite logits (NaN or Infinity): the model's weights are corrupt");
+    }
     for (int r = 0; r < n_requests; ++r) {
         requests[r].state->n_past += requests[r].n_new;
     }

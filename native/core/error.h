@@ -25,6 +25,7 @@ constexpr const char * decoder_busy = "ERR_DECODER_BUSY";
 constexpr const char * closed = "ERR_CLOSED";
 constexpr const char * backend_unavailable = "ERR_BACKEND_UNAVAILABLE";
 constexpr const char * backend = "ERR_BACKEND";
+constexpr const char * numeric = "ERR_NUMERIC";
 } // namespace errc
 
 // A failure with one of the codes above.

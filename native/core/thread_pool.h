@@ -1,13 +1,20 @@
-// Persistent worker pool: threads are created once per model and reused for every
-// parallel section, so no thread is created on the hot path. Workers spin for a short while
-// (3 ms) after a section before sleeping, because a decoder step runs dozens of short sections
-// back to back and a condition-variable wake-up costs tens of microseconds to milliseconds.
+// Persistent worker pool: threads are created once per model and reused for every parallel
+// section, so no thread is created on the hot path.
+//
+// Built to degrade gracefully when the machine's cores are busy with other work:
+// - tasks are claimed one at a time from a shared counter, and the calling thread claims too,
+//   so a helper that the OS has descheduled simply takes no share: the others take its tasks;
+// - the caller waits only for tasks that were claimed and are still running, never for a
+//   helper to wake up and check in (one late helper no longer stalls every section);
+// - helpers spin for the next section only briefly with the pause instruction, then yield
+//   their core to any other runnable thread while they wait, and sleep after SPIN_TIME.
 #pragma once
 
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -32,24 +39,37 @@ public:
 
 private:
     void worker_loop(int helper_index);
-    void run_tasks();
+    // Claims and runs tasks of section `generation` until none is left; false if it ran none.
+    bool run_tasks(uint32_t generation, const std::function<void(int)> * job, int n_tasks);
+    // Waits (spinning, then yielding, then sleeping) for a section newer than `seen`.
+    void wait_for_section(uint32_t seen);
 
     const int n_threads_;
     std::vector<std::thread> helpers_;
 
-    std::mutex run_mutex_;                 // one parallel section at a time
-    std::mutex state_mutex_;               // guards the sleeping handshakes below
+    std::mutex run_mutex_;                     // one parallel section at a time
+    std::mutex state_mutex_;                   // guards the sleeping handshakes below
     std::condition_variable wake_cv_;
     std::condition_variable done_cv_;
-    std::atomic<uint64_t> generation_{0};  // bumped to start a section
-    std::atomic<int> sleeping_{0};         // helpers blocked on wake_cv_
-    std::atomic<int> pending_{0};          // helpers still working on the section
+    std::atomic<int> sleeping_{0};             // helpers blocked on wake_cv_
+    std::atomic<bool> caller_sleeping_{false}; // the caller blocked on done_cv_
     std::atomic<bool> stopping_{false};
-    int active_helpers_ = 0;               // written before generation_ is bumped
 
-    const std::function<void(int)> * job_ = nullptr;
-    int n_tasks_ = 0;
-    std::atomic<int> next_task_{0};
+    // The current section. `claim_` packs the section's generation (high 32 bits) with the
+    // index of the next unclaimed task: a helper claims a task with one compare-and-swap that
+    // fails if the section has changed, so a late helper can never run a stale job.
+    std::atomic<uint64_t> claim_{0};
+    std::atomic<const std::function<void(int)> *> job_{nullptr};
+    std::atomic<int> n_tasks_{0};
+    std::atomic<int> active_helpers_{0};       // helpers allowed into the section
+    std::atomic<int> done_{0};                 // tasks of the section completed
 };
+
+// The pool of the whole process, shared by every model in every environment (main thread and
+// worker threads), so that several Transcribers never run more pool threads than the largest
+// thread count one of them asked for: their parallel sections take turns on it. A request for
+// more threads than the current pool has starts a larger pool for the models created from then
+// on (earlier models keep theirs). The pool ends with the last model that uses it.
+std::shared_ptr<thread_pool> shared_thread_pool(int n_threads);
 
 } // namespace amanuensis

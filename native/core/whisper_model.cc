@@ -46,10 +46,16 @@ public:
             }
         }
         if (src.file == nullptr) {
-            fd_ = ::open(src.path.c_str(), O_RDONLY | O_CLOEXEC);
+            // O_NONBLOCK: opening a FIFO must not wait for a writer; only a regular file is read
+            fd_ = ::open(src.path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
             struct stat st {};
-            if (fd_ < 0 || ::fstat(fd_, &st) != 0) {
-                throw native_error(errc::model_not_found, "cannot open model file '" + src.path + "': " + std::strerror(errno));
+            const bool opened = fd_ >= 0 && ::fstat(fd_, &st) == 0;
+            const std::string reason = !opened ? std::strerror(errno) : "not a regular file";
+            if (!opened || !S_ISREG(st.st_mode)) {
+                if (fd_ >= 0) {
+                    ::close(fd_);  // the destructor does not run for a constructor that throws
+                }
+                throw native_error(errc::model_not_found, "cannot open model file '" + src.path + "': " + reason);
             }
             file_size_ = static_cast<uint64_t>(st.st_size);
         } else {
@@ -329,7 +335,8 @@ std::shared_ptr<whisper_model> whisper_model_create(const model_source & source,
     builder.start_copy(model->arena.reserve(builder.size()));
     build(*model, builder);
 
-    model->pool = std::make_unique<thread_pool>(n_threads);
+    model->pool = shared_thread_pool(n_threads);
+    model->n_threads = n_threads;
     return model;
 }
 

@@ -100,7 +100,8 @@ struct whisper_model {
     std::vector<decoder_layer> dec_layers;
     norm_layer dec_ln;
 
-    std::unique_ptr<thread_pool> pool;
+    std::shared_ptr<thread_pool> pool;  // the process-wide pool (shared_thread_pool)
+    int n_threads = 1;                  // threads this model's calls may use at most
     aligned_buffer<uint8_t> arena;   // owns every weight above
     // scratch of encodes and decoder steps, reused across calls (leased per call)
     mutable scratch_pool<encoder_workspace> encoder_scratch;

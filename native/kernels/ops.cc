@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 namespace amanuensis {
@@ -62,6 +63,18 @@ void softmax_rows(int rows, int n, float * s, int64_t lds, float scale, const in
         }
         std::fill(sr + m, sr + n, 0.0f);
     }
+}
+
+bool all_finite(const float * x, int64_t n) {
+    // a float is NaN or infinite when its exponent bits are all set; an integer OR over the
+    // array vectorises (a float reduction would not, without fast-math), one branch per array
+    uint32_t bad = 0;
+    for (int64_t i = 0; i < n; ++i) {
+        uint32_t bits;
+        std::memcpy(&bits, x + i, sizeof bits);
+        bad |= static_cast<uint32_t>((bits & 0x7f800000u) == 0x7f800000u);
+    }
+    return bad == 0;
 }
 
 } // namespace amanuensis

@@ -59,7 +59,8 @@ Napi::Function model_wrap::define(Napi::Env env) {
     Napi::Function ctor = DefineClass(env, "NativeModel",
                                       {InstanceMethod("encode", &model_wrap::encode),
                                        InstanceMethod("createDecoder", &model_wrap::create_decoder),
-                                       InstanceMethod("info", &model_wrap::info)});
+                                       InstanceMethod("info", &model_wrap::info),
+                                       InstanceMethod("release", &model_wrap::release)});
     addon_data::of(env).model_ctor = Napi::Persistent(ctor);
     return ctor;
 }
@@ -75,7 +76,19 @@ std::shared_ptr<whisper_model> model_wrap::unwrap(const Napi::Value & v) {
     if (!v.IsObject() || !v.As<Napi::Object>().InstanceOf(addon_data::of(v.Env()).model_ctor.Value())) {
         invalid_argument(v.Env(), "expected a NativeModel");
     }
-    return Unwrap(v.As<Napi::Object>())->model_;
+    return Unwrap(v.As<Napi::Object>())->model(v.Env());
+}
+
+const std::shared_ptr<whisper_model> & model_wrap::model(Napi::Env env) const {
+    if (!model_) {
+        throw make_error(env, errc::closed, "this model has been released");
+    }
+    return model_;
+}
+
+Napi::Value model_wrap::release(const Napi::CallbackInfo & info) {
+    model_.reset();
+    return info.Env().Undefined();
 }
 
 model_wrap::model_wrap(const Napi::CallbackInfo & info) : Napi::ObjectWrap<model_wrap>(info) {
@@ -86,15 +99,16 @@ model_wrap::model_wrap(const Napi::CallbackInfo & info) : Napi::ObjectWrap<model
 }
 
 Napi::Value model_wrap::encode(const Napi::CallbackInfo & info) {
-    const whisper_hparams & hp = model_->hparams;
+    const std::shared_ptr<whisper_model> & m = model(info.Env());
+    const whisper_hparams & hp = m->hparams;
     encode_input in = read_encode_input(info, static_cast<size_t>(hp.n_audio_ctx) * hp.n_audio_state);
-    return queue_worker<encode_worker>(info.Env(), model_, std::move(in));
+    return queue_worker<encode_worker>(info.Env(), m, std::move(in));
 }
 
 Napi::Value model_wrap::create_decoder(const Napi::CallbackInfo & info) {
     const int n_seq = int_field(options_arg(info, 0, "createDecoder({ nSeq })"), "nSeq", 1, 64);
     try {
-        return decoder_wrap::create(info.Env(), std::shared_ptr<decoder_state>(decoder_state_create(model_, n_seq)));
+        return decoder_wrap::create(info.Env(), std::shared_ptr<decoder_state>(decoder_state_create(model(info.Env()), n_seq)));
     } catch (const native_error & e) {
         throw make_error(info.Env(), e.code(), e.what());
     } catch (const std::bad_alloc &) {
@@ -104,12 +118,13 @@ Napi::Value model_wrap::create_decoder(const Napi::CallbackInfo & info) {
 
 Napi::Value model_wrap::info(const Napi::CallbackInfo & info) {
     Napi::Env env = info.Env();
+    const std::shared_ptr<whisper_model> & m = model(env);
     Napi::Object o = Napi::Object::New(env);
-    o.Set("kernels", model_->path == kernel_path::simd512 ? "avx512-avx2-fma-f16c"
-                     : model_->path == kernel_path::simd ? "avx2-fma-f16c"
+    o.Set("kernels", m->path == kernel_path::simd512 ? "avx512-avx2-fma-f16c"
+                     : m->path == kernel_path::simd ? "avx2-fma-f16c"
                                                          : "portable");
-    o.Set("threads", model_->pool->n_threads());
-    o.Set("weightBytes", static_cast<double>(model_->weight_bytes));
+    o.Set("threads", m->n_threads);
+    o.Set("weightBytes", static_cast<double>(m->weight_bytes));
     return o;
 }
 

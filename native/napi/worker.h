@@ -39,26 +39,53 @@ protected:
         }
     }
 
+    // Both settle the promise, then always run finished(). In an environment being torn down
+    // (worker.terminate() while this call ran) every Node-API call fails and node-addon-api
+    // throws: there is no one left to tell, so that is swallowed instead of escaping into
+    // Node-API's completion callback, which would terminate the process.
     void OnOK() override {
-        Napi::HandleScope scope(Env());
-        try {
-            deferred_.Resolve(result(Env()));
-        } catch (const Napi::Error & e) {
-            deferred_.Reject(e.Value());
-        }
-        finished();
+        settle([this] {
+            try {
+                deferred_.Resolve(result(Env()));
+            } catch (const Napi::Error & e) {
+                deferred_.Reject(e.Value());
+            }
+        });
     }
 
     void OnError(const Napi::Error & e) override {
-        Napi::HandleScope scope(Env());
-        deferred_.Reject(make_error(Env(), code_, e.Message()).Value());
-        finished();
+        const std::string message = e.Message();
+        settle([&] { deferred_.Reject(make_error(Env(), code_, message).Value()); });
     }
 
     // Runs on the main thread after the promise settles (release references and claims here).
     virtual void finished() {}
 
+    // node-addon-api opens a handle scope here and rethrows what a callback threw; in an
+    // environment being torn down both throw, and an exception leaving this function would
+    // terminate the process. Nothing may touch `this` after the base call: it deletes the worker.
+    void OnWorkComplete(Napi::Env env, napi_status status) override {
+        try {
+            Napi::AsyncWorker::OnWorkComplete(env, status);
+        } catch (...) {
+        }
+    }
+
 private:
+    template <typename Fn>
+    void settle(Fn fn) {
+        try {
+            Napi::HandleScope scope(Env());
+            fn();
+        } catch (...) {
+            // the environment is going away (see above)
+        }
+        try {
+            finished();
+        } catch (...) {
+        }
+    }
+
     Napi::Promise::Deferred deferred_;
     std::string code_ = errc::native;
 };

@@ -5,15 +5,15 @@
  * typed error and never an out-of-bounds read.
  * @module
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
 
 import { N_FREQ } from '../constants.js';
 import { AmanuensisError } from '../errors.js';
 import { GGML_TYPES } from './ggml-types.js';
 import { HPARAM_FIELDS, type ModelDimensions, validateDimensions } from './hparams.js';
-import { modelIdentity } from './model-identity.js';
-import { expectedTensorShapes } from './tensor-spec.js';
+import { identityRegions, modelIdentity } from './model-identity.js';
+import { type ShapeSpec, expectedTensorShapes } from './tensor-spec.js';
 
 /** `"ggml"` read as a little-endian uint32. */
 export const GGML_MAGIC = 0x67676d6c;
@@ -22,6 +22,10 @@ export const GGML_MAGIC = 0x67676d6c;
 const QNT_VERSION_FACTOR = 1000;
 const MAX_TENSOR_DIMS = 4;
 const MAX_NAME_LENGTH = 256;
+/** The longest tensor record header: three int32, the dimensions and the name. */
+const MAX_RECORD_HEADER_BYTES = 12 + 4 * MAX_TENSOR_DIMS + MAX_NAME_LENGTH;
+/** The first read of a file's header (filterbank and vocabulary): doubled while the header is longer. */
+const HEADER_READ_BYTES = 1 << 20;
 
 /** The mel filterbank stored in the file: `[nMels, nFreq]` row-major, nFreq = N_FFT/2 + 1. */
 export interface MelFilterbank {
@@ -74,54 +78,27 @@ function memorySource(bytes: Uint8Array): ByteSource {
   return { size: bytes.length, read: (offset, length) => bytes.subarray(offset, offset + length) };
 }
 
+/** A read outside the bytes a {@link windowSource} holds: the caller reads more and parses again. */
+class OutsideWindow extends Error {}
+
 /**
- * Reads a file through a 64 KiB window, so that parsing thousands of small fields costs few
- * system calls; larger regions are read at their exact size. (Tensor headers lie megabytes
- * apart: a larger window would read far more than it uses.) One buffer serves every read and
- * grows only for a larger region: a fresh 64 KiB array per tensor header would leave tens of
- * megabytes of garbage behind the load.
+ * Bytes `[start, start + bytes.length)` of a file of `size` bytes, read ahead of the
+ * (synchronous) parser: the file is read asynchronously, region by region, and never on the
+ * event loop's thread.
  */
-class FileSource implements ByteSource {
-  readonly size: number;
-  private buffer = new Uint8Array(1 << 16);
-  private window = new Uint8Array(0);
-  private windowStart = 0;
-
-  constructor(private readonly fd: number) {
-    this.size = fstatSync(fd).size;
-  }
-
-  read(offset: number, length: number): Uint8Array {
-    if (offset < this.windowStart || offset + length > this.windowStart + this.window.length) {
-      this.fill(offset, Math.min(Math.max(length, 1 << 16), this.size - offset));
-    }
-    return this.window.subarray(offset - this.windowStart, offset - this.windowStart + length);
-  }
-
-  /** Exactly these bytes, bypassing the window (scattered samples of tensor data). */
-  readExact(offset: number, length: number): Uint8Array {
-    this.fill(offset, length);
-    return this.window;
-  }
-
-  private fill(offset: number, want: number): void {
-    if (want > this.buffer.length) this.buffer = new Uint8Array(want);
-    const buf = this.buffer;
-    let got = 0;
-    while (got < want) {
-      const n = readSync(this.fd, buf, got, want - got, offset + got);
-      if (n === 0) break;
-      got += n;
-    }
-    this.window = buf.subarray(0, got);
-    this.windowStart = offset;
-  }
+function windowSource(size: number, start: number, bytes: Uint8Array): ByteSource {
+  return {
+    size,
+    read(offset, length) {
+      if (offset < start || offset + length > start + bytes.length) throw new OutsideWindow();
+      return bytes.subarray(offset - start, offset - start + length);
+    },
+  };
 }
 
 /** Sequential reader that refuses to read past the end. */
 class Cursor {
-  offset = 0;
-  constructor(private readonly source: ByteSource) {}
+  constructor(private readonly source: ByteSource, public offset = 0) {}
 
   get remaining(): number {
     return this.source.size - this.offset;
@@ -244,23 +221,25 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
 }
 
 /**
- * Checks the tensor table against the architecture the hyperparameters describe.
- * @throws {@link AmanuensisError} `ERR_MODEL_NO_TENSORS`, `ERR_MODEL_DUPLICATE_TENSOR`,
- * `ERR_MODEL_TENSOR_SHAPE` (a wrong shape, or a name no Whisper model has), `ERR_MODEL_MISSING_TENSOR`
+ * The tensor table, checked against the architecture the hyperparameters describe as each
+ * record is read: a duplicate or a name no Whisper model of these dimensions has stops the
+ * reading at once, so a crafted file cannot make the table longer than the model's tensor count.
  */
-function validateTensors(dims: ModelDimensions, tensors: readonly TensorRecord[]): void {
-  if (tensors.length === 0) {
-    throw new AmanuensisError('ERR_MODEL_NO_TENSORS',
-      'the model file has a header but no tensors (a header-only test file?); pass a full model such as ggml-tiny.en.bin');
+class TensorTable {
+  private readonly expected: Map<string, ShapeSpec>;
+  private readonly tensors: TensorRecord[] = [];
+  private readonly seen = new Set<string>();
+
+  constructor(dims: ModelDimensions) {
+    this.expected = expectedTensorShapes(dims);
   }
-  const expected = expectedTensorShapes(dims);
-  const seen = new Set<string>();
-  for (const t of tensors) {
-    if (seen.has(t.name)) {
+
+  /** @throws {@link AmanuensisError} `ERR_MODEL_DUPLICATE_TENSOR`, `ERR_MODEL_TENSOR_SHAPE` (a wrong shape, or a name no Whisper model has) */
+  add(t: TensorRecord): void {
+    if (this.seen.has(t.name)) {
       throw new AmanuensisError('ERR_MODEL_DUPLICATE_TENSOR', `tensor '${t.name}' appears twice`);
     }
-    seen.add(t.name);
-    const shapes = expected.get(t.name);
+    const shapes = this.expected.get(t.name);
     if (shapes === undefined) {
       throw new AmanuensisError('ERR_MODEL_TENSOR_SHAPE', `tensor '${t.name}' is not part of a Whisper model with these dimensions`);
     }
@@ -268,11 +247,25 @@ function validateTensors(dims: ModelDimensions, tensors: readonly TensorRecord[]
       throw new AmanuensisError('ERR_MODEL_TENSOR_SHAPE',
         `tensor '${t.name}' has shape [${t.ne.join(', ')}], expected [${shapes[0]?.join(', ')}]`);
     }
+    this.seen.add(t.name);
+    this.tensors.push(t);
   }
-  for (const name of expected.keys()) {
-    if (!seen.has(name)) {
-      throw new AmanuensisError('ERR_MODEL_MISSING_TENSOR', `tensor '${name}' is missing from the model file`);
+
+  /**
+   * The whole table, in file order.
+   * @throws {@link AmanuensisError} `ERR_MODEL_NO_TENSORS`, `ERR_MODEL_MISSING_TENSOR`
+   */
+  finish(): readonly TensorRecord[] {
+    if (this.tensors.length === 0) {
+      throw new AmanuensisError('ERR_MODEL_NO_TENSORS',
+        'the model file has a header but no tensors (a header-only test file?); pass a full model such as ggml-tiny.en.bin');
     }
+    for (const name of this.expected.keys()) {
+      if (!this.seen.has(name)) {
+        throw new AmanuensisError('ERR_MODEL_MISSING_TENSOR', `tensor '${name}' is missing from the model file`);
+      }
+    }
+    return this.tensors;
   }
 }
 
@@ -328,10 +321,9 @@ export function parseGgmlModel(bytes: Uint8Array): GgmlModelFile {
 function parseSource(source: ByteSource): GgmlModelFile {
   const c = new Cursor(source);
   const { dims, quantizationVersion, melFilters, vocab } = readHeader(c);
-  const tensors: TensorRecord[] = [];
-  while (c.remaining > 0) tensors.push(readTensor(c));
-  validateTensors(dims, tensors);
-  return { dims, quantizationVersion, melFilters, vocab, tensors, fileSize: source.size };
+  const table = new TensorTable(dims);
+  while (c.remaining > 0) table.add(readTensor(c));
+  return { dims, quantizationVersion, melFilters, vocab, tensors: table.finish(), fileSize: source.size };
 }
 
 /** A model file indexed on disk: everything but the tensor data, which stays in the file. */
@@ -345,38 +337,93 @@ export interface IndexedModelFile extends GgmlModelFile {
 /**
  * Parses and validates a model file without reading its tensor data into memory (the native
  * loader reads each tensor straight into its own arena), so loading needs one copy of the
- * weights, not two.
+ * weights, not two. The file is read asynchronously, header first, then one tensor record at a
+ * time, each checked as it is read.
  * @param path - a whisper.cpp `ggml-*.bin` file
- * @throws {@link AmanuensisError} `ERR_MODEL_NOT_FOUND`, and the codes of {@link parseGgmlModel}
+ * @throws {@link AmanuensisError} `ERR_MODEL_NOT_FOUND` (missing, unreadable, or not a regular
+ * file: a directory, a FIFO, a device), and the codes of {@link parseGgmlModel}
  */
-export function indexModelFile(path: string): IndexedModelFile {
+export async function indexModelFile(path: string): Promise<IndexedModelFile> {
   assertModelPath(path);
-  let fd: number;
+  const handle = await openModelFile(path);
   try {
-    fd = openSync(path, 'r');
+    const size = (await handle.stat()).size;
+    const header = await readFileHeader(handle, size);
+    const table = new TensorTable(header.dims);
+    for (let offset = header.tensorsOffset; offset < size;) {
+      const record = await readAt(handle, offset, Math.min(MAX_RECORD_HEADER_BYTES, size - offset));
+      const c = new Cursor(windowSource(size, offset, record), offset);
+      table.add(readTensor(c));
+      offset = c.offset;
+    }
+    const file: GgmlModelFile = { ...header, tensors: table.finish(), fileSize: size };
+    // the identity hashes samples of the data: read them first, then hash
+    const regions = new Map<string, Uint8Array>();
+    for (const [offset, length] of identityRegions(file)) regions.set(`${offset}:${length}`, await readAt(handle, offset, length));
+    return { ...file, path, identity: modelIdentity(file, (offset, length) => regions.get(`${offset}:${length}`)!) };
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The header from a prefix of the file, read again twice as long while the header goes on. */
+async function readFileHeader(handle: FileHandle, size: number): Promise<GgmlHeader> {
+  for (let length = Math.min(HEADER_READ_BYTES, size); ; length = Math.min(2 * length, size)) {
+    const prefix = await readAt(handle, 0, length);
+    try {
+      return readHeader(new Cursor(windowSource(size, 0, prefix)));
+    } catch (err) {
+      if (!(err instanceof OutsideWindow) || length === size) throw err;
+    }
+  }
+}
+
+/** Exactly `length` bytes at `offset` (fewer only at the end of the file). */
+async function readAt(handle: FileHandle, offset: number, length: number): Promise<Uint8Array> {
+  const buffer = new Uint8Array(length);
+  let got = 0;
+  while (got < length) {
+    const { bytesRead } = await handle.read(buffer, got, length - got, offset + got);
+    if (bytesRead === 0) break;
+    got += bytesRead;
+  }
+  return buffer.subarray(0, got);
+}
+
+/**
+ * Opens a model file for reading, refusing anything but a regular file before reading a byte:
+ * opening does not block on a FIFO (O_NONBLOCK), and a directory or device is refused by its type.
+ */
+async function openModelFile(path: string): Promise<FileHandle> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (err) {
     throw modelNotFound(path, err);
   }
-  try {
-    const source = new FileSource(fd);
-    const file = parseSource(source);
-    return { ...file, path, identity: modelIdentity(file, (offset, length) => source.readExact(offset, length)) };
-  } finally {
-    closeSync(fd);
+  const stat = await handle.stat();
+  if (!stat.isFile()) {
+    await handle.close();
+    const kind = stat.isDirectory() ? 'a directory' : stat.isFIFO() ? 'a FIFO' : stat.isSocket() ? 'a socket' : 'a device';
+    throw new AmanuensisError('ERR_MODEL_NOT_FOUND', `'${path}' is ${kind}, not a model file. Pass the path of a whisper.cpp model such as ggml-tiny.en.bin`);
   }
+  return handle;
 }
 
 /**
  * Reads a model file from disk.
  * @param path - path to a whisper.cpp `ggml-*.bin` file
- * @throws {@link AmanuensisError} `ERR_MODEL_NOT_FOUND` when it cannot be read
+ * @throws {@link AmanuensisError} `ERR_MODEL_NOT_FOUND` when it cannot be read or is not a regular file
  */
 export async function readModelFile(path: string): Promise<Buffer> {
   assertModelPath(path);
+  const handle = await openModelFile(path);
   try {
-    return await readFile(path);
+    return await handle.readFile();
   } catch (err) {
     throw modelNotFound(path, err);
+  } finally {
+    await handle.close();
   }
 }
 

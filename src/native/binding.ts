@@ -62,6 +62,11 @@ export interface NativeModelHandle {
    * @throws {@link AmanuensisError} `ERR_INVALID_ARGUMENT`, `ERR_OUT_OF_MEMORY`
    */
   createDecoder(options: { readonly nSeq: number }): NativeDecoderHandle;
+  /**
+   * Drops this handle's hold on the weights: they are freed as soon as no running call (an
+   * encode, a log-mel, a decoder of this model) uses them. Later calls throw `ERR_CLOSED`.
+   */
+  release(): void;
   /** What the model runs with. */
   info(): {
     /** Kernel path chosen at load. */

@@ -32,6 +32,8 @@ export interface SessionOptions extends Omit<TranscribeOptions, 'signal' | 'onPr
 export interface SessionEngine {
   /** Transcribes the session's own copy of pushed audio, which `push()` has checked already. */
   transcribe(audio: Float32Array, options: TranscribeOptions): Promise<TranscriptionResult>;
+  /** Whether the engine has been closed: the session then refuses new audio with `ERR_CLOSED`. */
+  readonly closed?: () => boolean;
 }
 
 const MAX_WINDOW = N_SAMPLES; // 30 s: one Whisper window
@@ -101,6 +103,7 @@ export class TranscriptionSession extends EventEmitter implements AsyncIterable<
    */
   push(chunk: Float32Array): void {
     if (this.closed) throw this.failure ?? new AmanuensisError('ERR_CLOSED', 'this session is closed');
+    if (this.engine.closed?.() === true) throw new AmanuensisError('ERR_CLOSED', 'the Transcriber of this session has been closed');
     assertAudio(chunk, 'chunk');
     if (chunk.length === 0) return;
     this.buffer.append(chunk);

@@ -4,7 +4,7 @@
  * refused with `ERR_QUEUE_FULL`, as configured.
  * @module
  */
-import { AmanuensisError } from '../errors.js';
+import { AmanuensisError, abortError, throwIfAborted } from '../errors.js';
 
 /** Options of {@link AdmissionQueue}. */
 export interface AdmissionQueueOptions {
@@ -70,7 +70,7 @@ export class AdmissionQueue {
    *   waiting (the call is removed from the queue), or what `fn` throws
    */
   async run<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    if (signal?.aborted) throw new AmanuensisError('ERR_ABORTED', 'the operation was aborted', { cause: signal.reason });
+    throwIfAborted(signal);
     if (this.running < this.concurrency && this.queue.length === 0) {
       this.running++;
     } else {
@@ -94,7 +94,7 @@ export class AdmissionQueue {
     }
     return new Promise<void>((resolve, reject) => {
       const list = full ? this.overflowing : this.queue;
-      const onAbort = (): void => ticket.cancel(new AmanuensisError('ERR_ABORTED', 'the operation was aborted', { cause: signal?.reason }));
+      const onAbort = (): void => ticket.cancel(abortError(signal!));
       const ticket: Ticket = {
         start: () => { signal?.removeEventListener('abort', onAbort); resolve(); },
         cancel: (err) => {

@@ -14,7 +14,7 @@ import { KERNEL_PATHS } from '../helpers/kernel-paths.js';
 import { diffStats, goldenF32, goldenMeta, SYNTHETIC_MODEL } from '../helpers/shared.js';
 
 const addon = loadNativeAddon();
-const file = indexModelFile(SYNTHETIC_MODEL);
+const file = await indexModelFile(SYNTHETIC_MODEL);
 const V = file.dims.nVocab;
 
 // a second window: the reference features with every value negated (a different audio, same shape)
