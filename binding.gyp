@@ -52,6 +52,7 @@
       "sources": [
         "native/napi/addon.cc",
         "native/napi/js_error.cc",
+        "native/napi/abort_flag.cc",
         "native/napi/model_wrap.cc",
         "native/napi/model_load.cc",
         "native/napi/log_mel_js.cc",

@@ -62,8 +62,20 @@ export type AmanuensisErrorCode =
   /** A stage computed NaN or Infinity (the message names it): the model's weights are corrupt. */
   | 'ERR_NUMERIC';
 
+/**
+ * Marks AmanuensisError instances across copies of this module: an application that loads both
+ * the ESM and the CommonJS build has two classes, but one native addon, which makes its errors
+ * with whichever class handed to it last.
+ */
+const BRAND = Symbol.for('amanuensis.AmanuensisError');
+
 /** Every error thrown or rejected by amanuensis. */
 export class AmanuensisError extends Error {
+  /** `instanceof` holds for an AmanuensisError of any copy of the library (ESM and CommonJS builds). */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  }
+
   /** Stable code to switch on. */
   readonly code: AmanuensisErrorCode;
 
@@ -76,6 +88,7 @@ export class AmanuensisError extends Error {
     super(message, options);
     this.name = 'AmanuensisError';
     this.code = code;
+    Object.defineProperty(this, BRAND, { value: true });
   }
 }
 

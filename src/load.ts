@@ -106,30 +106,36 @@ export async function loadTranscriberParts(modelPath: string, options: Transcrib
   const native = await addon.loadModel(file.path, {
     hparams: hparamsInFileOrder(file.dims), tensors: file.tensors, threads, simd: options.simd ?? true, avx512: options.avx512 ?? true,
   });
-  throwIfAborted(options.signal);
-  const tokenizer = options.tiktokenFile === undefined
-    ? Tokenizer.fromVocab(file.vocab, file.dims.nVocab)
-    : Tokenizer.fromTiktoken(await readFile(options.tiktokenFile, 'utf8'), file.dims.nVocab);
-  const pool = options.bufferPool instanceof BufferPool ? options.bufferPool : createTranscriberPool(file.dims, options.bufferPool);
-  const encoder = await selectEncoder(options.encoder ?? 'auto', {
-    addon, model: native, dims: file.dims, threads, profile: options.profile ?? false,
-    ...(options.xdna2 !== undefined && { xdna2: options.xdna2 }),
-    ...(options.onWarning !== undefined && { onWarning: options.onWarning }),
-  });
-  return {
-    dims: file.dims,
-    tokenizer,
-    frontend: options.frontend ?? new NativeMelFrontend(addon, native, file.melFilters, threads),
-    encoder,
-    decoder: options.decoder ?? new CpuDecoder(native, file.dims, threads, batcher),
-    modelId: file.identity,
-    ...(options.cache !== undefined && { cache: options.cache }),
-    ...(options.queue !== undefined && { queue: options.queue }),
-    pool,
-    release: () => {
-      // the encoder chosen here (an XDNA2 device) is ours to close; a user's own is not
-      if (typeof options.encoder !== 'object') (encoder as { close?: () => void }).close?.();
-      native.release();
-    },
-  };
+  // the weights are native memory: freed at once if the rest of loading fails
+  try {
+    throwIfAborted(options.signal);
+    const tokenizer = options.tiktokenFile === undefined
+      ? Tokenizer.fromVocab(file.vocab, file.dims.nVocab)
+      : Tokenizer.fromTiktoken(await readFile(options.tiktokenFile, 'utf8'), file.dims.nVocab);
+    const pool = options.bufferPool instanceof BufferPool ? options.bufferPool : createTranscriberPool(file.dims, options.bufferPool);
+    const encoder = await selectEncoder(options.encoder ?? 'auto', {
+      addon, model: native, dims: file.dims, threads, profile: options.profile ?? false,
+      ...(options.xdna2 !== undefined && { xdna2: options.xdna2 }),
+      ...(options.onWarning !== undefined && { onWarning: options.onWarning }),
+    });
+    return {
+      dims: file.dims,
+      tokenizer,
+      frontend: options.frontend ?? new NativeMelFrontend(addon, native, file.melFilters, threads),
+      encoder,
+      decoder: options.decoder ?? new CpuDecoder(native, file.dims, threads, batcher),
+      modelId: file.identity,
+      ...(options.cache !== undefined && { cache: options.cache }),
+      ...(options.queue !== undefined && { queue: options.queue }),
+      pool,
+      release: () => {
+        // the encoder chosen here (an XDNA2 device) is ours to close; a user's own is not
+        if (typeof options.encoder !== 'object') (encoder as { close?: () => void }).close?.();
+        native.release();
+      },
+    };
+  } catch (err) {
+    native.release();
+    throw err;
+  }
 }

@@ -6,6 +6,7 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
+import { types } from 'node:util';
 
 import { type MelFrontend, type MelSpectrogram, checkedMelOptions, melWindow } from './audio/mel-frontend.js';
 import { rms } from './audio/rms.js';
@@ -131,10 +132,11 @@ export class Transcriber {
    */
   async transcribe(audio: Float32Array, options: TranscribeOptions = {}): Promise<TranscriptionResult> {
     this.assertOpen();
-    assertAudio(audio);
-    // a snapshot: what is transcribed is what was passed, even if the caller reuses, fills or
-    // transfers its array while the call runs
-    return this.transcribeChecked(audio.slice(), options);
+    // a snapshot, checked after it is taken: what is transcribed is what was passed, even if the
+    // caller reuses, fills or transfers its array (or another thread writes its shared memory)
+    const snapshot = types.isFloat32Array(audio) ? audio.slice() : audio;
+    assertAudio(snapshot);
+    return this.transcribeChecked(snapshot, options);
   }
 
   /** {@link transcribe} of audio that has passed `assertAudio` (at the public entry or a session's `push`). */

@@ -39,6 +39,13 @@ void im2col_k3(thread_pool & pool, int n_threads, const float * x, int64_t ld_c,
     });
 }
 
+// Between two stages: stop if the caller has aborted (a block of a large model takes tens of ms).
+void check_abort(const encode_options & options) {
+    if (options.abort != nullptr && options.abort->load(std::memory_order_relaxed)) {
+        throw native_error(errc::aborted, "the encode was aborted");
+    }
+}
+
 } // namespace
 
 void whisper_encode(const whisper_model & model, const float * mel, int n_mels, int n_frames, float * out,
@@ -95,6 +102,7 @@ void whisper_encode(const whisper_model & model, const float * mel, int n_mels, 
         timings->conv_ms = ms_since(t0);
         timings->layer_ms.clear();
     }
+    check_abort(options);
 
     attention_args args;
     args.q = qkv;
@@ -135,6 +143,7 @@ void whisper_encode(const whisper_model & model, const float * mel, int n_mels, 
         if (timings != nullptr) {
             timings->layer_ms.push_back(ms_since(t0));
         }
+        check_abort(options);
     }
 
     t0 = std::chrono::steady_clock::now();

@@ -3,6 +3,7 @@
 // blocks, ln_post.
 #pragma once
 
+#include <atomic>
 #include <vector>
 
 #include "kernels/gemm.h"
@@ -32,11 +33,14 @@ struct encode_options {
     encoder_timings * timings = nullptr;                       // per-stage times when set
     std::vector<std::vector<float>> * layer_outputs = nullptr;  // residual stream after each block, when set
     encoder_workspace * workspace = nullptr;                   // null: leased from the model for the call
+    const std::atomic<bool> * abort = nullptr;                 // raised: stop with ERR_ABORTED at the next layer
 };
 
 // mel: log-mel spectrogram [n_mels, n_frames] row-major with n_frames == 2 * n_audio_ctx.
 // out: audio features [n_audio_ctx, n_audio_state] row-major.
-// Throws native_error on a shape mismatch, or what the projection throws.
+// Throws native_error on a shape mismatch, ERR_ABORTED when options.abort is raised (checked
+// after the conv stem and after each block), ERR_NUMERIC for non-finite features, or what the
+// projection throws.
 void whisper_encode(const whisper_model & model, const float * mel, int n_mels, int n_frames, float * out,
                     const encode_options & options);
 

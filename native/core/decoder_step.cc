@@ -314,6 +314,7 @@ void decoder_release(decoder_state & st) {
     st.reorder_scratch = aligned_buffer<uint16_t>();
     st.has_features = false;
     st.released = true;
+    st.model.reset();  // the weights are freed with the last user, not when this state is collected
 }
 
 } // namespace amanuensis

@@ -66,7 +66,7 @@ void decoder_step_batch(const decoder_step_request * requests, int n_requests, f
 // identity permutation copies nothing.
 void decoder_reorder(decoder_state & st, const int32_t * source);
 
-// Frees every cache; the state can no longer be used.
+// Frees every cache and drops the state's hold on the model; the state can no longer be used.
 void decoder_release(decoder_state & st);
 
 } // namespace amanuensis

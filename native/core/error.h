@@ -26,6 +26,7 @@ constexpr const char * closed = "ERR_CLOSED";
 constexpr const char * backend_unavailable = "ERR_BACKEND_UNAVAILABLE";
 constexpr const char * backend = "ERR_BACKEND";
 constexpr const char * numeric = "ERR_NUMERIC";
+constexpr const char * aborted = "ERR_ABORTED";
 } // namespace errc
 
 // A failure with one of the codes above.

@@ -81,7 +81,17 @@ bool thread_pool::run_tasks(uint32_t generation, const std::function<void(int)> 
         if (!claim_.compare_exchange_weak(claim, claim + 1)) {
             continue;  // claim now holds the current value
         }
-        (*job)(static_cast<int>(claim & INDEX_MASK));
+        // after a failure the remaining tasks are only counted: the caller rethrows
+        if (!failed_.load()) {
+            try {
+                (*job)(static_cast<int>(claim & INDEX_MASK));
+            } catch (...) {
+                bool first = false;
+                if (failed_.compare_exchange_strong(first, true)) {
+                    failure_ = std::current_exception();
+                }
+            }
+        }
         ran = true;
         if (done_.fetch_add(1) + 1 == n_tasks && caller_sleeping_.load()) {
             std::lock_guard<std::mutex> lock(state_mutex_);
@@ -110,6 +120,8 @@ void thread_pool::parallel_for(int n_tasks, int max_threads, const std::function
     n_tasks_.store(n_tasks);
     active_helpers_.store(helpers);
     done_.store(0);
+    failed_.store(false);
+    failure_ = nullptr;
     claim_.store(pack(generation, 0));
     if (sleeping_.load() > 0) {
         std::lock_guard<std::mutex> lock(state_mutex_);
@@ -127,6 +139,9 @@ void thread_pool::parallel_for(int n_tasks, int max_threads, const std::function
     // new size but still holds this generation finds no task index below it to claim
     claim_.store(pack(generation, CLOSED));
     job_.store(nullptr);
+    if (failed_.load()) {
+        std::rethrow_exception(failure_);
+    }
 }
 
 std::shared_ptr<thread_pool> shared_thread_pool(int n_threads) {
@@ -141,9 +156,9 @@ std::shared_ptr<thread_pool> shared_thread_pool(int n_threads) {
     return pool;
 }
 
-void thread_pool::wait_for_section(uint32_t seen) {
+void thread_pool::wait_for_section(uint32_t seen, bool spin) {
     const auto ready = [&] { return generation_of(claim_.load()) != seen || stopping_.load(); };
-    if (spin_until(ready)) {
+    if (spin ? spin_until(ready) : ready()) {
         return;
     }
     std::unique_lock<std::mutex> lock(state_mutex_);
@@ -154,8 +169,10 @@ void thread_pool::wait_for_section(uint32_t seen) {
 
 void thread_pool::worker_loop(int helper_index) {
     uint32_t seen = 0;
+    bool needed = true;  // whether the last section wanted this helper
     for (;;) {
-        wait_for_section(seen);
+        // a helper that a pool shared with smaller callers did not need sleeps instead of spinning
+        wait_for_section(seen, needed);
         if (stopping_.load()) {
             return;
         }
@@ -166,7 +183,8 @@ void thread_pool::worker_loop(int helper_index) {
         seen = generation_of(claim);
         const std::function<void(int)> * job = job_.load();
         const int n_tasks = n_tasks_.load();
-        if (helper_index >= active_helpers_.load() || job == nullptr) {
+        needed = helper_index < active_helpers_.load();
+        if (!needed || job == nullptr) {
             continue;
         }
         run_tasks(seen, job, n_tasks);

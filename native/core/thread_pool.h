@@ -13,6 +13,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -34,15 +35,18 @@ public:
 
     // Runs fn(i) for every i in [0, n_tasks) on at most max_threads threads (the caller
     // included) and returns when all are done. Callers from different threads are
-    // serialised: one parallel section owns the pool at a time.
+    // serialised: one parallel section owns the pool at a time. If a task throws (e.g.
+    // std::bad_alloc), the remaining tasks are skipped and the first exception is rethrown
+    // here once every task that had started has finished.
     void parallel_for(int n_tasks, int max_threads, const std::function<void(int)> & fn);
 
 private:
     void worker_loop(int helper_index);
     // Claims and runs tasks of section `generation` until none is left; false if it ran none.
     bool run_tasks(uint32_t generation, const std::function<void(int)> * job, int n_tasks);
-    // Waits (spinning, then yielding, then sleeping) for a section newer than `seen`.
-    void wait_for_section(uint32_t seen);
+    // Waits for a section newer than `seen`: spinning, then yielding, then sleeping when `spin`,
+    // else sleeping at once (a helper the last section did not need).
+    void wait_for_section(uint32_t seen, bool spin);
 
     const int n_threads_;
     std::vector<std::thread> helpers_;
@@ -62,7 +66,9 @@ private:
     std::atomic<const std::function<void(int)> *> job_{nullptr};
     std::atomic<int> n_tasks_{0};
     std::atomic<int> active_helpers_{0};       // helpers allowed into the section
-    std::atomic<int> done_{0};                 // tasks of the section completed
+    std::atomic<int> done_{0};                 // tasks of the section completed (or skipped after a failure)
+    std::atomic<bool> failed_{false};          // a task of the section threw
+    std::exception_ptr failure_;               // the first exception, written by the thread that set failed_
 };
 
 // The pool of the whole process, shared by every model in every environment (main thread and

@@ -3,7 +3,12 @@
 // addon_data.
 #include <napi.h>
 
+#if !defined(_WIN32)
+#include <dlfcn.h>
+#endif
+
 #include "kernels/cpu_features.h"
+#include "napi/abort_flag.h"
 #include "napi/addon_data.h"
 #include "napi/bench_js.h"
 #include "napi/decoder_wrap.h"
@@ -32,16 +37,31 @@ void export_function(Napi::Env env, Napi::Object exports, const char * name, Nap
     exports.Set(name, Napi::Function::New(env, fn, name));
 }
 
+// Keeps this library mapped until the process ends. Node unloads an addon when the last
+// environment that loaded it goes away (a worker thread that exits or is terminated), but the
+// process-wide thread pool's helper threads run this library's code for as long as a model
+// anywhere holds the pool: unmapping it under them crashed the process.
+void pin_library() {
+#if !defined(_WIN32)
+    Dl_info self{};
+    if (dladdr(reinterpret_cast<void *>(&pin_library), &self) != 0 && self.dli_fname != nullptr) {
+        dlopen(self.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
+    }
+#endif
+}
+
 } // namespace
 
 } // namespace amanuensis
 
 static Napi::Object init_amanuensis(Napi::Env env, Napi::Object exports) {
     using namespace amanuensis;
+    pin_library();
     env.SetInstanceData(new addon_data());
     export_function(env, exports, "initialize", initialize);
     exports.Set("NativeModel", model_wrap::define(env));
     exports.Set("NativeDecoder", decoder_wrap::define(env));
+    abort_flag_wrap::define(env);  // made by NativeModel.createAbortFlag(), not exported
     export_function(env, exports, "loadModel", load_model);
     export_function(env, exports, "stepDecoders", decoder_wrap::step_batch);
     export_function(env, exports, "logMel", log_mel);

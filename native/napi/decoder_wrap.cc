@@ -31,16 +31,21 @@ decoder_wrap::decoder_wrap(const Napi::CallbackInfo & info) : Napi::ObjectWrap<d
 }
 
 void decoder_wrap::claim() {
-    if (state_->released) {
-        throw make_error(Env(), errc::closed, "this decoder has been released");
-    }
+    assert_open();
     bool expected = false;
     if (!state_->busy.compare_exchange_strong(expected, true)) {
         throw make_error(Env(), errc::decoder_busy, "this decoder is already running an operation; await it first");
     }
 }
 
+void decoder_wrap::assert_open() const {
+    if (state_->released) {
+        throw make_error(Env(), errc::closed, "this decoder has been released");
+    }
+}
+
 Napi::Value decoder_wrap::set_features(const Napi::CallbackInfo & info) {
+    assert_open();  // a released state has no model
     const whisper_hparams & hp = state_->model->hparams;
     float_copy features = copy_floats(info[0], "features");
     const int n_threads = int_field(options_arg(info, 1, "setFeatures(features, { threads })"), "threads", 1, 256);
@@ -55,6 +60,7 @@ Napi::Value decoder_wrap::set_features(const Napi::CallbackInfo & info) {
 step_job decoder_wrap::parse_step(const Napi::Value & tokens_v, const Napi::Value & n_new_v,
                                   const Napi::Value & positions_v, const Napi::Value & out_v) {
     Napi::Env env = tokens_v.Env();
+    assert_open();  // a released state has no model
     step_job job;
     job.state = state_;
     job.tokens = copy_ints(tokens_v, "tokens");

@@ -39,6 +39,8 @@ private:
 
     // Marks the state busy for one operation; throws ERR_DECODER_BUSY if it already is.
     void claim();
+    // Throws ERR_CLOSED once the state has been released.
+    void assert_open() const;
 
     std::shared_ptr<decoder_state> state_;
 };

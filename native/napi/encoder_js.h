@@ -7,11 +7,12 @@
 #include <vector>
 
 #include "core/cpu_encoder.h"
+#include "napi/abort_flag.h"
 #include "napi/args.h"
 
 namespace amanuensis {
 
-// encode(mel, { nMels, nFrames, threads, profile?, layers?, out? }), the mel window copied
+// encode(mel, { nMels, nFrames, threads, profile?, layers?, out?, abort? }), the mel window copied
 // into native memory.
 struct encode_input {
     float_copy mel;               // [n_mels, n_frames]
@@ -21,6 +22,7 @@ struct encode_input {
     bool profile = false;         // per-stage times
     bool layers = false;          // the residual stream after each block
     Napi::ObjectReference out;    // the caller's features array, or empty for a new one
+    std::shared_ptr<std::atomic<bool>> abort;  // raised by the caller's AbortSignal, or null
 };
 
 // Reads and checks encode()'s arguments; n_out is the length of the features. Throws ERR_INVALID_ARGUMENT.
@@ -37,6 +39,7 @@ inline encode_input read_encode_input(const Napi::CallbackInfo & info, size_t n_
         invalid_argument(info.Env(), "mel has " + std::to_string(in.mel.size()) + " values, expected nMels * nFrames");
     }
     in.out = output_array(o.Get("out"), n_out, "out");
+    in.abort = abort_flag_wrap::unwrap(o.Get("abort"));
     return in;
 }
 

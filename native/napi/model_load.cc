@@ -66,17 +66,20 @@ public:
     load_model_worker(Napi::Env env, Napi::Value file, model_source source, int n_threads, kernel_path path)
         : promise_worker(env), source_(std::move(source)), n_threads_(n_threads), path_(path) {
         if (file.IsBuffer()) {
-            file_ref_ = Napi::Persistent(file.As<Napi::Object>());
+            // a copy: the caller could detach or shrink its buffer while the worker reads it
+            Napi::Buffer<uint8_t> b = file.As<Napi::Buffer<uint8_t>>();
+            std::copy(b.Data(), b.Data() + b.Length(), bytes_.reserve(b.Length() > 0 ? b.Length() : 1));
+            source_.file = bytes_.data();
+            source_.file_size = b.Length();
         }
     }
 
 protected:
     void run() override { model_ = whisper_model_create(source_, n_threads_, path_); }
     Napi::Value result(Napi::Env env) override { return model_wrap::wrap(env, model_); }
-    void finished() override { file_ref_.Reset(); }
 
 private:
-    Napi::ObjectReference file_ref_;   // keeps in-memory file bytes alive while the worker reads them
+    aligned_buffer<uint8_t> bytes_;    // the in-memory file, when given one
     model_source source_;
     int n_threads_;
     kernel_path path_;
@@ -94,13 +97,9 @@ Napi::Value load_model(const Napi::CallbackInfo & info) {
     const Napi::Object o = options_arg(info, 1, usage);
     model_source source;
     source.hparams = read_hparams(o.Get("hparams"));
-    if (info[0].IsBuffer()) {
-        Napi::Buffer<uint8_t> file = info[0].As<Napi::Buffer<uint8_t>>();
-        source.file = file.Data();
-        source.file_size = file.Length();
-    } else {
+    if (info[0].IsString()) {
         source.path = info[0].As<Napi::String>().Utf8Value();
-    }
+    }  // a Buffer is copied by the worker, after every option (and any getter) has been read
     const Napi::Value tensors_v = o.Get("tensors");
     if (!tensors_v.IsArray()) {
         invalid_argument(env, "tensors must be an array of tensor records");

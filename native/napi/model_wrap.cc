@@ -25,6 +25,7 @@ protected:
         options.timings = in_.profile ? &timings_ : nullptr;
         options.layer_outputs = in_.layers ? &layer_outputs_ : nullptr;
         options.workspace = workspace_.get();
+        options.abort = in_.abort.get();
         float * features = workspace_->features.reserve(static_cast<size_t>(hp.n_audio_ctx) * hp.n_audio_state);
         whisper_encode(*model_, in_.mel.data(), in_.n_mels, in_.n_frames, features, options);
     }
@@ -60,6 +61,7 @@ Napi::Function model_wrap::define(Napi::Env env) {
                                       {InstanceMethod("encode", &model_wrap::encode),
                                        InstanceMethod("createDecoder", &model_wrap::create_decoder),
                                        InstanceMethod("info", &model_wrap::info),
+                                       InstanceMethod("createAbortFlag", &model_wrap::create_abort_flag),
                                        InstanceMethod("release", &model_wrap::release)});
     addon_data::of(env).model_ctor = Napi::Persistent(ctor);
     return ctor;
@@ -86,6 +88,10 @@ const std::shared_ptr<whisper_model> & model_wrap::model(Napi::Env env) const {
     return model_;
 }
 
+Napi::Value model_wrap::create_abort_flag(const Napi::CallbackInfo & info) {
+    return addon_data::of(info.Env()).abort_flag_ctor.New({});
+}
+
 Napi::Value model_wrap::release(const Napi::CallbackInfo & info) {
     model_.reset();
     return info.Env().Undefined();
@@ -99,7 +105,8 @@ model_wrap::model_wrap(const Napi::CallbackInfo & info) : Napi::ObjectWrap<model
 }
 
 Napi::Value model_wrap::encode(const Napi::CallbackInfo & info) {
-    const std::shared_ptr<whisper_model> & m = model(info.Env());
+    // a copy: reading the options runs JS (getters), which may release this handle
+    const std::shared_ptr<whisper_model> m = model(info.Env());
     const whisper_hparams & hp = m->hparams;
     encode_input in = read_encode_input(info, static_cast<size_t>(hp.n_audio_ctx) * hp.n_audio_state);
     return queue_worker<encode_worker>(info.Env(), m, std::move(in));

@@ -25,6 +25,8 @@ private:
     // createDecoder({ nSeq }) -> NativeDecoder
     Napi::Value create_decoder(const Napi::CallbackInfo & info);
     Napi::Value info(const Napi::CallbackInfo & info);
+    // createAbortFlag() -> NativeAbortFlag, for encode's `abort` option
+    Napi::Value create_abort_flag(const Napi::CallbackInfo & info);
     // release(): drops this handle's hold on the weights; they are freed when no running call
     // (encode, log-mel, a decoder) uses them. Later calls throw ERR_CLOSED.
     Napi::Value release(const Napi::CallbackInfo & info);

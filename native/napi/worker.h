@@ -1,6 +1,7 @@
 // A promise-returning Napi::AsyncWorker: run() executes on a libuv worker thread, result()
 // builds the value on the main thread; a native_error becomes a rejected AmanuensisError with
-// its code. queue_worker() is the one place a worker is created and queued.
+// its code, any other exception ERR_NATIVE or ERR_OUT_OF_MEMORY. queue_worker() is the one
+// place a worker is created and queued.
 #pragma once
 
 #include <napi.h>
@@ -23,71 +24,68 @@ public:
 protected:
     virtual void run() = 0;
     virtual Napi::Value result(Napi::Env env) = 0;
+    // Runs on the main thread after the promise settles, always (release references and claims here).
+    virtual void finished() {}
 
     void Execute() override {
         try {
             run();
         } catch (const native_error & e) {
-            code_ = e.code();
-            SetError(e.what());
+            fail(e.code(), e.what());
         } catch (const std::bad_alloc &) {
-            code_ = errc::out_of_memory;
-            SetError("out of memory in the native module");
+            fail(errc::out_of_memory, "out of memory in the native module");
         } catch (const std::exception & e) {
-            code_ = errc::native;
-            SetError(e.what());
+            fail(errc::native, e.what());
         }
     }
 
-    // Both settle the promise, then always run finished(). In an environment being torn down
-    // (worker.terminate() while this call ran) every Node-API call fails and node-addon-api
-    // throws: there is no one left to tell, so that is swallowed instead of escaping into
-    // Node-API's completion callback, which would terminate the process.
-    void OnOK() override {
-        settle([this] {
-            try {
-                deferred_.Resolve(result(Env()));
-            } catch (const Napi::Error & e) {
-                deferred_.Reject(e.Value());
-            }
-        });
-    }
-
-    void OnError(const Napi::Error & e) override {
-        const std::string message = e.Message();
-        settle([&] { deferred_.Reject(make_error(Env(), code_, message).Value()); });
-    }
-
-    // Runs on the main thread after the promise settles (release references and claims here).
-    virtual void finished() {}
-
-    // node-addon-api opens a handle scope here and rethrows what a callback threw; in an
-    // environment being torn down both throw, and an exception leaving this function would
-    // terminate the process. Nothing may touch `this` after the base call: it deletes the worker.
+    // Replaces node-addon-api's completion (which rethrows what a callback threw, and opens a
+    // handle scope that throws in an environment being torn down: an exception leaving this
+    // function terminates the process). Settles the promise if it can, always runs finished(),
+    // always frees the worker. In a dying environment (worker.terminate() while this call ran)
+    // every Node-API call fails: there is no one left to tell, so that is swallowed.
     void OnWorkComplete(Napi::Env env, napi_status status) override {
-        try {
-            Napi::AsyncWorker::OnWorkComplete(env, status);
-        } catch (...) {
-        }
-    }
-
-private:
-    template <typename Fn>
-    void settle(Fn fn) {
-        try {
-            Napi::HandleScope scope(Env());
-            fn();
-        } catch (...) {
-            // the environment is going away (see above)
+        if (status != napi_cancelled) {
+            try {
+                Napi::HandleScope scope(env);
+                settle(env);
+            } catch (...) {
+            }
         }
         try {
             finished();
         } catch (...) {
         }
+        Destroy();
+    }
+
+private:
+    void fail(std::string code, std::string message) {
+        failed_ = true;
+        code_ = std::move(code);
+        message_ = std::move(message);
+    }
+
+    void settle(Napi::Env env) {
+        if (failed_) {
+            deferred_.Reject(make_error(env, code_, message_).Value());
+            return;
+        }
+        try {
+            deferred_.Resolve(result(env));
+        } catch (const Napi::Error & e) {
+            deferred_.Reject(e.Value());
+        } catch (const std::bad_alloc &) {
+            deferred_.Reject(make_error(env, errc::out_of_memory, "out of memory building the result").Value());
+        } catch (const std::exception & e) {
+            deferred_.Reject(make_error(env, errc::native, e.what()).Value());
+        }
     }
 
     Napi::Promise::Deferred deferred_;
-    std::string code_ = errc::native;
+    bool failed_ = false;
+    std::string code_;
+    std::string message_;
 };
 
 // Creates a Worker(env, args...), queues it and returns its promise.

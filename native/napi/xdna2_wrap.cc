@@ -124,10 +124,12 @@ private:
         if (!encoder_) {
             throw make_error(env, errc::closed, "this XDNA2 encoder has been released");
         }
-        const whisper_hparams & hp = xdna2_encoder_model(encoder_.get()).hparams;
+        // a copy: reading the options runs JS (getters), which may release this handle
+        const encoder_ptr encoder = encoder_;
+        const whisper_hparams & hp = xdna2_encoder_model(encoder.get()).hparams;
         const size_t n_out = static_cast<size_t>(hp.n_audio_ctx) * hp.n_audio_state;
         encode_input in = read_encode_input(info, n_out);
-        return queue_worker<encode_worker>(env, encoder_, std::move(in), n_out);
+        return queue_worker<encode_worker>(env, encoder, std::move(in), n_out);
     }
 
     // Drops this handle's reference; the device closes when no encode is running on it.

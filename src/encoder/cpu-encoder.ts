@@ -31,9 +31,25 @@ export class CpuEncoder implements Encoder {
     assertEncoderWindow(mel, this.dims);
     const size = this.dims.nAudioCtx * this.dims.nAudioState;
     const out = options.out instanceof Float32Array && options.out.length === size ? options.out : undefined;
-    const { features, timings } = await this.model.encode(mel.data, {
-      nMels: mel.nMels, nFrames: mel.nFrames, threads: this.threads, profile: this.profile, ...(out !== undefined && { out }),
-    });
+    // an abort stops the native encode at its next block, not after the last one
+    const signal = options.signal;
+    const abort = signal === undefined ? undefined : this.model.createAbortFlag();
+    const onAbort = (): void => abort!.abort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    let result;
+    try {
+      result = await this.model.encode(mel.data, {
+        nMels: mel.nMels, nFrames: mel.nFrames, threads: this.threads, profile: this.profile,
+        ...(out !== undefined && { out }), ...(abort !== undefined && { abort }),
+      });
+    } catch (err) {
+      // the native layer says ERR_ABORTED; the signal's own reason (e.g. ERR_CLOSED) says why
+      if (signal?.aborted === true) throwIfAborted(signal);
+      throw err;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+    const { features, timings } = result;
     this.lastTimings = timings;
     if (timings !== undefined && options.profiler !== undefined) {
       options.profiler.record('conv', timings.convMs);

@@ -7,7 +7,7 @@ import type { PerformanceProfiler } from '../utils/performance-profiler.js';
 
 /** Options of one encode call. */
 export interface EncodeOptions {
-  /** Cancels the call before it starts; a running native encode finishes first. */
+  /** Cancels the call: before it starts, or (CPU encoder) at the next encoder block of a running encode. */
   readonly signal?: AbortSignal;
   /** Where to write the features (`[nAudioCtx, nAudioState]`, e.g. a pooled buffer); an encoder may ignore it and return its own array. */
   readonly out?: Float32Array;

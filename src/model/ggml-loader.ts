@@ -347,23 +347,32 @@ export async function indexModelFile(path: string): Promise<IndexedModelFile> {
   assertModelPath(path);
   const handle = await openModelFile(path);
   try {
-    const size = (await handle.stat()).size;
-    const header = await readFileHeader(handle, size);
-    const table = new TensorTable(header.dims);
-    for (let offset = header.tensorsOffset; offset < size;) {
-      const record = await readAt(handle, offset, Math.min(MAX_RECORD_HEADER_BYTES, size - offset));
-      const c = new Cursor(windowSource(size, offset, record), offset);
-      table.add(readTensor(c));
-      offset = c.offset;
-    }
-    const file: GgmlModelFile = { ...header, tensors: table.finish(), fileSize: size };
-    // the identity hashes samples of the data: read them first, then hash
-    const regions = new Map<string, Uint8Array>();
-    for (const [offset, length] of identityRegions(file)) regions.set(`${offset}:${length}`, await readAt(handle, offset, length));
-    return { ...file, path, identity: modelIdentity(file, (offset, length) => regions.get(`${offset}:${length}`)!) };
+    return await indexOpenFile(handle, path);
+  } catch (err) {
+    if (err instanceof AmanuensisError) throw err;
+    // a read error (EIO), or the file shrinking while it is read
+    throw new AmanuensisError('ERR_MODEL_TRUNCATED', `cannot read model file '${path}' to its end: ${(err as Error).message}`, { cause: err });
   } finally {
     await handle.close();
   }
+}
+
+/** The index of an opened model file: header, then one tensor record at a time, then the identity. */
+async function indexOpenFile(handle: FileHandle, path: string): Promise<IndexedModelFile> {
+  const size = (await handle.stat()).size;
+  const header = await readFileHeader(handle, size);
+  const table = new TensorTable(header.dims);
+  for (let offset = header.tensorsOffset; offset < size;) {
+    const record = await readAt(handle, offset, Math.min(MAX_RECORD_HEADER_BYTES, size - offset));
+    const c = new Cursor(windowSource(size, offset, record), offset);
+    table.add(readTensor(c));
+    offset = c.offset;
+  }
+  const file: GgmlModelFile = { ...header, tensors: table.finish(), fileSize: size };
+  // the identity hashes samples of the data: read them first, then hash
+  const regions = new Map<string, Uint8Array>();
+  for (const [offset, length] of identityRegions(file)) regions.set(`${offset}:${length}`, await readAt(handle, offset, length));
+  return { ...file, path, identity: modelIdentity(file, (offset, length) => regions.get(`${offset}:${length}`)!) };
 }
 
 /** The header from a prefix of the file, read again twice as long while the header goes on. */

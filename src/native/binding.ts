@@ -40,6 +40,14 @@ export interface NativeEncodeOptions {
   readonly layers?: boolean;
   /** Receives the audio features `[nAudioCtx, nAudioState]` when given (checked again when the call completes). */
   readonly out?: Float32Array;
+  /** Raised (`abort()`), the encode stops at its next block and rejects with `ERR_ABORTED` (CPU encoder). */
+  readonly abort?: NativeAbortFlag;
+}
+
+/** A flag JS raises and native work polls between stages ({@link NativeModelHandle.createAbortFlag}). */
+export interface NativeAbortFlag {
+  /** Raises the flag; it stays raised. */
+  abort(): void;
 }
 
 /** A loaded model in native memory. */
@@ -62,6 +70,8 @@ export interface NativeModelHandle {
    * @throws {@link AmanuensisError} `ERR_INVALID_ARGUMENT`, `ERR_OUT_OF_MEMORY`
    */
   createDecoder(options: { readonly nSeq: number }): NativeDecoderHandle;
+  /** A new, lowered abort flag for {@link NativeEncodeOptions.abort}. */
+  createAbortFlag(): NativeAbortFlag;
   /**
    * Drops this handle's hold on the weights: they are freed as soon as no running call (an
    * encode, a log-mel, a decoder of this model) uses them. Later calls throw `ERR_CLOSED`.

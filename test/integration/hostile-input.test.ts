@@ -13,6 +13,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { decodeAudioFile } from '../../src/audio/audio-file.js';
+import { melWindow } from '../../src/audio/mel-frontend.js';
+import { N_SAMPLES } from '../../src/constants.js';
 import { indexModelFile, parseGgmlModel } from '../../src/model/ggml-loader.js';
 import { Transcriber } from '../../src/transcriber.js';
 import { JFK_WAV, SYNTHETIC_MODEL } from '../helpers/shared.js';
@@ -127,5 +129,16 @@ describe('close()', () => {
     await expect(closing.encoder.encode(window)).rejects.toMatchObject({ code: 'ERR_CLOSED' });
     await expect(closing.transcribe(jfk)).rejects.toMatchObject({ code: 'ERR_CLOSED' });
     await session.close();
+  });
+});
+
+describe('abort', () => {
+  it('an abort stops a running CPU encode at its next block with ERR_ABORTED (it used to run to the end), and the encoder works after it', async () => {
+    const window = melWindow(await t.frontend.computeAsync!(jfk, { paddingSamples: N_SAMPLES }), 0);
+    const controller = new AbortController();
+    const running = t.encoder.encode(window, { signal: controller.signal });
+    controller.abort();
+    await expect(running).rejects.toMatchObject({ code: 'ERR_ABORTED' });
+    expect(await t.encoder.encode(window)).toHaveLength(t.dims.nAudioCtx * t.dims.nAudioState);
   });
 });
