@@ -275,16 +275,27 @@ export class Transcriber {
   }
 
   /**
-   * Identifies the spoken language from the first 30 s (openai/whisper `detect_language`).
-   * @param audio - mono samples at 16 kHz
+   * Identifies the spoken language from the first 30 s (openai/whisper `detect_language`). Runs
+   * through the Transcriber's queue like `transcribe()`.
+   * @param audio - mono samples at 16 kHz (the first 30 s are copied at the call)
    * @throws {@link AmanuensisError} `ERR_INVALID_ARGUMENT` for English-only models, `ERR_INVALID_AUDIO`
+   * (not audio, or empty), `ERR_CLOSED`, `ERR_QUEUE_FULL` (with the queue's overflow set to `'reject'`)
    */
   async detectLanguage(audio: Float32Array): Promise<LanguageDetection> {
     this.assertOpen();
     assertAudio(audio);
     if (!this.multilingual) throw new AmanuensisError('ERR_INVALID_ARGUMENT', 'this model is English-only');
-    const mel = await this.paddedMel(audio.subarray(0, N_SAMPLES));
-    return detectLanguageFromFeatures(this.decoder, this.tokenizer, await this.encoder.encode(melWindow(mel, 0)));
+    if (audio.length === 0) throw new AmanuensisError('ERR_INVALID_AUDIO', 'audio is empty');
+    const window = audio.slice(0, N_SAMPLES);
+    // through the queue like every call, so close() settles it with ERR_CLOSED too
+    return this.queue.run(async () => {
+      const signal = this.closing.signal;
+      const mel = await this.paddedMel(window);
+      throwIfAborted(signal);
+      const features = await this.encoder.encode(melWindow(mel, 0), { signal });
+      throwIfAborted(signal);
+      return detectLanguageFromFeatures(this.decoder, this.tokenizer, features);
+    }, this.closing.signal);
   }
 
   /**

@@ -71,7 +71,10 @@ Transcriber.load(${JSON.stringify(fifo)}).then(() => console.log('loaded'), (e) 
     record.writeInt32LE(1, 12);
     record.write('x', 16);
     const path = join(dir, 'many-records.bin');
-    writeFileSync(path, Buffer.concat([header, ...Array.from({ length: 1_000_000 }, () => record)]));
+    // the file ends inside a last record: a reader that reads the whole table before checking it
+    // reports that truncation (after a million records); one that checks records as it reads
+    // stops at the first
+    writeFileSync(path, Buffer.concat([header, ...Array.from({ length: 1_000_000 }, () => record), record.subarray(0, 6)]));
     await expect(indexModelFile(path)).rejects.toMatchObject({ code: 'ERR_MODEL_TENSOR_SHAPE', message: expect.stringContaining("'x'") });
   });
 });
