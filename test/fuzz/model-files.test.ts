@@ -21,8 +21,8 @@ interface FuzzReport {
 }
 
 /** Runs `count` mutations from `seed` in a child process; a crash or a hang (timeout) rejects. */
-async function fuzz(model: string, seed: number, count: number): Promise<FuzzReport> {
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', 'test/fixtures/hostile/fuzz-models.ts', model, String(seed), String(count)],
+async function fuzz(model: string, seed: number, count: number, via: 'memory' | 'path' = 'memory'): Promise<FuzzReport> {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', 'test/fixtures/hostile/fuzz-models.ts', model, String(seed), String(count), via],
     { cwd: root, timeout: 120_000, killSignal: 'SIGKILL', maxBuffer: 1 << 24 });
   return JSON.parse(stdout.trim().split('\n').pop()!) as FuzzReport;
 }
@@ -51,5 +51,12 @@ describe('model file fuzzing', () => {
       expect(total(r)).toBe(50);
       expect(r.outcomes.loaded).toBeUndefined();
     }
+  });
+
+  it('through files, as Transcriber.load reads them (the asynchronous indexer, then the native loader reading the file): 60 of the synthetic model, 50 of each header-only file', async () => {
+    const reports = [await fuzz(SYNTHETIC_MODEL, 5000, 60, 'path'), await fuzz(HEADER_ONLY_EN, 6000, 50, 'path'), await fuzz(HEADER_ONLY_MULTI, 7000, 50, 'path')];
+    for (const r of reports) expect(r.untyped).toEqual([]);
+    expect(reports.map(total)).toEqual([60, 50, 50]);
+    expect(new Set(reports.flatMap((r) => Object.keys(r.outcomes))).size).toBeGreaterThanOrEqual(4);
   });
 });
