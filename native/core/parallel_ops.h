@@ -1,4 +1,4 @@
-// Multithreaded drivers over the single-threaded kernels, run on a model's thread pool.
+// Multithreaded drivers over the single-threaded kernels, run on the (process-wide) thread pool.
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,5 @@
-// Persistent worker pool: threads are created once per model and reused for every parallel
-// section, so no thread is created on the hot path.
+// Persistent worker pool: its threads are created once (one pool for the whole process, see
+// shared_thread_pool) and reused for every parallel section, so no thread is created on the hot path.
 //
 // Built to degrade gracefully when the machine's cores are busy with other work:
 // - tasks are claimed one at a time from a shared counter, and the calling thread claims too,

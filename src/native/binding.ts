@@ -96,7 +96,9 @@ export interface NativeDecoderHandle {
    * Appends `options.nNew` tokens to each sequence (`tokens` is `[nSeq, nNew]`) and returns the
    * logits at the given step positions: `[nSeq, positions.length, nVocab]`, written into `out` when given.
    * @throws {@link AmanuensisError} `ERR_INVALID_ARGUMENT`, `ERR_DECODER_BUSY`, `ERR_CLOSED` (synchronously);
-   * rejects with `ERR_CONTEXT_OVERFLOW` or `ERR_INVALID_ARGUMENT` (tokens outside the vocabulary)
+   * rejects with `ERR_CONTEXT_OVERFLOW`, `ERR_INVALID_ARGUMENT` (tokens outside the vocabulary, or an
+   * `out` array detached or shrunk while the step ran: the step has then still advanced the caches)
+   * or `ERR_NUMERIC` (non-finite logits)
    */
   step(tokens: Int32Array, options: NativeStepOptions): Promise<Float32Array>;
   /** Sequence i takes the cache of sequence `source[i]` (beam search); `source` is `[nSeq]`. */
@@ -165,7 +167,7 @@ export interface NativeLoadOptions {
   readonly hparams: Int32Array;
   /** Where each tensor lies in the file. */
   readonly tensors: readonly TensorRecord[];
-  /** Threads of the model's pool (1 to 256). */
+  /** Threads this model's calls may use at most (1 to 256); the process shares one pool, and a model asking for more threads than it has starts a larger one. */
   readonly threads: number;
   /** Use the AVX2/FMA/F16C kernels where the CPU has them. Default true. */
   readonly simd?: boolean;
@@ -191,7 +193,9 @@ export interface NativeAddon {
   initialize(options: { readonly errorClass: typeof AmanuensisError }): void;
   /**
    * Validates the tensor table against the file and the hparams and reads the weights into native memory.
-   * `file`: the whole model file in memory, or its path (each tensor is then read straight into native memory).
+   * `file`: the whole model file in memory (copied first), or its path (each tensor is then read
+   * straight into native memory). The native loader checks each tensor's element count and byte
+   * range; the shapes in ggml's terms are checked by the reader (`parseGgmlModel`, `indexModelFile`).
    * @throws {@link AmanuensisError} `ERR_INVALID_ARGUMENT`; rejects with `ERR_MODEL_*`, `ERR_OUT_OF_MEMORY`
    */
   loadModel(file: Uint8Array | string, options: NativeLoadOptions): Promise<NativeModelHandle>;
