@@ -20,7 +20,7 @@ export type { AmanuensisErrorCode } from './errors.js';
 export * from './constants.js';
 export { WhisperMelFrontend, melWindow } from './audio/mel-frontend.js';
 export { NativeMelFrontend } from './audio/native-mel-frontend.js';
-export type { MelComputeOptions, MelFrontend, MelSpectrogram } from './audio/mel-frontend.js';
+export type { MelComputeOptions, MelFrontend, MelSpectrogram, MelWindowOptions } from './audio/mel-frontend.js';
 export type { EncodeOptions, Encoder } from './encoder/encoder.js';
 export { CpuEncoder } from './encoder/cpu-encoder.js';
 export type { EncoderChoice, EncoderFallbackWarning } from './encoder/select-encoder.js';

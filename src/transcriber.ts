@@ -58,6 +58,19 @@ export interface TranscriberParts {
   readonly release?: () => void;
 }
 
+/**
+ * Where a call's log-mel windows come from: the whole spectrogram, or the audio and the whole
+ * spectrogram's dynamic-range reference (windows computed one at a time).
+ */
+type MelSource = { readonly mel: MelSpectrogram } | { readonly audio: Float32Array; readonly logMax: number };
+
+/** A window's audio features; `handle` is the pooled buffer to release after decoding (absent when cached). */
+interface EncodedWindow {
+  readonly features: Float32Array;
+  readonly handle?: { release(): void };
+  readonly cached: boolean;
+}
+
 /** Whisper's 30 s of padding, for samples the Transcriber has checked at its public entry. */
 const PADDED_CHECKED = checkedMelOptions({ paddingSamples: N_SAMPLES });
 
@@ -172,8 +185,13 @@ export class Transcriber {
 
   private async run(audio: Float32Array, o: ResolvedTranscribeOptions, calls: PerformanceProfiler): Promise<TranscriptionResult> {
     const total = calls.span('total');
-    const mel = await calls.measure('mel', () => this.paddedMel(audio));
-    const contentFrames = mel.nFrames - N_FRAMES;
+    // a front end that computes windows takes the recording one window at a time (bounded memory
+    // for any length): first openai's dynamic-range reference over the whole spectrogram, then
+    // each window as the seek loop reaches it; any other computes the whole spectrogram here
+    const source: MelSource = this.frontend.logMelMax !== undefined && this.frontend.computeWindow !== undefined
+      ? { audio, logMax: await calls.measure('mel', () => this.frontend.logMelMax!(audio, PADDED_CHECKED)) }
+      : { mel: await calls.measure('mel', () => this.paddedMel(audio)) };
+    const contentFrames = ('mel' in source ? source.mel.nFrames : Math.floor((audio.length + N_SAMPLES) / HOP_LENGTH)) - N_FRAMES;
 
     // transcribe.py's decode_options: shared by every window of the call; each window adds its
     // language and prompt, each fallback its temperature
@@ -195,8 +213,15 @@ export class Transcriber {
         continue;
       }
 
+      const melWindowed = await this.melWindowAt(source, seek, o.signal, calls);
       const encodeSpan = calls.span('encode');
-      const { features, handle, cached } = await this.windowFeatures(mel, seek, o.signal, calls);
+      let encoded: EncodedWindow;
+      try {
+        encoded = await this.windowFeatures(melWindowed.window, o.signal, calls);
+      } finally {
+        melWindowed.release();
+      }
+      const { features, handle, cached } = encoded;
       const encodeMs = encodeSpan.end();
       let window: WindowTiming;
       let result: DecodingResult;
@@ -248,29 +273,38 @@ export class Transcriber {
   }
 
   /**
-   * The audio features of the window at `seek`: from the cache, or encoded into a pooled
-   * buffer (returned as `handle`, to release after decoding) and then cached.
+   * The log-mel window at `seek`: computed on its own (timed as `mel`, not `encode`), or copied
+   * out of the whole spectrogram into a pooled buffer; `release` gives the buffer back.
    */
-  private async windowFeatures(mel: MelSpectrogram, seek: number, signal: AbortSignal | undefined, calls: PerformanceProfiler):
-    Promise<{ features: Float32Array; handle?: { release(): void }; cached: boolean }> {
+  private async melWindowAt(source: MelSource, seek: number, signal: AbortSignal | undefined, calls: PerformanceProfiler):
+    Promise<{ window: MelSpectrogram; release(): void }> {
+    if ('audio' in source) {
+      const options = checkedMelOptions({ paddingSamples: N_SAMPLES, firstFrame: seek, frames: N_FRAMES, logMax: source.logMax });
+      const window = await calls.measure('mel', () => this.frontend.computeWindow!(source.audio, options));
+      return { window, release: () => undefined };
+    }
     const melBuffer = await this.pool.acquire('mel', signal === undefined ? {} : { signal });
+    return { window: melWindow(source.mel, seek, melBuffer.array as Float32Array), release: () => melBuffer.release() };
+  }
+
+  /**
+   * The audio features of a log-mel window: from the cache, or encoded into a pooled buffer
+   * (returned as `handle`, to release after decoding) and then cached.
+   */
+  private async windowFeatures(window: MelSpectrogram, signal: AbortSignal | undefined, calls: PerformanceProfiler):
+    Promise<EncodedWindow> {
+    const key = this.cache === undefined ? undefined : encoderCacheKey(this.modelId, window.data);
+    const hit = key === undefined ? undefined : this.cache!.get(key);
+    if (hit !== undefined) return { features: hit, cached: true };
+    const featureBuffer = await this.pool.acquire('features', signal === undefined ? {} : { signal });
     try {
-      const window = melWindow(mel, seek, melBuffer.array as Float32Array);
-      const key = this.cache === undefined ? undefined : encoderCacheKey(this.modelId, window.data);
-      const hit = key === undefined ? undefined : this.cache!.get(key);
-      if (hit !== undefined) return { features: hit, cached: true };
-      const featureBuffer = await this.pool.acquire('features', signal === undefined ? {} : { signal });
-      try {
-        const features = await this.encoder.encode(window, { out: featureBuffer.array as Float32Array, profiler: calls, ...(signal !== undefined && { signal }) });
-        // the pooled buffer is reused by the next window: the cache keeps its own copy
-        if (key !== undefined) this.cache!.set(key, features.slice());
-        return { features, handle: featureBuffer, cached: false };
-      } catch (err) {
-        featureBuffer.release();
-        throw err;
-      }
-    } finally {
-      melBuffer.release();
+      const features = await this.encoder.encode(window, { out: featureBuffer.array as Float32Array, profiler: calls, ...(signal !== undefined && { signal }) });
+      // the pooled buffer is reused by the next window: the cache keeps its own copy
+      if (key !== undefined) this.cache!.set(key, features.slice());
+      return { features, handle: featureBuffer, cached: false };
+    } catch (err) {
+      featureBuffer.release();
+      throw err;
     }
   }
 

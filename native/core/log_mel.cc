@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
 #include <vector>
 
+#include "core/error.h"
 #include "kernels/aligned_buffer.h"
 #include "parallel_ops.h"
 
@@ -67,18 +69,49 @@ int64_t reflect(int64_t i, int64_t n) {
 
 void log_mel_spectrogram(thread_pool & pool, int n_threads, kernel_path path, const float * samples, int64_t n_samples,
                          int64_t padding, const float * filters, int n_mels, float * out) {
-    const int64_t n_signal = n_samples + padding;
-    const int64_t n_frames = n_signal / MEL_HOP;
-    if (n_frames == 0) return;
+    log_mel_request all;
+    all.slice = samples;
+    all.slice_len = n_samples;
+    all.n_samples = n_samples;
+    all.padding = padding;
+    all.n_frames = (n_samples + padding) / MEL_HOP;
+    log_mel_range(pool, n_threads, path, all, filters, n_mels, out);
+}
+
+float log_mel_range(thread_pool & pool, int n_threads, kernel_path path, const log_mel_request & req, const float * filters,
+                    int n_mels, float * out) {
+    const int64_t n_samples = req.n_samples;
+    const int64_t n_signal = n_samples + req.padding;
+    const int64_t first = req.first_frame;
+    const int64_t n_frames = req.n_frames;
+    if (first < 0 || n_frames < 0 || first + n_frames > n_signal / MEL_HOP || req.slice_offset < 0 || req.slice_len < 0 ||
+        req.slice_offset + req.slice_len > n_samples) {
+        throw native_error(errc::invalid_argument, "the frame range or the slice lies outside the signal");
+    }
+    const float silent = -10.0f;  // log10(1e-10): frames wholly in the appended zeros
+    if (n_frames == 0) return silent;
     const int half = MEL_N_FFT / 2;
 
     // frames wholly inside the appended zeros (their reflections included) have zero power
     std::vector<int64_t> computed;
-    for (int64_t t = 0; t < n_frames; ++t) {
+    for (int64_t t = first; t < first + n_frames; ++t) {
         const int64_t start = t * MEL_HOP - half;
         if (!(start >= n_samples && start + MEL_N_FFT <= n_signal)) computed.push_back(t);
     }
     const int64_t rows = static_cast<int64_t>(computed.size());
+    // every sample a computed frame reads (reflections included) must lie in the slice: frames
+    // between the first and the last read between the samples those two read
+    if (rows > 0) {
+        for (int64_t t : {computed.front(), computed.back()}) {
+            for (int i = 0; i < MEL_N_FFT; ++i) {
+                const int64_t j = reflect(t * MEL_HOP - half + i, n_signal);
+                if (j < n_samples && (j < req.slice_offset || j >= req.slice_offset + req.slice_len)) {
+                    throw native_error(errc::invalid_argument, "the samples given do not cover frame " + std::to_string(t));
+                }
+            }
+        }
+    }
+    const float * samples = req.slice - req.slice_offset;  // indexed by global sample number
 
     // scratch kept per calling thread, so repeated calls reuse memory that is already mapped.
     // The pool's helpers must reach the caller's buffers through these pointers: inside a
@@ -96,11 +129,13 @@ void log_mel_spectrogram(thread_pool & pool, int n_threads, kernel_path path, co
         for (int64_t r = r0; r < r1; ++r) {
             const int64_t start = computed[r] * MEL_HOP - half;
             float x[MEL_N_FFT];
-            if (start >= 0 && start + MEL_N_FFT <= n_samples) {
+            if (start >= req.slice_offset && start + MEL_N_FFT <= req.slice_offset + req.slice_len) {
                 // interior frame: no reflection, no padding
                 for (int i = 0; i < MEL_N_FFT; ++i) x[i] = window[i] * samples[start + i];
             } else {
                 for (int i = 0; i < MEL_N_FFT; ++i) {
+                    // inside the slice (checked above for the range's first and last frames, and
+                    // frames in between read between those)
                     const int64_t j = reflect(start + i, n_signal);
                     x[i] = j < n_samples ? window[i] * samples[j] : 0.0f;
                 }
@@ -147,20 +182,22 @@ void log_mel_spectrogram(thread_pool & pool, int n_threads, kernel_path path, co
         }
         task_max[r0 / chunk] = m;
     });
-    // the dynamic-range floor is over the whole spectrogram, the uncomputed silent frames included
-    const float silent = -10.0f;  // log10(1e-10)
+    // the dynamic-range floor: from the given reference (the whole spectrogram's maximum, when
+    // windows of it are computed one at a time), else from this range, silent frames included
     float max_v = rows < n_frames ? silent : -INFINITY;
     for (float m : task_max) max_v = std::max(max_v, m);
-    const float floor_v = max_v - 8.0f;
+    if (out == nullptr) return max_v;
+    const float floor_v = (std::isnan(req.log_max) ? max_v : req.log_max) - 8.0f;
     const float silent_out = (std::max(silent, floor_v) + 4.0f) / 4.0f;
     // output [n_mels, n_frames]: each band is written by one task
     pool.parallel_for(n_mels, n_threads, [&](int m) {
         float * band = out + static_cast<int64_t>(m) * n_frames;
         std::fill(band, band + n_frames, silent_out);
         for (int64_t r = 0; r < rows; ++r) {
-            band[computed[r]] = (std::max(mel[r * n_mels + m], floor_v) + 4.0f) / 4.0f;
+            band[computed[r] - first] = (std::max(mel[r * n_mels + m], floor_v) + 4.0f) / 4.0f;
         }
     });
+    return max_v;
 }
 
 } // namespace amanuensis

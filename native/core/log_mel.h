@@ -6,6 +6,7 @@
 // in the zero padding are not computed.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 
 #include "kernels/tensor_view.h"
@@ -21,5 +22,25 @@ constexpr int MEL_N_FREQ = MEL_N_FFT / 2 + 1;
 // filters: [n_mels, MEL_N_FREQ]. out: [n_mels, (n_samples + padding) / MEL_HOP] row-major.
 void log_mel_spectrogram(thread_pool & pool, int n_threads, kernel_path path, const float * samples, int64_t n_samples,
                          int64_t padding, const float * filters, int n_mels, float * out);
+
+// Frames [first_frame, first_frame + n_frames) of the spectrogram of n_samples samples followed
+// by `padding` zeros, exactly as log_mel_spectrogram computes them, from a slice of the samples
+// (bounded memory for long audio: one window at a time). The dynamic-range floor is
+// log_max - 8 (openai's max over the whole spectrogram), or this range's own maximum when
+// log_max is NaN. Returns the range's maximum of the log10 values (silent frames count as
+// log10(1e-10)); writes out [n_mels, n_frames] unless out is null. Throws ERR_INVALID_ARGUMENT
+// when the range lies outside the signal or the slice does not hold the samples it reads.
+struct log_mel_request {
+    const float * slice = nullptr;  // samples [slice_offset, slice_offset + slice_len)
+    int64_t slice_offset = 0;
+    int64_t slice_len = 0;
+    int64_t n_samples = 0;          // samples of the whole signal
+    int64_t padding = 0;            // zeros appended to it
+    int64_t first_frame = 0;
+    int64_t n_frames = 0;
+    float log_max = NAN;
+};
+float log_mel_range(thread_pool & pool, int n_threads, kernel_path path, const log_mel_request & req, const float * filters,
+                    int n_mels, float * out);
 
 } // namespace amanuensis

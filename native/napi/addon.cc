@@ -65,6 +65,7 @@ static Napi::Object init_amanuensis(Napi::Env env, Napi::Object exports) {
     export_function(env, exports, "loadModel", load_model);
     export_function(env, exports, "stepDecoders", decoder_wrap::step_batch);
     export_function(env, exports, "logMel", log_mel);
+    export_function(env, exports, "logMelRange", log_mel_range_js);
     export_function(env, exports, "cpuInfo", cpu_info);
     export_function(env, exports, "benchFmaPeak", bench_fma_peak);
     export_function(env, exports, "benchLinear", bench_linear);

@@ -42,4 +42,8 @@ Napi::Value load_model(const Napi::CallbackInfo & info);
 // logMel(model, samples, { padding, filters, nMels, threads }) -> Promise<Float32Array [nMels, nFrames]>
 Napi::Value log_mel(const Napi::CallbackInfo & info);
 
+// logMelRange(model, slice, { offset, totalSamples, padding, firstFrame, frames, filters, nMels, threads,
+//   logMax?, maxOnly? }) -> Promise<{ logMax, data? [nMels, frames] }>: frames of a long signal from a slice of it
+Napi::Value log_mel_range_js(const Napi::CallbackInfo & info);
+
 } // namespace amanuensis

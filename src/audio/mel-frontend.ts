@@ -47,6 +47,31 @@ export interface MelFrontend {
    * @throws {@link AmanuensisError} as {@link compute}
    */
   computeAsync?(samples: Float32Array, options?: MelComputeOptions): Promise<MelSpectrogram>;
+  /**
+   * The largest log10 mel power in the whole spectrogram of `samples` and `paddingSamples`
+   * zeros: openai/whisper audio.py's dynamic-range reference (the spectrogram is floored at it
+   * minus 8). With {@link computeWindow}, it lets the Transcriber take a recording of any length
+   * one 30 s window at a time, in bounded memory, when the front end can.
+   * @throws {@link AmanuensisError} as {@link compute}
+   */
+  logMelMax?(samples: Float32Array, options?: MelComputeOptions): Promise<number>;
+  /**
+   * Frames `[firstFrame, firstFrame + frames)` of that spectrogram, floored at `logMax - 8`:
+   * the values those frames have in {@link computeAsync}'s spectrogram.
+   * @returns `[nMels, frames]`
+   * @throws {@link AmanuensisError} as {@link compute}; `ERR_INVALID_ARGUMENT` for a range outside the spectrogram
+   */
+  computeWindow?(samples: Float32Array, options: MelWindowOptions): Promise<MelSpectrogram>;
+}
+
+/** Options of {@link MelFrontend.computeWindow}. */
+export interface MelWindowOptions extends MelComputeOptions {
+  /** First frame (10 ms units) of the window. */
+  readonly firstFrame: number;
+  /** Frames in the window. */
+  readonly frames: number;
+  /** The whole spectrogram's {@link MelFrontend.logMelMax}. */
+  readonly logMax: number;
 }
 
 /**
@@ -83,7 +108,7 @@ const checkedSamples = new WeakSet<MelComputeOptions>();
  * the samples, which would find nothing new. Only this module can mark a record, so a user
  * calling a front end directly always gets the check. @internal
  */
-export function checkedMelOptions(options: MelComputeOptions): MelComputeOptions {
+export function checkedMelOptions<T extends MelComputeOptions>(options: T): T {
   const marked = Object.freeze({ ...options });
   checkedSamples.add(marked);
   return marked;

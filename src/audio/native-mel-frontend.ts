@@ -6,8 +6,12 @@
  */
 import type { MelFilterbank } from '../model/ggml-loader.js';
 import type { NativeAddon, NativeModelHandle } from '../native/binding.js';
-import { type MelComputeOptions, type MelFrontend, type MelSpectrogram, WhisperMelFrontend, checkMelInput } from './mel-frontend.js';
-import { HOP_LENGTH } from '../constants.js';
+import { AmanuensisError } from '../errors.js';
+import { type MelComputeOptions, type MelFrontend, type MelSpectrogram, type MelWindowOptions, WhisperMelFrontend, checkMelInput } from './mel-frontend.js';
+import { HOP_LENGTH, N_FFT, N_FRAMES } from '../constants.js';
+
+/** Frames per native call of {@link NativeMelFrontend.logMelMax}: one window, so its scratch stays small. */
+const MAX_CHUNK_FRAMES = N_FRAMES;
 
 /** {@link MelFrontend} whose `computeAsync` runs natively; `compute` (synchronous) uses the TypeScript implementation. */
 export class NativeMelFrontend implements MelFrontend {
@@ -34,5 +38,45 @@ export class NativeMelFrontend implements MelFrontend {
     const padding = checkMelInput(samples, options);
     const data = await this.addon.logMel(this.model, samples, { padding, filters: this.filterbank.data, nMels: this.nMels, threads: this.threads });
     return { data, nMels: this.nMels, nFrames: Math.floor((samples.length + padding) / HOP_LENGTH) };
+  }
+
+  async logMelMax(samples: Float32Array, options: MelComputeOptions = {}): Promise<number> {
+    const padding = checkMelInput(samples, options);
+    const total = Math.floor((samples.length + padding) / HOP_LENGTH);
+    let max = -Infinity;
+    for (let first = 0; first < total; first += MAX_CHUNK_FRAMES) {
+      const { logMax } = await this.range(samples, padding, first, Math.min(MAX_CHUNK_FRAMES, total - first), undefined);
+      max = Math.max(max, logMax);
+    }
+    return max;
+  }
+
+  async computeWindow(samples: Float32Array, options: MelWindowOptions): Promise<MelSpectrogram> {
+    const padding = checkMelInput(samples, options);
+    const { firstFrame, frames, logMax } = options;
+    if (!Number.isInteger(firstFrame) || firstFrame < 0 || !Number.isInteger(frames) || frames < 0 || !Number.isFinite(logMax)) {
+      throw new AmanuensisError('ERR_INVALID_ARGUMENT', 'firstFrame and frames must be non-negative integers and logMax a finite number');
+    }
+    const { data } = await this.range(samples, padding, firstFrame, frames, logMax);
+    return { data: data!, nMels: this.nMels, nFrames: frames };
+  }
+
+  /**
+   * Frames [first, first + frames) through the native range call, handing it only the samples
+   * they read: each frame reads N_FFT / 2 samples either side of its centre, and frames at the
+   * two ends read reflections, which can reach N_FFT / 2 samples further in.
+   */
+  private range(samples: Float32Array, padding: number, first: number, frames: number, logMax: number | undefined):
+    Promise<{ logMax: number; data?: Float32Array }> {
+    const reach = N_FFT; // half a frame, plus half a frame of reflection at an end
+    const total = samples.length + padding;
+    const from = first * HOP_LENGTH - reach <= 0 ? 0 : first * HOP_LENGTH - reach;
+    const last = (first + Math.max(frames, 1) - 1) * HOP_LENGTH;
+    const to = last + 2 * reach >= total ? samples.length : Math.min(samples.length, last + reach);
+    return this.addon.logMelRange(this.model, samples.subarray(from, Math.max(from, to)), {
+      offset: Math.min(from, samples.length), totalSamples: samples.length, padding, firstFrame: first, frames,
+      filters: this.filterbank.data, nMels: this.nMels, threads: this.threads,
+      ...(logMax === undefined ? { maxOnly: true } : { logMax }),
+    });
   }
 }

@@ -226,6 +226,18 @@ export interface NativeAddon {
    */
   logMel(model: NativeModelHandle, samples: Float32Array, options: NativeLogMelOptions): Promise<Float32Array>;
   /**
+   * Frames `[firstFrame, firstFrame + frames)` of the log-mel spectrogram of `totalSamples` samples
+   * and `padding` zeros, from `slice`, which holds samples `[offset, offset + slice.length)` (every
+   * sample those frames read; `ERR_INVALID_ARGUMENT` otherwise). Floored at `logMax - 8` when given,
+   * else at the range's own maximum. Resolves to the range's maximum log10 value and, unless
+   * `maxOnly`, the frames `[nMels, frames]` row-major.
+   */
+  logMelRange(model: NativeModelHandle, slice: Float32Array, options: {
+    readonly offset: number; readonly totalSamples: number; readonly padding: number; readonly firstFrame: number;
+    readonly frames: number; readonly filters: Float32Array; readonly nMels: number; readonly threads: number;
+    readonly logMax?: number; readonly maxOnly?: boolean;
+  }): Promise<{ logMax: number; data?: Float32Array }>;
+  /**
    * Median milliseconds of `[m, k] x W^T` for a linear weight W `[n, k]` (benchmarks), with the
    * AVX-512 micro-kernel where the CPU has it unless `avx512` is false.
    */

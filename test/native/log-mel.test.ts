@@ -37,6 +37,26 @@ describe.each([{ simd: true }, { simd: false }])('native log-mel (simd: $simd)',
     expect(new Set(silence.data)).toEqual(new Set([-1.5]));
   });
 
+  it('windows computed one at a time equal the same frames of the whole spectrogram (130 s, and a short padding at the end)', async () => {
+    const jfk = jfkSamplesReference();
+    const long = Float32Array.from({ length: 130 * 16_000 }, (_, i) => jfk[i % jfk.length]! * (1 + (i % 7) / 10));
+    for (const [audio, padding] of [[long, N_SAMPLES], [jfk.subarray(0, 99_999), 123]] as const) {
+      const whole = await t.frontend.computeAsync!(audio, { paddingSamples: padding });
+      const logMax = await t.frontend.logMelMax!(audio, { paddingSamples: padding });
+      const frames = Math.min(N_FRAMES, whole.nFrames);
+      for (const first of [0, 1, 2999, 7777, whole.nFrames - frames]) {
+        if (first + frames > whole.nFrames) continue;
+        const window = await t.frontend.computeWindow!(audio, { paddingSamples: padding, firstFrame: first, frames, logMax });
+        expect(window.nFrames).toBe(frames);
+        const expected = new Float32Array(80 * frames);
+        for (let m = 0; m < 80; m++) expected.set(whole.data.subarray(m * whole.nFrames + first, m * whole.nFrames + first + frames), m * frames);
+        expect(diffStats(window.data, expected).max, `frames from ${first}, padding ${padding}`).toBeLessThanOrEqual(1e-6);
+      }
+    }
+    await expect(t.frontend.computeWindow!(jfk, { paddingSamples: N_SAMPLES, firstFrame: 4000, frames: N_FRAMES, logMax: 0 }))
+      .rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+  });
+
   it('bad input is refused with typed errors', async () => {
     await expect(t.frontend.computeAsync!(Float32Array.of(0, Number.NaN))).rejects.toMatchObject({ code: 'ERR_INVALID_AUDIO' });
     await expect(t.frontend.computeAsync!(new Float32Array(10), { paddingSamples: -5 })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });

@@ -12,7 +12,7 @@ import { expectTypeOf } from 'vitest';
 import type {
   AdmissionQueueOptions, AmanuensisErrorCode, BufferPool, BufferPoolSettings, DecoderBatchingOptions, Decoder,
   DecoderSession, DecodingResult, EncodeOptions, Encoder, EncoderCache, EncoderChoice, EncoderFallbackWarning,
-  LanguageDetection, MelComputeOptions, MelFrontend, MelSpectrogram, PerformanceProfiler, Segment, SessionOptions, Task, TranscribeOptions,
+  LanguageDetection, MelComputeOptions, MelFrontend, MelSpectrogram, MelWindowOptions, PerformanceProfiler, Segment, SessionOptions, Task, TranscribeOptions,
   TranscribeProgress, TranscriberLoadOptions, TranscriptionResult, TranscriptionTimings, WindowTiming, Xdna2Options,
 } from '../../src/index.js';
 import type { TranscriberBufferKind } from '../../src/advanced.js';
@@ -154,6 +154,8 @@ expectTypeOf<MelFrontend>().toEqualTypeOf<{
   readonly nMels: number;
   compute(samples: Float32Array, options?: MelComputeOptions): MelSpectrogram;
   computeAsync?(samples: Float32Array, options?: MelComputeOptions): Promise<MelSpectrogram>;
+  logMelMax?(samples: Float32Array, options?: MelComputeOptions): Promise<number>;
+  computeWindow?(samples: Float32Array, options: MelWindowOptions): Promise<MelSpectrogram>;
 }>();
 
 expectTypeOf<MelSpectrogram>().toEqualTypeOf<{
@@ -198,3 +200,10 @@ expectTypeOf<AmanuensisErrorCode>().toEqualTypeOf<
   | 'ERR_ABORTED' | 'ERR_CLOSED' | 'ERR_BUFFER_OVERFLOW' | 'ERR_BUFFER_POOL_TIMEOUT' | 'ERR_BUFFER_RELEASE'
   | 'ERR_BACKEND_UNAVAILABLE' | 'ERR_BACKEND' | 'ERR_QUEUE_FULL' | 'ERR_NUMERIC'
 >();
+
+expectTypeOf<MelWindowOptions>().toEqualTypeOf<{
+  readonly paddingSamples?: number;
+  readonly firstFrame: number;
+  readonly frames: number;
+  readonly logMax: number;
+}>();
