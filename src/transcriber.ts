@@ -189,7 +189,7 @@ export class Transcriber {
     // for any length): first openai's dynamic-range reference over the whole spectrogram, then
     // each window as the seek loop reaches it; any other computes the whole spectrogram here
     const source: MelSource = this.frontend.logMelMax !== undefined && this.frontend.computeWindow !== undefined
-      ? { audio, logMax: await calls.measure('mel', () => this.frontend.logMelMax!(audio, PADDED_CHECKED)) }
+      ? { audio, logMax: await calls.measure('mel', () => this.frontend.logMelMax!(audio, checkedMelOptions({ paddingSamples: N_SAMPLES, signal: o.signal }))) }
       : { mel: await calls.measure('mel', () => this.paddedMel(audio)) };
     const contentFrames = ('mel' in source ? source.mel.nFrames : Math.floor((audio.length + N_SAMPLES) / HOP_LENGTH)) - N_FRAMES;
 

@@ -29,6 +29,8 @@ export interface MelComputeOptions {
    * 3000 frames. Default 0.
    */
   readonly paddingSamples?: number;
+  /** Cancels a long computation between its pieces (`ERR_ABORTED`, or the signal's own AmanuensisError); front ends may ignore it. */
+  readonly signal?: AbortSignal;
 }
 
 /** The pluggable first stage of a Transcriber: audio samples to a log-mel spectrogram. */

@@ -6,7 +6,7 @@
  */
 import type { MelFilterbank } from '../model/ggml-loader.js';
 import type { NativeAddon, NativeModelHandle } from '../native/binding.js';
-import { AmanuensisError } from '../errors.js';
+import { AmanuensisError, throwIfAborted } from '../errors.js';
 import { type MelComputeOptions, type MelFrontend, type MelSpectrogram, type MelWindowOptions, WhisperMelFrontend, checkMelInput } from './mel-frontend.js';
 import { HOP_LENGTH, N_FFT, N_FRAMES } from '../constants.js';
 
@@ -45,6 +45,7 @@ export class NativeMelFrontend implements MelFrontend {
     const total = Math.floor((samples.length + padding) / HOP_LENGTH);
     let max = -Infinity;
     for (let first = 0; first < total; first += MAX_CHUNK_FRAMES) {
+      throwIfAborted(options.signal);
       const { logMax } = await this.range(samples, padding, first, Math.min(MAX_CHUNK_FRAMES, total - first), undefined);
       max = Math.max(max, logMax);
     }

@@ -144,4 +144,11 @@ describe('abort', () => {
     await expect(running).rejects.toMatchObject({ code: 'ERR_ABORTED' });
     expect(await t.encoder.encode(window)).toHaveLength(t.dims.nAudioCtx * t.dims.nAudioState);
   });
+
+  it('an abort during the first log-mel pass over long audio takes effect at the next window (it used to run the whole spectrogram)', async () => {
+    const controller = new AbortController();
+    const running = t.frontend.logMelMax!(new Float32Array(16_000 * 600), { paddingSamples: N_SAMPLES, signal: controller.signal });
+    controller.abort();
+    await expect(running).rejects.toMatchObject({ code: 'ERR_ABORTED' });
+  });
 });

@@ -164,7 +164,7 @@ expectTypeOf<MelSpectrogram>().toEqualTypeOf<{
   readonly nFrames: number;
 }>();
 
-expectTypeOf<MelComputeOptions>().toEqualTypeOf<{ readonly paddingSamples?: number }>();
+expectTypeOf<MelComputeOptions>().toEqualTypeOf<{ readonly paddingSamples?: number; readonly signal?: AbortSignal }>();
 
 expectTypeOf<Encoder>().toEqualTypeOf<{
   readonly name: string;
@@ -203,6 +203,7 @@ expectTypeOf<AmanuensisErrorCode>().toEqualTypeOf<
 
 expectTypeOf<MelWindowOptions>().toEqualTypeOf<{
   readonly paddingSamples?: number;
+  readonly signal?: AbortSignal;
   readonly firstFrame: number;
   readonly frames: number;
   readonly logMax: number;
