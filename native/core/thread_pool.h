@@ -62,11 +62,13 @@ private:
     // The current section. `claim_` packs the section's generation (high 32 bits) with the
     // index of the next unclaimed task: a helper claims a task with one compare-and-swap that
     // fails if the section has changed, so a late helper can never run a stale job.
-    std::atomic<uint64_t> claim_{0};
+    // claim_ and done_ each on their own cache line: helpers poll claim_ while the caller counts
+    // done_, and one shared line would bounce between the cores on every task
+    alignas(64) std::atomic<uint64_t> claim_{0};
     std::atomic<const std::function<void(int)> *> job_{nullptr};
     std::atomic<int> n_tasks_{0};
     std::atomic<int> active_helpers_{0};       // helpers allowed into the section
-    std::atomic<int> done_{0};                 // tasks of the section completed (or skipped after a failure)
+    alignas(64) std::atomic<int> done_{0};                 // tasks of the section completed (or skipped after a failure)
     std::atomic<bool> failed_{false};          // a task of the section threw
     std::exception_ptr failure_;               // the first exception, written by the thread that set failed_
 };
