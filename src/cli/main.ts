@@ -8,7 +8,10 @@
  * resident for nothing (peak RSS on jfk.wav with tiny.en: 193-199 MB, against 211-217 MB).
  * @module
  */
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 import cliProgress from 'cli-progress';
 import { Command, InvalidArgumentError, Option } from 'commander';
@@ -72,7 +75,7 @@ async function transcribe(audioPath: string, flags: TranscribeFlags): Promise<vo
       encoder: flags.encoder,
       xdna2: { ...(flags.xclbin !== undefined && { xclbin: flags.xclbin }), ...(flags.instructions !== undefined && { instructions: flags.instructions }) },
       // one line on stderr, without Node's warning decoration
-      onWarning: (w) => process.stderr.write(`amanuensis: ${w.message}\n`),
+      onWarning: (w) => process.stderr.write(`${w.message}\n`),
     }),
   ]);
   const showBar = flags.progress && process.stderr.isTTY === true;
@@ -110,7 +113,8 @@ async function transcribe(audioPath: string, flags: TranscribeFlags): Promise<vo
 
 /** Builds the program (exported for tests). */
 export function program(): Command {
-  const cmd = new Command('amanuensis').description('Whisper speech-to-text on whisper.cpp GGML models').showHelpAfterError();
+  const cmd = new Command('amanuensis').description('Whisper speech-to-text on whisper.cpp GGML models').showHelpAfterError()
+    .version(packageVersion(), '-v, --version', 'print the version of amanuensis');
   cmd.command('transcribe')
     .description('transcribe a WAV or FLAC file')
     .argument('<audio>', 'audio file (WAV of any rate and channel count, or FLAC)')
@@ -133,7 +137,34 @@ export function program(): Command {
   return cmd;
 }
 
-const isMain = process.argv[1] !== undefined && /cli\.(c?js|ts)$|main\.ts$/.test(process.argv[1]);
+/** The version in the package's own package.json (found from this file, in the sources or the bundle). */
+function packageVersion(): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest)) {
+      const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'amanuensis' && pkg.version !== undefined) return pkg.version;
+    }
+    if (dirname(dir) === dir) return 'unknown';
+  }
+}
+
+/**
+ * Whether this file is the program node was started with. The installed command runs it
+ * through a symlink (`node_modules/.bin/amanuensis`, or a global bin), so the two paths are
+ * compared after resolving links; a name pattern on `process.argv[1]` never matched the link.
+ */
+function isMainModule(): boolean {
+  const started = process.argv[1];
+  if (started === undefined) return false;
+  try {
+    return realpathSync(started) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+const isMain = isMainModule();
 if (isMain) {
   program().parseAsync(process.argv).catch((err: unknown) => {
     const e = err instanceof AmanuensisError ? `${err.code}: ${err.message}` : String((err as Error)?.stack ?? err);

@@ -4,7 +4,7 @@
  * with --ignore-scripts (so nothing can be compiled), imports it and transcribes.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -69,5 +69,16 @@ describe('the packed tarball', () => {
       const out = JSON.parse(execFileSync(process.execPath, [script], { cwd: project, encoding: 'utf8' }).trim()) as Record<string, string>;
       expect(out, script).toEqual({ code: 'ERR_MODEL_BAD_MAGIC', addon: 'function', reader: 'function', rootReader: 'undefined' });
     }
+  });
+
+  it('the installed command runs through its node_modules/.bin symlink: --version, --help and a transcription', () => {
+    const bin = join(project, 'node_modules', '.bin', 'amanuensis');
+    const run = (args: string[]): string => execFileSync(bin, args, { cwd: project, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
+    // it used to print nothing and exit 0: the entry check tested the symlink's name
+    expect(run(['--version']).trim()).toBe(version);
+    expect(run(['--help'])).toContain('transcribe');
+    const text = run(['transcribe', JFK_WAV, '--model', SYNTHETIC_MODEL, '--temperature', '0', '--encoder', 'cpu', '--no-progress']);
+    expect(text.trim().length).toBeGreaterThan(0);
   });
 });
