@@ -44,13 +44,14 @@ export interface TranscriberLoadOptions {
   readonly avx512?: boolean;
   /**
    * Encoder backend or your own {@link Encoder}. Default `'auto'`: the XDNA2 NPU when it can run
-   * (see {@link listBackends}), otherwise the CPU with one {@link EncoderFallbackWarning}.
+   * (see {@link listBackends}), otherwise the CPU: silently when there is no NPU at all, with one
+   * {@link EncoderFallbackWarning} when an NPU is there but cannot run (no XRT, no kernel artifacts).
    * `'xdna2'` rejects with `ERR_BACKEND_UNAVAILABLE` and the reason when the NPU cannot run.
    */
   readonly encoder?: EncoderChoice;
   /** Where the XDNA2 backend finds XRT, the device and the compiled kernel. */
   readonly xdna2?: Xdna2Options;
-  /** Receives the warning of an `'auto'` fallback to the CPU. Default: `process.emitWarning`. */
+  /** Receives the warning of an `'auto'` fallback to the CPU from an NPU that is present. Default: `process.emitWarning`. */
   readonly onWarning?: (warning: EncoderFallbackWarning) => void;
   /** Your own log-mel front end. Default: {@link NativeMelFrontend} with the model's filterbank ({@link WhisperMelFrontend} is the TypeScript one). */
   readonly frontend?: MelFrontend;

@@ -9,12 +9,12 @@ import type { NativeAddon, NativeModelHandle } from '../native/binding.js';
 import { CpuEncoder } from './cpu-encoder.js';
 import type { Encoder } from './encoder.js';
 import { Xdna2Encoder } from './xdna2-encoder.js';
-import type { Xdna2Options } from './xdna2-options.js';
+import { type Xdna2Options, resolveXdna2Options } from './xdna2-options.js';
 
 /** Which encoder a Transcriber uses: a backend name, or an Encoder of your own. */
 export type EncoderChoice = 'auto' | 'cpu' | 'xdna2' | Encoder;
 
-/** The one warning `'auto'` gives when it falls back to the CPU. */
+/** The one warning `'auto'` gives when an NPU is present but cannot run, and the CPU encodes instead. */
 export interface EncoderFallbackWarning {
   /** Always `'AMANUENSIS_ENCODER_FALLBACK'`. */
   readonly code: 'AMANUENSIS_ENCODER_FALLBACK';
@@ -53,6 +53,11 @@ function warnFallback(ctx: EncoderContext, reason: string): void {
   else process.emitWarning(warning.message, { code: warning.code, detail: reason });
 }
 
+/** Whether an accel device bound to amdxdna exists (whatever else is missing: XRT, the kernel artifacts). */
+function npuPresent(ctx: EncoderContext): boolean {
+  return ctx.addon.xdna2Probe(resolveXdna2Options(ctx.xdna2)).device !== undefined;
+}
+
 /** The native init probes the device, library and artifacts itself; its ERR_BACKEND_UNAVAILABLE message is the reason. */
 function isUnavailable(err: unknown): err is AmanuensisError {
   return err instanceof AmanuensisError && err.code === 'ERR_BACKEND_UNAVAILABLE';
@@ -82,7 +87,9 @@ export async function selectEncoder(choice: EncoderChoice, ctx: EncoderContext):
         return await Xdna2Encoder.create(ctx.addon, ctx.model, ctx.dims, ctx.threads, ctx.xdna2);
       } catch (err) {
         if (!isUnavailable(err)) throw err;
-        warnFallback(ctx, err.message);
+        // on the many machines with no NPU at all the CPU is simply the encoder: no warning (the
+        // reason stays in listBackends()); an NPU that is there but cannot run is worth one
+        if (npuPresent(ctx)) warnFallback(ctx, err.message);
         return cpu();
       }
     default:

@@ -103,18 +103,38 @@ describe('encoder selection', () => {
     expect(warnings[0]).toMatchObject({ code: 'AMANUENSIS_ENCODER_FALLBACK', backend: 'xdna2', reason: 'libxrt_coreutil.so.2 not found' });
   });
 
-  it("'auto' without onWarning emits one process warning", async () => {
+  it("'auto' without onWarning emits one process warning when an NPU is present but cannot run", async () => {
     const seen: Error[] = [];
     const listener = (w: Error): void => { seen.push(w); };
     process.on('warning', listener);
     try {
-      await Transcriber.load(smallModel, { threads: 2, xdna2: { devRoot: join(root, 'nowhere'), sysRoot: join(root, 'nowhere') } });
+      await Transcriber.load(smallModel, { threads: 2, xdna2: unavailable() });
       await new Promise((r) => setImmediate(r));
     } finally {
       process.off('warning', listener);
     }
     expect(seen.map((w) => (w as Error & { code?: string }).code)).toEqual(['AMANUENSIS_ENCODER_FALLBACK']);
-    expect(seen[0]!.message).toContain('no /dev/accel device bound to amdxdna');
+    expect(seen[0]!.message).toContain('libxrt_coreutil.so.2 not found');
+    expect(seen[0]!.message.match(/amanuensis:/g)).toHaveLength(1);
+  });
+
+  it("'auto' on a machine with no NPU at all uses the CPU without a warning; listBackends() keeps the reason", async () => {
+    const seen: Error[] = [];
+    const warnings: EncoderFallbackWarning[] = [];
+    const listener = (w: Error): void => { seen.push(w); };
+    const none = { devRoot: join(root, 'nowhere'), sysRoot: join(root, 'nowhere') };
+    process.on('warning', listener);
+    try {
+      const quiet = await Transcriber.load(smallModel, { threads: 2, xdna2: none });
+      const listened = await Transcriber.load(smallModel, { threads: 2, xdna2: none, onWarning: (w) => warnings.push(w) });
+      expect([quiet.encoder.name, listened.encoder.name]).toEqual(['cpu', 'cpu']);
+      await new Promise((r) => setImmediate(r));
+    } finally {
+      process.off('warning', listener);
+    }
+    expect(seen).toEqual([]);
+    expect(warnings).toEqual([]);
+    expect(listBackends({ xdna2: none })[1]!.reason).toBe('no /dev/accel device bound to amdxdna');
   });
 
   it("'xdna2' rejects with ERR_BACKEND_UNAVAILABLE and the reason", async () => {
