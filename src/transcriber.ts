@@ -159,13 +159,11 @@ export class Transcriber {
     const resolved = resolveTranscribeOptions(options);
     this.checkTask(resolved);
     throwIfAborted(resolved.signal);
-    // the call ends at the caller's abort or at close(), whichever comes first
+    // the call ends at the caller's abort or at close(), whichever comes first, with its reason
     const call = new AbortController();
-    const forward = (from: AbortSignal) => (): void => call.abort(from.reason);
-    const onCallerAbort = resolved.signal === undefined ? undefined : forward(resolved.signal);
-    const onClose = forward(this.closing.signal);
-    resolved.signal?.addEventListener('abort', onCallerAbort!, { once: true });
-    this.closing.signal.addEventListener('abort', onClose, { once: true });
+    const ends = resolved.signal === undefined ? [this.closing.signal] : [resolved.signal, this.closing.signal];
+    const onEnd = (event: Event): void => call.abort((event.target as AbortSignal).reason);
+    for (const end of ends) end.addEventListener('abort', onEnd, { once: true });
     const o = Object.freeze({ ...resolved, signal: call.signal });
     // one profiler per call (concurrent calls never mix their spans), merged into this.profiler at the end
     const calls = new PerformanceProfiler();
@@ -178,8 +176,7 @@ export class Transcriber {
         }
       }, o.signal);
     } finally {
-      resolved.signal?.removeEventListener('abort', onCallerAbort!);
-      this.closing.signal.removeEventListener('abort', onClose);
+      for (const end of ends) end.removeEventListener('abort', onEnd);
     }
   }
 

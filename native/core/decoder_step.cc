@@ -118,7 +118,7 @@ void decoder_step_check(const decoder_step_request & r) {
 int decoder_step_out_rows(const decoder_step_request & r) { return r.state->n_seq * r.n_pos; }
 
 void decoder_step_batch(const decoder_step_request * requests, int n_requests, float * out, int n_threads,
-                        decoder_workspace * workspace) {
+                        decoder_workspace & ws) {
     if (n_requests < 1) {
         throw native_error(errc::invalid_argument, "a batched step needs at least one decoder");
     }
@@ -139,12 +139,6 @@ void decoder_step_batch(const decoder_step_request * requests, int n_requests, f
     const kernel_path path = m.path;
     const int n = hp.n_text_state;
     const int n_ctx = hp.n_text_ctx;
-
-    scratch_pool<decoder_workspace>::lease leased;
-    if (workspace == nullptr) {
-        leased = m.decoder_scratch.acquire();
-    }
-    decoder_workspace & ws = workspace != nullptr ? *workspace : *leased;
 
     // request r owns rows [row0[r], row0[r + 1]) of every activation: sequence-major, then block position
     std::vector<int> & row0 = ws.row0;

@@ -58,9 +58,9 @@ int decoder_step_out_rows(const decoder_step_request & r);
 // batch instead of once per state; attention stays per sequence (self) and per state (cross).
 // out [sum of out rows, n_vocab]: request r's rows [n_seq, n_pos, n_vocab] follow request r - 1's.
 // Checks every request first (decoder_step_check) and that they share one model.
-// `workspace`: the activations' scratch; null leases one from the model for the call.
+// `ws`: the activations' scratch, leased by the caller from the model's decoder_scratch.
 void decoder_step_batch(const decoder_step_request * requests, int n_requests, float * out, int n_threads,
-                        decoder_workspace * workspace = nullptr);
+                        decoder_workspace & ws);
 
 // Sequence i takes the cache of sequence source[i] (beam reordering); source [n_seq]. The
 // identity permutation copies nothing.

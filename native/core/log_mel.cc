@@ -67,17 +67,6 @@ int64_t reflect(int64_t i, int64_t n) {
 
 } // namespace
 
-void log_mel_spectrogram(thread_pool & pool, int n_threads, kernel_path path, const float * samples, int64_t n_samples,
-                         int64_t padding, const float * filters, int n_mels, float * out) {
-    log_mel_request all;
-    all.slice = samples;
-    all.slice_len = n_samples;
-    all.n_samples = n_samples;
-    all.padding = padding;
-    all.n_frames = (n_samples + padding) / MEL_HOP;
-    log_mel_range(pool, n_threads, path, all, filters, n_mels, out);
-}
-
 float log_mel_range(thread_pool & pool, int n_threads, kernel_path path, const log_mel_request & req, const float * filters,
                     int n_mels, float * out) {
     const int64_t n_samples = req.n_samples;

@@ -18,18 +18,14 @@ constexpr int MEL_N_FFT = 400;
 constexpr int MEL_HOP = 160;
 constexpr int MEL_N_FREQ = MEL_N_FFT / 2 + 1;
 
-// samples: n_samples values; `padding` zeros are appended before the STFT.
-// filters: [n_mels, MEL_N_FREQ]. out: [n_mels, (n_samples + padding) / MEL_HOP] row-major.
-void log_mel_spectrogram(thread_pool & pool, int n_threads, kernel_path path, const float * samples, int64_t n_samples,
-                         int64_t padding, const float * filters, int n_mels, float * out);
-
 // Frames [first_frame, first_frame + n_frames) of the spectrogram of n_samples samples followed
-// by `padding` zeros, exactly as log_mel_spectrogram computes them, from a slice of the samples
-// (bounded memory for long audio: one window at a time). The dynamic-range floor is
-// log_max - 8 (openai's max over the whole spectrogram), or this range's own maximum when
-// log_max is NaN. Returns the range's maximum of the log10 values (silent frames count as
-// log10(1e-10)); writes out [n_mels, n_frames] unless out is null. Throws ERR_INVALID_ARGUMENT
-// when the range lies outside the signal or the slice does not hold the samples it reads.
+// by `padding` zeros, from a slice of the samples: the whole spectrogram (every frame, the
+// slice the whole signal, log_max NaN), or one window at a time for long audio in bounded
+// memory. The dynamic-range floor is log_max - 8 (openai's max over the whole spectrogram), or
+// this range's own maximum when log_max is NaN. filters: [n_mels, MEL_N_FREQ]. Returns the
+// range's maximum of the log10 values (silent frames count as log10(1e-10)); writes out
+// [n_mels, n_frames] row-major unless out is null. Throws ERR_INVALID_ARGUMENT when the range
+// lies outside the signal or the slice does not hold the samples it reads.
 struct log_mel_request {
     const float * slice = nullptr;  // samples [slice_offset, slice_offset + slice_len)
     int64_t slice_offset = 0;

@@ -73,12 +73,11 @@ thread_pool::~thread_pool() {
     }
 }
 
-bool thread_pool::run_tasks(uint32_t generation, const std::function<void(int)> * job, int n_tasks) {
-    bool ran = false;
+void thread_pool::run_tasks(uint32_t generation, const std::function<void(int)> * job, int n_tasks) {
     uint64_t claim = claim_.load();
     for (;;) {
         if (generation_of(claim) != generation || (claim & INDEX_MASK) >= static_cast<uint64_t>(n_tasks)) {
-            return ran;
+            return;
         }
         if (!claim_.compare_exchange_weak(claim, claim + 1)) {
             continue;  // claim now holds the current value
@@ -94,7 +93,6 @@ bool thread_pool::run_tasks(uint32_t generation, const std::function<void(int)> 
                 }
             }
         }
-        ran = true;
         if (done_.fetch_add(1) + 1 == n_tasks && caller_sleeping_.load()) {
             std::lock_guard<std::mutex> lock(state_mutex_);
             done_cv_.notify_one();

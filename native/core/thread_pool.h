@@ -42,8 +42,8 @@ public:
 
 private:
     void worker_loop(int helper_index);
-    // Claims and runs tasks of section `generation` until none is left; false if it ran none.
-    bool run_tasks(uint32_t generation, const std::function<void(int)> * job, int n_tasks);
+    // Claims and runs tasks of section `generation` until none is left.
+    void run_tasks(uint32_t generation, const std::function<void(int)> * job, int n_tasks);
     // Waits for a section newer than `seen`: spinning, then yielding, then sleeping when `spin`,
     // else sleeping at once (a helper the last section did not need).
     void wait_for_section(uint32_t seen, bool spin);

@@ -74,6 +74,15 @@ inline double number_field(const Napi::Object & o, const char * key, double fall
     return d;
 }
 
+// o[key], a non-negative integer below 2^53 (byte offsets, sample and frame counts of long audio); required.
+inline int64_t count_field(const Napi::Object & o, const char * key) {
+    const double d = number_field(o, key, -1, 0, 9007199254740991.0);
+    if (d != static_cast<double>(static_cast<int64_t>(d))) {
+        invalid_argument(o.Env(), std::string(key) + " must be a non-negative integer");
+    }
+    return static_cast<int64_t>(d);
+}
+
 // o[key] as a string, or `fallback` when undefined.
 inline std::string string_field(const Napi::Object & o, const char * key, const std::string & fallback) {
     const Napi::Value v = o.Get(key);

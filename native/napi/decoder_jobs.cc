@@ -73,7 +73,7 @@ protected:
         }
         workspace_ = requests[0].state->model->decoder_scratch.acquire();
         float * logits = workspace_->logits.reserve(rows * n_vocab);
-        decoder_step_batch(requests.data(), static_cast<int>(requests.size()), logits, n_threads_, workspace_.get());
+        decoder_step_batch(requests.data(), static_cast<int>(requests.size()), logits, n_threads_, *workspace_);
     }
 
     Napi::Value result(Napi::Env env) override {

@@ -27,15 +27,6 @@ whisper_hparams read_hparams(const Napi::Value & v) {
     return hp;
 }
 
-uint64_t byte_field(const Napi::Object & o, const char * key) {
-    const Napi::Value v = o.Get(key);
-    const double d = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : -1;
-    if (!(d >= 0 && d <= 9007199254740991.0) || d != static_cast<double>(static_cast<uint64_t>(d))) {
-        invalid_argument(o.Env(), std::string("tensor field '") + key + "' must be a non-negative integer");
-    }
-    return static_cast<uint64_t>(d);
-}
-
 tensor_record read_tensor(const Napi::Value & v) {
     if (!v.IsObject()) {
         invalid_argument(v.Env(), "each tensor record must be an object");
@@ -49,8 +40,8 @@ tensor_record read_tensor(const Napi::Value & v) {
     }
     t.name = name.As<Napi::String>().Utf8Value();
     t.type = int_field(o, "type", 0, 1 << 20);
-    t.offset = byte_field(o, "offset");
-    t.nbytes = byte_field(o, "nbytes");
+    t.offset = static_cast<uint64_t>(count_field(o, "offset"));
+    t.nbytes = static_cast<uint64_t>(count_field(o, "nbytes"));
     const Napi::Array dims = ne.As<Napi::Array>();
     if (dims.Length() < 1 || dims.Length() > 4) {
         invalid_argument(v.Env(), "tensor '" + t.name + "' must have 1 to 4 dimensions");

@@ -71,7 +71,7 @@ export class NativeMelFrontend implements MelFrontend {
     Promise<{ logMax: number; data?: Float32Array }> {
     const reach = N_FFT; // half a frame, plus half a frame of reflection at an end
     const total = samples.length + padding;
-    const from = first * HOP_LENGTH - reach <= 0 ? 0 : first * HOP_LENGTH - reach;
+    const from = Math.max(0, first * HOP_LENGTH - reach);
     const last = (first + Math.max(frames, 1) - 1) * HOP_LENGTH;
     const to = last + 2 * reach >= total ? samples.length : Math.min(samples.length, last + reach);
     return this.addon.logMelRange(this.model, samples.subarray(from, Math.max(from, to)), {
