@@ -40,6 +40,7 @@ export type { ModelDimensions } from './model/hparams.js';
 export { decodeAudio, decodeAudioFile } from './audio/audio-file.js';
 export type { DecodeAudioOptions, DecodedAudio } from './audio/audio-file.js';
 export { toSrt, toText, toVtt } from './formats/subtitles.js';
+export type { SubtitleSource } from './formats/subtitles.js';
 export { RingBuffer } from './utils/ring-buffer.js';
 export type { OverflowPolicy, RingBufferOptions } from './utils/ring-buffer.js';
 export { BufferPool } from './utils/buffer-pool.js';

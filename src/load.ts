@@ -114,7 +114,7 @@ export async function loadTranscriberParts(modelPath: string, options: Transcrib
       ? Tokenizer.fromVocab(file.vocab, file.dims.nVocab)
       : Tokenizer.fromTiktoken(await readFile(options.tiktokenFile, 'utf8'), file.dims.nVocab);
     const pool = options.bufferPool instanceof BufferPool ? options.bufferPool : createTranscriberPool(file.dims, options.bufferPool);
-    const encoder = await selectEncoder(options.encoder ?? 'auto', {
+    const { encoder, fallbackReason } = await selectEncoder(options.encoder ?? 'auto', {
       addon, model: native, dims: file.dims, threads, profile: options.profile ?? false,
       ...(options.xdna2 !== undefined && { xdna2: options.xdna2 }),
       ...(options.onWarning !== undefined && { onWarning: options.onWarning }),
@@ -124,6 +124,7 @@ export async function loadTranscriberParts(modelPath: string, options: Transcrib
       tokenizer,
       frontend: options.frontend ?? new NativeMelFrontend(addon, native, file.melFilters, threads),
       encoder,
+      ...(fallbackReason !== undefined && { encoderFallbackReason: fallbackReason }),
       decoder: options.decoder ?? new CpuDecoder(native, file.dims, threads, batcher),
       modelId: file.identity,
       ...(options.cache !== undefined && { cache: options.cache }),

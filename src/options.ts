@@ -10,12 +10,17 @@ import type { Task } from './tokenizer/tokenizer.js';
 
 /** Progress of a transcription. */
 export interface TranscribeProgress {
-  /** Frames (10 ms) processed so far. */
+  /**
+   * Frames (10 ms) processed so far: the windows done, plus, inside the window being decoded, the
+   * audio its decode has reached (its latest timestamp token). Never decreases within a call.
+   */
   readonly processedFrames: number;
   /** Frames of audio in total. */
   readonly totalFrames: number;
   /** processedFrames / totalFrames, 0 to 1. */
   readonly fraction: number;
+  /** Tokens sampled so far by the decode of the current window (its current temperature); 0 between windows. */
+  readonly decodedTokens: number;
 }
 
 /** Options of {@link Transcriber.transcribe}. */
@@ -63,7 +68,7 @@ export interface TranscribeOptions {
   readonly seed?: number;
   /** Cancels the transcription; it rejects with `ERR_ABORTED`. */
   readonly signal?: AbortSignal;
-  /** Called after each window. */
+  /** Called after each decoder step (each sampled token) and after each window. */
   readonly onProgress?: (progress: TranscribeProgress) => void;
 }
 

@@ -11,8 +11,9 @@ import { types } from 'node:util';
 import { type MelFrontend, type MelSpectrogram, checkedMelOptions, melWindow } from './audio/mel-frontend.js';
 import { rms } from './audio/rms.js';
 import { assertAudio } from './audio/validate-audio.js';
-import { HOP_LENGTH, N_FRAMES, N_SAMPLES, SAMPLE_RATE } from './constants.js';
+import { FRAMES_PER_SECOND, HOP_LENGTH, N_FRAMES, N_SAMPLES, SAMPLE_RATE } from './constants.js';
 import type { Decoder } from './decoder/decoder.js';
+import type { DecodeStepProgress } from './decoder/decoding-task.js';
 import { type LanguageDetection, detectLanguageFromFeatures } from './decoder/language-detection.js';
 import type { Encoder } from './encoder/encoder.js';
 import { AmanuensisError, throwIfAborted } from './errors.js';
@@ -41,6 +42,8 @@ export interface TranscriberParts {
   readonly frontend: MelFrontend;
   /** Stage 2: log-mel window to audio features. */
   readonly encoder: Encoder;
+  /** Why the encoder is not the one asked for (`'auto'` on the CPU: the NPU's reason); copied into every result's timings. */
+  readonly encoderFallbackReason?: string;
   /** Stage 3: audio features and tokens to logits. */
   readonly decoder: Decoder;
   /** Identity of the model for cache keys. Default: a random id (nothing shared with other instances). */
@@ -100,6 +103,7 @@ export class Transcriber {
   /** Fires at close(): every queued or running call then settles with `ERR_CLOSED`. */
   private readonly closing = new AbortController();
   private readonly release: (() => void) | undefined;
+  private readonly encoderFallbackReason: string | undefined;
 
   /** Assembles a Transcriber from parts; most users call {@link Transcriber.load}. */
   constructor(parts: TranscriberParts) {
@@ -113,6 +117,7 @@ export class Transcriber {
     this.pool = parts.pool ?? createTranscriberPool(parts.dims);
     this.queue = parts.queue instanceof AdmissionQueue ? parts.queue : new AdmissionQueue(parts.queue);
     this.release = parts.release;
+    this.encoderFallbackReason = parts.encoderFallbackReason;
   }
 
   /**
@@ -188,6 +193,7 @@ export class Transcriber {
     const source: MelSource = this.frontend.logMelMax !== undefined && this.frontend.computeWindow !== undefined
       ? { audio, logMax: await calls.measure('mel', () => this.frontend.logMelMax!(audio, checkedMelOptions({ paddingSamples: N_SAMPLES, signal: o.signal }))) }
       : { mel: await calls.measure('mel', () => this.paddedMel(audio)) };
+    const durationS = audio.length / SAMPLE_RATE;
     const contentFrames = ('mel' in source ? source.mel.nFrames : Math.floor((audio.length + N_SAMPLES) / HOP_LENGTH)) - N_FRAMES;
 
     // transcribe.py's decode_options: shared by every window of the call; each window adds its
@@ -199,6 +205,8 @@ export class Transcriber {
     const segments: Segment[] = [];
     const windows: WindowTiming[] = [];
     let language = o.language ?? (this.multilingual ? undefined : 'en');
+    // what onProgress last reported: a fallback's new try starts its timestamps over
+    let progressed = 0;
 
     for (let seek = 0; seek < contentFrames;) {
       throwIfAborted(o.signal);
@@ -206,7 +214,8 @@ export class Transcriber {
       if (rms(audio, seek * HOP_LENGTH, Math.min(audio.length, (seek + segmentFrames) * HOP_LENGTH)) < o.silenceThreshold) {
         windows.push({ seek, frames: segmentFrames, skipped: 'silence', encodeMs: 0, decodeMs: 0, temperatures: [] });
         seek += segmentFrames;
-        this.progress(o, seek, contentFrames);
+        progressed = seek;
+        this.progress(o, seek, contentFrames, 0);
         continue;
       }
 
@@ -226,7 +235,13 @@ export class Transcriber {
         const decodeSpan = calls.span('decode');
         language ??= (await detectLanguageFromFeatures(this.decoder, this.tokenizer, features)).language;
         const prompt = allTokens.slice(promptResetSince);
-        const fallback = await decodeWithFallback(this.decoder, this.tokenizer, features, { ...decoding, language, prompt }, o);
+        const windowStart = seek;
+        const onStep = o.onProgress === undefined ? undefined : (step: DecodeStepProgress): void => {
+          const reached = windowStart + Math.min(segmentFrames, Math.round(step.decodedS * FRAMES_PER_SECOND));
+          progressed = Math.max(progressed, Math.min(reached, contentFrames));
+          this.progress(o, progressed, contentFrames, step.tokens);
+        };
+        const fallback = await decodeWithFallback(this.decoder, this.tokenizer, features, { ...decoding, language, prompt, ...(onStep !== undefined && { onStep }) }, o);
         result = fallback.result;
         window = { seek, frames: segmentFrames, encodeMs, decodeMs: decodeSpan.end(), temperatures: fallback.temperatures, encoder: this.encoder.name, ...(cached && { cached }) };
       } finally {
@@ -236,7 +251,8 @@ export class Transcriber {
       if (isNoSpeech(result, o)) {
         windows.push({ ...window, skipped: 'no-speech' });
         seek += segmentFrames;
-        this.progress(o, seek, contentFrames);
+        progressed = seek;
+        this.progress(o, seek, contentFrames, 0);
         continue;
       }
       windows.push(window);
@@ -244,8 +260,11 @@ export class Transcriber {
       const split = splitSegments(result, this.tokenizer, seek, segmentFrames);
       for (const s of split.segments) {
         if (s.start === s.end || s.text.trim() === '') continue;
+        // the last window is padded with silence to 30 s, and its timestamps can point into the
+        // padding: segments end at the end of the audio (openai/whisper leaves them past it)
+        const end = Math.min(s.end, durationS);
         segments.push({
-          id: segments.length, seek, start: s.start, end: s.end, text: s.text, tokens: s.tokens,
+          id: segments.length, seek, start: Math.min(s.start, end), end, text: s.text, tokens: s.tokens,
           temperature: result.temperature, avgLogprob: result.avgLogprob,
           compressionRatio: result.compressionRatio, noSpeechProb: result.noSpeechProb,
         });
@@ -254,17 +273,20 @@ export class Transcriber {
       if (!o.conditionOnPreviousText || result.temperature > 0.5) promptResetSince = allTokens.length;
       // a zero advance (a zero-length first segment) would decode the same window forever
       seek += split.advance > 0 ? split.advance : segmentFrames;
-      this.progress(o, Math.min(seek, contentFrames), contentFrames);
+      progressed = Math.max(progressed, Math.min(seek, contentFrames));
+      this.progress(o, progressed, contentFrames, 0);
     }
 
     const totalMs = total.end();
-    const durationS = audio.length / SAMPLE_RATE;
     return {
       text: this.tokenizer.decode(allTokens.slice(initialPromptTokens.length)),
       segments,
       language: language ?? 'en',
       durationS,
-      timings: { melMs: calls.total('total.mel'), encodeMs: calls.total('total.encode'), decodeMs: calls.total('total.decode'), totalMs, windows },
+      timings: {
+        melMs: calls.total('total.mel'), encodeMs: calls.total('total.encode'), decodeMs: calls.total('total.decode'), totalMs, windows,
+        ...(this.encoderFallbackReason !== undefined && { encoderFallbackReason: this.encoderFallbackReason }),
+      },
       realtimeFactor: totalMs / 1000 / durationS,
     };
   }
@@ -386,7 +408,7 @@ export class Transcriber {
     }
   }
 
-  private progress(o: ResolvedTranscribeOptions, processedFrames: number, totalFrames: number): void {
-    o.onProgress?.({ processedFrames, totalFrames, fraction: totalFrames > 0 ? processedFrames / totalFrames : 1 });
+  private progress(o: ResolvedTranscribeOptions, processedFrames: number, totalFrames: number, decodedTokens: number): void {
+    o.onProgress?.({ processedFrames, totalFrames, fraction: totalFrames > 0 ? processedFrames / totalFrames : 1, decodedTokens });
   }
 }

@@ -80,6 +80,11 @@ export interface TranscriptionTimings {
   readonly totalMs: number;
   /** One entry per 30 s window, in order. */
   readonly windows: readonly WindowTiming[];
+  /**
+   * Set when `encoder: 'auto'` runs on the CPU: why the NPU could not (the reason `listBackends()`
+   * gives, e.g. no device bound to amdxdna). Absent when the encoder is the one asked for.
+   */
+  readonly encoderFallbackReason?: string;
 }
 
 /** What {@link Transcriber.transcribe} returns. */

@@ -1,6 +1,7 @@
 #!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-semi-space-size=2
 /**
- * The `amanuensis` command line: `amanuensis transcribe <audio> --model <file.bin>`.
+ * The `amanuensis` command line: `amanuensis transcribe <audio> --model <file.bin>`, and
+ * `amanuensis detect-language <audio> --model <file.bin>`.
  *
  * The interpreter line caps V8's young generation at 2 MiB semi-spaces and glibc at two malloc
  * arenas: a one-shot transcription allocates its garbage (tokenizer, audio parsing) in a burst,
@@ -20,6 +21,7 @@ import { decodeAudioFile } from '../audio/audio-file.js';
 import { FRAMES_PER_SECOND } from '../constants.js';
 import { AmanuensisError } from '../errors.js';
 import { toSrt, toText, toVtt } from '../formats/subtitles.js';
+import { addDetectLanguageCommand } from './detect-language-command.js';
 import { Transcriber } from '../transcriber.js';
 import type { TranscriptionResult } from '../types.js';
 
@@ -43,8 +45,8 @@ function temperatures(v: string): number[] {
 function render(result: TranscriptionResult, format: Format): string {
   switch (format) {
     case 'json': return JSON.stringify(result, null, 2) + '\n';
-    case 'srt': return toSrt(result.segments);
-    case 'vtt': return toVtt(result.segments);
+    case 'srt': return toSrt(result);
+    case 'vtt': return toVtt(result);
     default: return toText(result);
   }
 }
@@ -134,6 +136,7 @@ export function program(): Command {
     .option('--xclbin <file>', 'XDNA2: the compiled NPU GEMM kernel (default: $AMANUENSIS_XDNA2_XCLBIN)')
     .option('--instructions <file>', 'XDNA2: its instruction stream (default: $AMANUENSIS_XDNA2_INSTRUCTIONS)')
     .action(transcribe);
+  addDetectLanguageCommand(cmd, integer);
   return cmd;
 }
 

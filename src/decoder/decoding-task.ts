@@ -4,6 +4,7 @@
  * token decoder, then ranking of the candidates.
  * @module
  */
+import { TIME_PRECISION } from '../constants.js';
 import { throwIfAborted } from '../errors.js';
 import type { ResolvedDecodingOptions } from '../options.js';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
@@ -33,6 +34,19 @@ export interface DecodingOptions extends ResolvedDecodingOptions {
   readonly signal: AbortSignal | undefined;
   /** Records each decoder step as `step` under the current span. */
   readonly profiler?: PerformanceProfiler;
+  /** Called after each sampled token (see {@link DecodeStepProgress}): how far the decode has got. */
+  readonly onStep?: (progress: DecodeStepProgress) => void;
+}
+
+/** How far one window's decode has got, after each sampled token. */
+export interface DecodeStepProgress {
+  /** Tokens sampled so far in this decode (per sequence). */
+  readonly tokens: number;
+  /**
+   * The latest timestamp token sampled so far in any sequence, in seconds from the window's
+   * start (timestamp tokens count 0.02 s each), or 0 before the first: the audio decoded so far.
+   */
+  readonly decodedS: number;
 }
 
 /**
@@ -65,7 +79,7 @@ export function initialTokens(tokenizer: Tokenizer, o: Pick<DecodingOptions, 'la
  */
 export async function decodeWindow(decoder: Decoder, features: Float32Array, tokenizer: Tokenizer,
   o: DecodingOptions): Promise<DecodingResult> {
-  const { eot, noSpeech } = tokenizer.special;
+  const { eot, noSpeech, timestampBegin } = tokenizer.special;
   const nVocab = decoder.nVocab;
   const { tokens: initial, sampleBegin, sotIndex } = initialTokens(tokenizer, o, decoder.nTextCtx);
   const nSeq = o.temperature === 0 ? (o.beamSize ?? 1) : o.bestOf;
@@ -84,6 +98,7 @@ export async function decodeWindow(decoder: Decoder, features: Float32Array, tok
 
   const session = await decoder.session(features, nSeq);
   let noSpeechProb = Number.NaN;
+  let latestTimestamp = 0;
   try {
     const step = (tokens: Int32Array, nNew: number, positions: Int32Array): Promise<Float32Array> =>
       o.profiler === undefined ? session.step(tokens, nNew, positions) : o.profiler.measure('step', () => session.step(tokens, nNew, positions));
@@ -108,6 +123,13 @@ export async function decodeWindow(decoder: Decoder, features: Float32Array, tok
       });
       const outcome = search.update(logits);
       if (outcome.source !== undefined) session.reorder(outcome.source);
+      if (o.onStep !== undefined) {
+        for (const seq of search.sequences) {
+          const last = seq[seq.length - 1]!;
+          if (last >= timestampBegin) latestTimestamp = Math.max(latestTimestamp, last - timestampBegin);
+        }
+        o.onStep({ tokens: i + 1, decodedS: latestTimestamp * TIME_PRECISION });
+      }
       // stop before a step would feed more tokens than the text context holds
       if (outcome.completed || (search.sequences[0]?.length ?? 0) > decoder.nTextCtx) break;
     }

@@ -63,34 +63,41 @@ function isUnavailable(err: unknown): err is AmanuensisError {
   return err instanceof AmanuensisError && err.code === 'ERR_BACKEND_UNAVAILABLE';
 }
 
+/** The encoder a choice resolved to, and why `'auto'` did not use the NPU. @internal */
+export interface SelectedEncoder {
+  readonly encoder: Encoder;
+  /** Set when `'auto'` fell back to the CPU: the reason, in the words of {@link listBackends}. */
+  readonly fallbackReason?: string;
+}
+
 /**
  * Resolves an {@link EncoderChoice}.
  * @throws {@link AmanuensisError} `ERR_BACKEND_UNAVAILABLE` (with the reason) for `'xdna2'` when it cannot run,
  *   `ERR_INVALID_ARGUMENT` for an unknown name
  * @internal
  */
-export async function selectEncoder(choice: EncoderChoice, ctx: EncoderContext): Promise<Encoder> {
-  if (isEncoder(choice)) return choice;
+export async function selectEncoder(choice: EncoderChoice, ctx: EncoderContext): Promise<SelectedEncoder> {
+  if (isEncoder(choice)) return { encoder: choice };
   const cpu = (): Encoder => new CpuEncoder(ctx.model, ctx.dims, ctx.threads, ctx.profile);
   switch (choice) {
     case 'cpu':
-      return cpu();
+      return { encoder: cpu() };
     case 'xdna2':
       try {
-        return await Xdna2Encoder.create(ctx.addon, ctx.model, ctx.dims, ctx.threads, ctx.xdna2);
+        return { encoder: await Xdna2Encoder.create(ctx.addon, ctx.model, ctx.dims, ctx.threads, ctx.xdna2) };
       } catch (err) {
         if (!isUnavailable(err)) throw err;
         throw new AmanuensisError('ERR_BACKEND_UNAVAILABLE', `the XDNA2 NPU encoder cannot run: ${err.message}`, { cause: err });
       }
     case 'auto':
       try {
-        return await Xdna2Encoder.create(ctx.addon, ctx.model, ctx.dims, ctx.threads, ctx.xdna2);
+        return { encoder: await Xdna2Encoder.create(ctx.addon, ctx.model, ctx.dims, ctx.threads, ctx.xdna2) };
       } catch (err) {
         if (!isUnavailable(err)) throw err;
         // on the many machines with no NPU at all the CPU is simply the encoder: no warning (the
         // reason stays in listBackends()); an NPU that is there but cannot run is worth one
         if (npuPresent(ctx)) warnFallback(ctx, err.message);
-        return cpu();
+        return { encoder: cpu(), fallbackReason: err.message };
       }
     default:
       throw new AmanuensisError('ERR_INVALID_ARGUMENT', `encoder must be 'auto', 'cpu', 'xdna2' or an object with encode(); got ${String(choice)}`);

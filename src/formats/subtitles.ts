@@ -14,21 +14,35 @@ function timestamp(seconds: number, separator: ',' | '.'): string {
   return `${pad(h)}:${pad(m)}:${pad(s)}${separator}${pad(ms % 1000, 3)}`;
 }
 
-/** The transcript as plain text, one segment a line. */
-export function toText(result: TranscriptionResult): string {
-  return result.segments.map((s) => s.text.trim()).join('\n') + (result.segments.length > 0 ? '\n' : '');
+/** What a cue needs of a segment: times in seconds from the start of the audio, and its text. */
+type Cue = Pick<Segment, 'start' | 'end' | 'text'>;
+
+/**
+ * What the writers take: a whole {@link TranscriptionResult}, or segments (a result's, or a
+ * session's `'segment'` events).
+ */
+export type SubtitleSource = { readonly segments: readonly Cue[] } | readonly Cue[];
+
+function segmentsOf(source: SubtitleSource): readonly Cue[] {
+  return Array.isArray(source) ? source : (source as { readonly segments: readonly Cue[] }).segments;
 }
 
-/** SubRip subtitles: numbered cues with `HH:MM:SS,mmm --> HH:MM:SS,mmm`. */
-export function toSrt(segments: readonly Segment[]): string {
-  return segments
+/** The transcript as plain text, one segment a line. */
+export function toText(source: SubtitleSource): string {
+  const segments = segmentsOf(source);
+  return segments.map((s) => s.text.trim()).join('\n') + (segments.length > 0 ? '\n' : '');
+}
+
+/** SubRip subtitles: numbered cues with `HH:MM:SS,mmm --> HH:MM:SS,mmm` (times in seconds from the start of the audio). */
+export function toSrt(source: SubtitleSource): string {
+  return segmentsOf(source)
     .map((s, i) => `${i + 1}\n${timestamp(s.start, ',')} --> ${timestamp(s.end, ',')}\n${s.text.trim().replace(/-->/g, '->')}\n`)
     .join('\n');
 }
 
 /** WebVTT subtitles: a `WEBVTT` header and cues with `HH:MM:SS.mmm --> HH:MM:SS.mmm`. */
-export function toVtt(segments: readonly Segment[]): string {
-  return 'WEBVTT\n\n' + segments
+export function toVtt(source: SubtitleSource): string {
+  return 'WEBVTT\n\n' + segmentsOf(source)
     .map((s) => `${timestamp(s.start, '.')} --> ${timestamp(s.end, '.')}\n${s.text.trim().replace(/-->/g, '->')}\n`)
     .join('\n');
 }

@@ -5,7 +5,11 @@
  * embedding N(0, 0.15^2), norms 1 and biases small; 1-D tensors, conv biases and positional
  * embeddings f32, the rest f16.
  */
+import { readFileSync } from 'node:fs';
+
+import { parseGgmlHeader } from '../../src/model/ggml-loader.js';
 import { syntheticSpec, type TensorSpec, writeGgml } from './ggml-writer.js';
+import { HEADER_ONLY_MULTI } from './shared.js';
 
 export interface SyntheticDims {
   nState: number;
@@ -17,6 +21,8 @@ export interface SyntheticDims {
   seed?: number;
   /** Another mel filterbank (e.g. openai's 128-band one for large-v3); default the shared model's 80 bands. */
   filters?: { nMels: number; nFreq: number; data: Float32Array };
+  /** A multilingual model (51865 tokens, whisper.cpp's multilingual vocabulary, language tokens); default English-only. */
+  multilingual?: boolean;
 }
 
 function gaussian(seed: number): () => number {
@@ -62,7 +68,10 @@ function f16Data(values: Float32Array): Uint8Array {
 /** A GGML file of a Whisper model with the given dimensions and the real filterbank and vocabulary. */
 export function makeSyntheticModel(dims: SyntheticDims): Buffer {
   const base = syntheticSpec();
-  const [nVocab, nAudioCtx, , , , nTextCtx] = base.hparams as [number, number, number, number, number, number, number, number, number, number, number];
+  const [englishVocab, nAudioCtx, , , , nTextCtx] = base.hparams as [number, number, number, number, number, number, number, number, number, number, number];
+  // whisper.cpp's header-only multilingual test file carries the multilingual vocabulary
+  const multilingual = dims.multilingual === true ? parseGgmlHeader(readFileSync(HEADER_ONLY_MULTI)) : undefined;
+  const nVocab = multilingual?.dims.nVocab ?? englishVocab;
   const filters = dims.filters ?? base.filters;
   const nMels = filters.nMels;
   const ftype = dims.ftype ?? 1;
@@ -122,7 +131,7 @@ export function makeSyntheticModel(dims: SyntheticDims): Buffer {
   return writeGgml({
     hparams: [nVocab, nAudioCtx, n, dims.nHead, dims.nAudioLayer, nTextCtx, n, dims.nHead, dims.nTextLayer, nMels, ftype],
     filters,
-    vocab: base.vocab,
+    vocab: multilingual === undefined ? base.vocab : [...multilingual.vocab],
     tensors,
   });
 }

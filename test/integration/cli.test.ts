@@ -1,11 +1,18 @@
 /** The `amanuensis` command line, run as a user would (through tsx on the sources). */
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { decodeAudioFile } from '../../src/audio/audio-file.js';
+import { LANGUAGES } from '../../src/tokenizer/languages.js';
+import { Transcriber } from '../../src/transcriber.js';
 import { JFK_FLAC, JFK_WAV, SYNTHETIC_MODEL } from '../helpers/shared.js';
+import { makeSyntheticModel } from '../helpers/synthetic-model.js';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -36,5 +43,38 @@ describe('amanuensis transcribe', () => {
       code: 1, stderr: expect.stringContaining('ERR_MODEL_NOT_FOUND'),
     });
     await expect(cli('transcribe', JFK_WAV, ...base, '--format', 'docx')).rejects.toMatchObject({ code: 1 });
+  });
+});
+
+describe('amanuensis detect-language', () => {
+  let dir: string;
+  let multilingual: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'amanuensis-cli-'));
+    multilingual = join(dir, 'multilingual.bin');
+    writeFileSync(multilingual, makeSyntheticModel({ nState: 64, nHead: 2, nAudioLayer: 1, nTextLayer: 1, seed: 7, multilingual: true }));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('prints the most probable languages, the same as Transcriber.detectLanguage()', async () => {
+    const t = await Transcriber.load(multilingual, { threads: 2, encoder: 'cpu' });
+    const expected = await t.detectLanguage((await decodeAudioFile(JFK_WAV)).samples);
+    t.close();
+    const ranked = Object.entries(expected.probabilities).sort((a, b) => b[1] - a[1]);
+
+    const text = (await cli('detect-language', JFK_WAV, '--model', multilingual, '--threads', '2', '--top', '3')).stdout;
+    expect(text).toBe(ranked.slice(0, 3).map(([c, p]) => `${c}\t${p.toFixed(4)}\n`).join(''));
+    const json = JSON.parse((await cli('detect-language', JFK_WAV, '--model', multilingual, '--threads', '2', '--top', '200', '--format', 'json')).stdout) as
+      { language: string; probabilities: Record<string, number> };
+    expect(json.language).toBe(expected.language);
+    // every language of a 51865-token model: openai/whisper's list but Cantonese (added by large-v3), summing to 1
+    expect(Object.keys(json.probabilities).sort()).toEqual(LANGUAGES.map(([code]) => code).filter((c) => c !== 'yue').sort());
+    expect(Object.values(json.probabilities).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
+  });
+
+  it('an English-only model exits non-zero and says why', async () => {
+    await expect(cli('detect-language', JFK_WAV, '--model', SYNTHETIC_MODEL)).rejects.toMatchObject({
+      code: 1, stderr: expect.stringMatching(/ERR_INVALID_ARGUMENT: this model is English-only/),
+    });
   });
 });

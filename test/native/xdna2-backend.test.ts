@@ -128,6 +128,13 @@ describe('encoder selection', () => {
       const quiet = await Transcriber.load(smallModel, { threads: 2, xdna2: none });
       const listened = await Transcriber.load(smallModel, { threads: 2, xdna2: none, onWarning: (w) => warnings.push(w) });
       expect([quiet.encoder.name, listened.encoder.name]).toEqual(['cpu', 'cpu']);
+      // every result still says why the encoder is the CPU; one asked for by name has no reason to give
+      const tone = Float32Array.from({ length: 16000 }, (_, i) => 0.1 * Math.sin(i / 10));
+      const fallback = await quiet.transcribe(tone, { temperature: 0, sampleLen: 4 });
+      expect(fallback.timings.encoderFallbackReason).toBe('no /dev/accel device bound to amdxdna');
+      const asked = await Transcriber.load(smallModel, { threads: 2, encoder: 'cpu', xdna2: none });
+      expect((await asked.transcribe(tone, { temperature: 0, sampleLen: 4 })).timings).not.toHaveProperty('encoderFallbackReason');
+      for (const t of [quiet, listened, asked]) t.close();
       await new Promise((r) => setImmediate(r));
     } finally {
       process.off('warning', listener);

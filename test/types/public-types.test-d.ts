@@ -45,6 +45,7 @@ expectTypeOf<TranscribeProgress>().toEqualTypeOf<{
   readonly processedFrames: number;
   readonly totalFrames: number;
   readonly fraction: number;
+  readonly decodedTokens: number;
 }>();
 
 expectTypeOf<Task>().toEqualTypeOf<'transcribe' | 'translate'>();
@@ -88,6 +89,7 @@ expectTypeOf<TranscriptionTimings>().toEqualTypeOf<{
   readonly decodeMs: number;
   readonly totalMs: number;
   readonly windows: readonly WindowTiming[];
+  readonly encoderFallbackReason?: string;
 }>();
 
 expectTypeOf<DecodingResult>().toEqualTypeOf<{
