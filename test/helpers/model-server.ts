@@ -22,6 +22,8 @@ export interface ModelServerBehaviour {
   ignoreRange?: boolean;
   /** Send this many body bytes, then send nothing more (until the client goes away). */
   stallAfter?: number;
+  /** Send this many body bytes, then hold the rest until {@link ModelServer.release}. */
+  holdAfter?: number;
 }
 
 export class ModelServer {
@@ -29,6 +31,7 @@ export class ModelServer {
   behaviour: ModelServerBehaviour = {};
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
+  private held: (() => void)[] = [];
 
   private constructor(private readonly files: ReadonlyMap<string, Buffer>) {
     this.server = createServer((req, res) => this.serve(req, res));
@@ -48,6 +51,14 @@ export class ModelServer {
 
   get baseUrl(): string {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  /** Sends the rest of every held response, and holds no more. */
+  release(): void {
+    this.behaviour = { ...this.behaviour, holdAfter: undefined };
+    const held = this.held;
+    this.held = [];
+    for (const finish of held) finish();
   }
 
   /** Requests for one path. */
@@ -85,7 +96,7 @@ export class ModelServer {
       res.writeHead(200, { 'content-length': file.length });
     }
     const body = file.subarray(start);
-    const { cutAfter, cuts = 0, stallAfter } = this.behaviour;
+    const { cutAfter, cuts = 0, stallAfter, holdAfter } = this.behaviour;
     if (cutAfter !== undefined && cuts > 0) {
       this.behaviour = { ...this.behaviour, cuts: cuts - 1 };
       log.sent = Math.min(cutAfter, body.length);
@@ -96,6 +107,12 @@ export class ModelServer {
     if (stallAfter !== undefined) {
       log.sent = Math.min(stallAfter, body.length);
       res.write(body.subarray(0, log.sent));
+      return;
+    }
+    if (holdAfter !== undefined) {
+      res.write(body.subarray(0, holdAfter));
+      this.held.push(() => res.end(body.subarray(holdAfter)));
+      log.sent = body.length;
       return;
     }
     log.sent = body.length;
