@@ -3,16 +3,18 @@
  * request from the partial file's size (a server that ignores Range and answers 200 is read from
  * the start), checked against the size the server announces and the checksum when one is known
  * (hashed while streaming; a resumed file's earlier part is read back into the hash first), then
- * renamed into place, so that a half file never has the final name.
+ * renamed into place, so that a half file never has the final name. A resumed request carries
+ * If-Range with the version the partial file holds (see partial-version.ts).
  * @module
  */
 import { createHash, type Hash } from 'node:crypto';
 import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { rename, rm, stat } from 'node:fs/promises';
+import { rename, stat } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
 
 import { AmanuensisError, abortError } from '../errors.js';
+import { discardPartial, forgetVersion, saveVersion, savedVersion } from './partial-version.js';
 
 /** What to fetch, where to put it, and what it must be. */
 export interface FileDownload {
@@ -69,11 +71,11 @@ function checksum(d: FileDownload): { algorithm: 'sha256' | 'sha1'; expected: st
 
 async function downloadAttempt(d: FileDownload, partial: string): Promise<Outcome> {
   let offset = await fileSize(partial);
-  const response = await request(d, offset);
+  const response = await request(d, offset, offset > 0 ? await savedVersion(partial) : undefined);
   if (response.status === 416 && offset > 0) {
     // the partial file is not a prefix of what the server has (it is as long or longer): start over
     await response.body?.cancel();
-    await rm(partial, { force: true });
+    await discardPartial(partial);
     return { done: false, progressed: true, error: downloadError(d, 'the server refused to resume the partial file') };
   }
   if (response.status !== 200 && response.status !== 206) {
@@ -85,7 +87,7 @@ async function downloadAttempt(d: FileDownload, partial: string): Promise<Outcom
     const range = parseContentRange(response.headers.get('content-range'));
     if (range?.start !== offset) {
       await response.body?.cancel();
-      await rm(partial, { force: true });
+      await discardPartial(partial);
       return { done: false, progressed: true, error: downloadError(d, 'the server resumed from another offset than asked') };
     }
     total = range.total;
@@ -96,21 +98,26 @@ async function downloadAttempt(d: FileDownload, partial: string): Promise<Outcom
   }
   if (total !== undefined && d.bytes !== undefined && total !== d.bytes) {
     await response.body?.cancel();
-    await rm(partial, { force: true });
+    await discardPartial(partial);
     throw downloadError(d, `the server announces ${total} bytes, the published size is ${d.bytes}`);
   }
   if (response.body === null) return failed(downloadError(d, 'the server sent no body'));
+  if (offset === 0) await saveVersion(partial, response.headers);
   const sum = checksum(d);
   const hash = sum === undefined ? undefined : createHash(sum.algorithm);
   if (hash !== undefined && offset > 0) await hashPrefix(partial, offset, hash, d.signal);
   return receive(d, partial, response.body, offset, total, hash);
 }
 
-async function request(d: FileDownload, offset: number): Promise<Response> {
+async function request(d: FileDownload, offset: number, version: string | undefined): Promise<Response> {
   try {
     return await fetch(d.url, {
-      // identity: the announced sizes are the file's, not those of a compressed transfer
-      headers: { 'accept-encoding': 'identity', ...(offset > 0 && { range: `bytes=${offset}-` }) },
+      headers: {
+        // identity: the announced sizes are the file's, not those of a compressed transfer
+        'accept-encoding': 'identity',
+        ...(offset > 0 && { range: `bytes=${offset}-` }),
+        ...(offset > 0 && version !== undefined && { 'if-range': version }),
+      },
       redirect: 'follow',
       ...(d.signal !== undefined && { signal: d.signal }),
     });
@@ -165,7 +172,7 @@ async function receive(
     return { done: false, progressed: done > offset, error: downloadError(d, `the connection ended after ${done} of ${total} bytes`) };
   }
   if (total !== undefined && done > total) {
-    await rm(partial, { force: true });
+    await discardPartial(partial);
     throw downloadError(d, `the server sent ${done} bytes, more than the ${total} it announced; the file was removed`);
   }
   return { done: true, digest: hash?.digest('hex') };
@@ -175,10 +182,11 @@ async function receive(
 async function verifyAndInstall(d: FileDownload, partial: string, digest: string | undefined): Promise<void> {
   const sum = checksum(d);
   if (sum !== undefined && digest !== sum.expected) {
-    await rm(partial, { force: true });
+    await discardPartial(partial);
     throw downloadError(d, `checksum mismatch: the ${sum.algorithm} of the downloaded file is ${digest}, the published one is ${sum.expected}; the file was removed`);
   }
   await rename(partial, d.path);
+  await forgetVersion(partial);
 }
 
 /** Feeds the first `length` bytes of a partial file (kept from an earlier attempt) to the hash. */

@@ -1,8 +1,11 @@
 /**
  * A local HTTP server standing in for a model host, with the misbehaviours a download must
  * survive under the test's control: cut the connection after N bytes, ignore Range, stall, or
- * answer 404 for a file it does not have. It logs every request (path and Range header).
+ * answer 404 for a file it does not have. Each file has a strong ETag (its SHA-256), and a Range
+ * request whose If-Range names another version gets the whole file, as HTTP says. It logs every
+ * request (path, Range and If-Range headers, bytes sent).
  */
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -10,6 +13,7 @@ import type { AddressInfo, Socket } from 'node:net';
 export interface ServedRequest {
   readonly path: string;
   readonly range: string | undefined;
+  readonly ifRange: string | undefined;
   /** Body bytes the server sent for this request. */
   sent: number;
 }
@@ -33,7 +37,7 @@ export class ModelServer {
   private readonly sockets = new Set<Socket>();
   private held: (() => void)[] = [];
 
-  private constructor(private readonly files: ReadonlyMap<string, Buffer>) {
+  private constructor(private readonly files: Map<string, Buffer>) {
     this.server = createServer((req, res) => this.serve(req, res));
     this.server.on('connection', (s) => {
       this.sockets.add(s);
@@ -61,6 +65,16 @@ export class ModelServer {
     for (const finish of held) finish();
   }
 
+  /** Serves other bytes at `path` from now on (a new version of the file). */
+  replace(path: string, bytes: Buffer): void {
+    this.files.set(path, bytes);
+  }
+
+  /** The ETag the server sends for the bytes. */
+  static etag(bytes: Buffer): string {
+    return `"${createHash('sha256').update(bytes).digest('hex')}"`;
+  }
+
   /** Requests for one path. */
   requestsFor(path: string): ServedRequest[] {
     return this.requests.filter((r) => r.path === path);
@@ -76,24 +90,26 @@ export class ModelServer {
 
   private serve(req: IncomingMessage, res: ServerResponse): void {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
-    const log: ServedRequest = { path, range: req.headers.range, sent: 0 };
+    const ifRange = req.headers['if-range'] as string | undefined;
+    const log: ServedRequest = { path, range: req.headers.range, ifRange, sent: 0 };
     this.requests.push(log);
     const file = this.files.get(path);
     if (file === undefined) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
       return;
     }
+    const etag = ModelServer.etag(file);
     let start = 0;
     const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
-    if (range !== null && this.behaviour.ignoreRange !== true) {
+    if (range !== null && this.behaviour.ignoreRange !== true && (ifRange === undefined || ifRange === etag)) {
       start = Number(range[1]);
       if (start >= file.length) {
         res.writeHead(416, { 'content-range': `bytes */${file.length}` }).end();
         return;
       }
-      res.writeHead(206, { 'content-length': file.length - start, 'content-range': `bytes ${start}-${file.length - 1}/${file.length}` });
+      res.writeHead(206, { etag, 'content-length': file.length - start, 'content-range': `bytes ${start}-${file.length - 1}/${file.length}` });
     } else {
-      res.writeHead(200, { 'content-length': file.length });
+      res.writeHead(200, { etag, 'content-length': file.length });
     }
     const body = file.subarray(start);
     const { cutAfter, cuts = 0, stallAfter, holdAfter } = this.behaviour;

@@ -119,7 +119,22 @@ describe('downloading', () => {
     server.behaviour = {};
     const path = await downloadModel('blob', blob());
     expect(readFileSync(path).equals(BLOB)).toBe(true);
-    expect(server.requestsFor('/ggml-blob.bin').at(-1)).toMatchObject({ range: `bytes=${kept}-`, sent: BLOB.length - kept });
+    expect(server.requestsFor('/ggml-blob.bin').at(-1)).toMatchObject({ range: `bytes=${kept}-`, ifRange: ModelServer.etag(BLOB), sent: BLOB.length - kept });
+    expect(readdirSync(dir)).toEqual(['ggml-blob.bin']);
+  });
+
+  it('a file changed on the server since the partial file was written is fetched whole, not spliced onto the old part', async () => {
+    server.behaviour = { stallAfter: MIB };
+    const abort = new AbortController();
+    // no checksum: the size is all that would be checked, and both versions have the same size
+    const options = blob({ sha256: undefined });
+    await rejection(downloadModel('blob', { ...options, signal: abort.signal, onDownloadProgress: (p) => { if (p.bytesDone >= MIB) abort.abort(); } }));
+    const newer = Buffer.from(BLOB.map((b) => b ^ 0xff));
+    server.replace('/ggml-blob.bin', newer);
+    server.behaviour = {};
+    const path = await downloadModel('blob', options);
+    expect(server.requestsFor('/ggml-blob.bin').at(-1)).toMatchObject({ range: expect.stringMatching(/^bytes=\d+-$/), ifRange: ModelServer.etag(BLOB), sent: newer.length });
+    expect(readFileSync(path).equals(newer)).toBe(true);
     expect(readdirSync(dir)).toEqual(['ggml-blob.bin']);
   });
 
