@@ -4,9 +4,10 @@
  * errors, size and checksum mismatches, concurrent loaders, cancellation, and working offline.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
@@ -179,6 +180,31 @@ describe('downloading', () => {
     expect(a).toBe(b);
     expect(server.requestsFor('/ggml-blob.bin')).toHaveLength(1);
     expect(readFileSync(a).equals(BLOB)).toBe(true);
+    expect(readdirSync(dir)).toEqual(['ggml-blob.bin']);
+  });
+});
+
+describe('the lock', () => {
+  it('a loader waiting for another process\'s download stops with ERR_ABORTED when its signal fires; the download goes on', async () => {
+    server.behaviour = { holdAfter: MIB };
+    const first = downloadModel('blob', blob());
+    while (server.requests.length === 0) await delay(10);
+    const abort = new AbortController();
+    const waiting = downloadModel('blob', { ...blob(), signal: abort.signal });
+    await delay(100);
+    abort.abort();
+    expect((await rejection(waiting)).code).toBe('ERR_ABORTED');
+    server.release();
+    expect(readFileSync(await first).equals(BLOB)).toBe(true);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('a lock left by a process that died (not refreshed within the stale time) is taken over', async () => {
+    const lock = join(dir, 'ggml-blob.bin.lock');
+    mkdirSync(lock);
+    const longAgo = new Date(Date.now() - 60_000);
+    utimesSync(lock, longAgo, longAgo);
+    expect(readFileSync(await downloadModel('blob', blob())).equals(BLOB)).toBe(true);
     expect(readdirSync(dir)).toEqual(['ggml-blob.bin']);
   });
 });
