@@ -10,7 +10,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { rename, stat } from 'node:fs/promises';
+import { open, rename, stat } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
 
 import { AmanuensisError, abortError } from '../errors.js';
@@ -27,6 +27,8 @@ export interface FileDownload {
   readonly sha1?: string;
   /** Expected size in bytes, checked against the server's announcement when given. */
   readonly bytes?: number;
+  /** The bytes every good file starts with (a format's magic): anything else, such as an error page sent with 200, is removed. */
+  readonly startsWith?: Uint8Array;
   /** Bytes in the partial file, and the whole file's size when the server announced it. */
   readonly onProgress?: (bytesDone: number, bytesTotal: number | undefined) => void;
   readonly signal?: AbortSignal;
@@ -178,8 +180,15 @@ async function receive(
   return { done: true, digest: hash?.digest('hex') };
 }
 
-/** Gives the complete partial file the final name if its checksum (when one is known) is the expected one. */
+/** Gives the complete partial file the final name if it starts as it must and its checksum (when one is known) is the expected one. */
 async function verifyAndInstall(d: FileDownload, partial: string, digest: string | undefined): Promise<void> {
+  if (d.startsWith !== undefined) {
+    const head = await readHead(partial, d.startsWith.length);
+    if (!head.equals(d.startsWith)) {
+      await discardPartial(partial);
+      throw downloadError(d, `the server sent something else than the file (it starts with ${JSON.stringify(head.toString('latin1'))}); it was removed`);
+    }
+  }
   const sum = checksum(d);
   if (sum !== undefined && digest !== sum.expected) {
     await discardPartial(partial);
@@ -198,6 +207,17 @@ async function hashPrefix(path: string, length: number, hash: Hash, signal: Abor
   } catch (err) {
     if (signal?.aborted) throw abortError(signal);
     throw err;
+  }
+}
+
+async function readHead(path: string, length: number): Promise<Buffer> {
+  const handle = await open(path, 'r');
+  try {
+    const head = Buffer.alloc(length);
+    const { bytesRead } = await handle.read(head, 0, length, 0);
+    return head.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
   }
 }
 

@@ -7,12 +7,17 @@
 import { mkdir, stat } from 'node:fs/promises';
 
 import { AmanuensisError } from '../errors.js';
+import { GGML_MAGIC } from '../model/ggml-loader.js';
 import { cachedModelPath, modelUrl, modelsDirectory } from './cache-dir.js';
 import { downloadFile } from './download.js';
 import { withFileLock } from './lock.js';
 import type { ModelCacheOptions, ModelDownloadOptions } from './options.js';
 import { type ModelEntry, modelRegistry } from './registry.js';
 import { unknownModelError } from './unknown-model.js';
+
+/** How every whisper.cpp model file starts: the GGML magic, little-endian ("lmgg"). */
+const GGML_MAGIC_BYTES = Buffer.alloc(4);
+GGML_MAGIC_BYTES.writeUInt32LE(GGML_MAGIC);
 
 /** A model known by name and its state in the cache (see {@link listModels}). */
 export interface ModelInfo {
@@ -102,6 +107,7 @@ export async function ensureCached(entry: ModelEntry, options: ModelDownloadOpti
       ...(entry.sha256 !== undefined && { sha256: entry.sha256 }),
       ...(entry.sha1 !== undefined && { sha1: entry.sha1 }),
       ...(entry.bytes !== undefined && { bytes: entry.bytes }),
+      startsWith: GGML_MAGIC_BYTES,
       ...(onProgress !== undefined && { onProgress: (bytesDone, bytesTotal) => onProgress({ model: entry.name, bytesDone, bytesTotal }) }),
       signal: options.signal === undefined ? lockLost : AbortSignal.any([options.signal, lockLost]),
       hint: `${byHand}.`,

@@ -23,8 +23,9 @@ import { JFK_WAV, SYNTHETIC_MODEL } from '../helpers/shared.js';
 /** The synthetic model's SHA-256 as ../shared/models/README.md publishes it. */
 const SYNTHETIC_SHA256 = 'de651d498cb0adf42b499e70e77d5a2aacf25504f37bd3e63ffdd2b18eecc2df';
 const MIB = 1 << 20;
-/** A 4 MiB file for the download mechanics (a model file would only make them slower). */
+/** A 4 MiB file for the download mechanics (a whole model would only make them slower): the GGML magic, then noise. */
 const BLOB = Buffer.from(Array.from({ length: 4 * MIB }, (_, i) => (i * 2654435761) >>> 24));
+BLOB.write('lmgg', 'latin1');
 const sha = (algorithm: 'sha256' | 'sha1', bytes: Buffer): string => createHash(algorithm).update(bytes).digest('hex');
 
 let server: ModelServer;
@@ -130,7 +131,7 @@ describe('downloading', () => {
     // no checksum: the size is all that would be checked, and both versions have the same size
     const options = blob({ sha256: undefined });
     await rejection(downloadModel('blob', { ...options, signal: abort.signal, onDownloadProgress: (p) => { if (p.bytesDone >= MIB) abort.abort(); } }));
-    const newer = Buffer.from(BLOB.map((b) => b ^ 0xff));
+    const newer = Buffer.from(BLOB.map((b, i) => (i < 4 ? b : b ^ 0xff)));
     server.replace('/ggml-blob.bin', newer);
     server.behaviour = {};
     const path = await downloadModel('blob', options);
@@ -166,6 +167,15 @@ describe('downloading', () => {
     }
     // the right SHA-1 alone passes
     expect(readFileSync(await downloadModel('blob', blob({ sha256: undefined, sha1: sha('sha1', BLOB) }))).equals(BLOB)).toBe(true);
+  });
+
+  it('a page that is not a model file (an error page sent with 200): ERR_MODEL_DOWNLOAD and nothing left behind', async () => {
+    const page = Buffer.from('<!doctype html><title>Sign in to the network</title>');
+    server.replace('/ggml-blob.bin', page);
+    const err = await rejection(downloadModel('blob', blob({ sha256: undefined })));
+    expect(err.code).toBe('ERR_MODEL_DOWNLOAD');
+    expect(err.message).toContain('the server sent something else than the file (it starts with "<!do")');
+    expect(readdirSync(dir)).toEqual([]);
   });
 
   it('a size other than the published one is refused before a byte is written', async () => {
