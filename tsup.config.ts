@@ -14,6 +14,8 @@ export default defineConfig([
     splitting: true,
     // import.meta.url in the CommonJS build (the native binding locates the package with it)
     shims: true,
+    // env-paths is ESM only: bundled, so that the CommonJS build can require() on every Node 20
+    noExternal: ['env-paths'],
   },
   {
     entry: { cli: 'src/cli/main.ts' },

@@ -33,6 +33,13 @@ export type AmanuensisErrorCode =
   | 'ERR_MODEL_TENSOR_SHAPE'
   /** Two tensors have the same name. */
   | 'ERR_MODEL_DUPLICATE_TENSOR'
+  /**
+   * A model asked for by name could not be fetched: the server answered with an error, could not
+   * be reached, or sent a file whose size or checksum is not the published one (nothing of it is
+   * kept), or it is not in the cache and downloading is off. The message says where it is
+   * fetched from and where to put the file by hand.
+   */
+  | 'ERR_MODEL_DOWNLOAD'
   /** The native module could not be loaded. */
   | 'ERR_NATIVE_LOAD'
   /** The native module failed in an unexpected way. */

@@ -1,7 +1,7 @@
 /**
  * amanuensis: OpenAI Whisper speech-to-text inside Node.js, on whisper.cpp's GGML model files.
  *
- * What an application needs: the {@link Transcriber} and its streaming sessions, the options
+ * What an application needs: the {@link Transcriber} and its streaming sessions, the model cache, the options
  * and result records, the three pluggable stages with their implementations, the utilities
  * the Transcriber is built from, audio decoding, subtitle writers, errors and constants. The
  * model file reader, the native addon's interface, cache keys and buffer kinds are in the
@@ -11,6 +11,10 @@
 export { Transcriber } from './transcriber.js';
 export type { TranscriberParts } from './transcriber.js';
 export type { TranscriberLoadOptions } from './load.js';
+export { downloadModel, listModels, modelPath } from './models/model-cache.js';
+export type { ModelInfo } from './models/model-cache.js';
+export type { ModelCacheOptions, ModelDownloadOptions, ModelDownloadProgress } from './models/options.js';
+export type { ModelEntry } from './models/registry.js';
 export type { LanguageDetection } from './decoder/language-detection.js';
 export type { TranscribeOptions, TranscribeProgress } from './options.js';
 export { DEFAULT_TRANSCRIBE_OPTIONS } from './options.js';

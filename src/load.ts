@@ -17,6 +17,8 @@ import { type EncoderChoice, type EncoderFallbackWarning, selectEncoder } from '
 import type { Xdna2Options } from './encoder/xdna2-options.js';
 import { AmanuensisError, throwIfAborted } from './errors.js';
 import { assertSupportedTypes, indexModelFile } from './model/ggml-loader.js';
+import type { ModelDownloadOptions } from './models/options.js';
+import { resolveModelFile } from './models/resolve-model.js';
 import { hparamsInFileOrder, loadNativeAddon } from './native/binding.js';
 import { Tokenizer } from './tokenizer/tokenizer.js';
 import type { Transcriber, TranscriberParts } from './transcriber.js';
@@ -26,8 +28,12 @@ import { BufferPool } from './utils/buffer-pool.js';
 import type { EncoderCache } from './utils/encoder-cache.js';
 import { defaultThreadCount } from './utils/thread-count.js';
 
-/** Options of {@link Transcriber.load}. */
-export interface TranscriberLoadOptions {
+/**
+ * Options of {@link Transcriber.load}. With a model name, the model cache's options apply too
+ * (`download`, `modelsDir`, `modelsBaseUrl`, `customModels`, `onDownloadProgress`; see
+ * {@link ModelDownloadOptions}), and `signal` also cancels the download.
+ */
+export interface TranscriberLoadOptions extends ModelDownloadOptions {
   /**
    * Threads for the encoder and decoder (1 to 256). Default: the smallest of the CPUs the process may
    * run on (`os.availableParallelism()`), the physical cores and the container's CPU quota. Every
@@ -65,7 +71,7 @@ export interface TranscriberLoadOptions {
   readonly tiktokenFile?: string;
   /** Path of a built `amanuensis.node`, bypassing the prebuild lookup (for bundlers). */
   readonly nativeBinding?: string;
-  /** Cancels loading. */
+  /** Cancels loading (and the download of a model asked for by name). */
   readonly signal?: AbortSignal;
   /** Audio features cache consulted before encoding each window; `false` disables it. Default: a new {@link EncoderCache} (32 entries, 256 MiB). */
   readonly cache?: EncoderCache | false;
@@ -85,19 +91,21 @@ export interface TranscriberLoadOptions {
 
 /**
  * The parts of a {@link Transcriber} for a whisper.cpp GGML model file: {@link Transcriber.load}
- * is `new Transcriber(await loadTranscriberParts(modelPath, options))`.
- * @param modelPath - path of the `.bin` file
- * @throws {@link AmanuensisError} `ERR_MODEL_*` for a missing or malformed file, `ERR_NATIVE_LOAD` when
+ * is `new Transcriber(await loadTranscriberParts(model, options))`.
+ * @param model - path of the `.bin` file, or a model name (fetched into the cache if missing)
+ * @throws {@link AmanuensisError} `ERR_MODEL_*` for a missing or malformed file, `ERR_MODEL_DOWNLOAD`
+ *   when a named model cannot be fetched, `ERR_NATIVE_LOAD` when
  *   the native module is unavailable, `ERR_BACKEND_UNAVAILABLE` for `encoder: 'xdna2'` when the NPU
  *   cannot run, `ERR_INVALID_ARGUMENT`, `ERR_ABORTED`
  * @internal
  */
-export async function loadTranscriberParts(modelPath: string, options: TranscriberLoadOptions = {}): Promise<TranscriberParts> {
+export async function loadTranscriberParts(model: string, options: TranscriberLoadOptions = {}): Promise<TranscriberParts> {
   const threads = options.threads ?? defaultThreadCount();
   if (!Number.isInteger(threads) || threads < 1 || threads > 256) {
     throw new AmanuensisError('ERR_INVALID_ARGUMENT', 'threads must be an integer from 1 to 256');
   }
   throwIfAborted(options.signal);
+  const modelPath = await resolveModelFile(model, options);
   // the weights are read once, by the native loader, straight into its arena
   const file = await indexModelFile(modelPath);
   assertSupportedTypes(file);

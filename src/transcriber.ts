@@ -19,6 +19,7 @@ import type { Encoder } from './encoder/encoder.js';
 import { AmanuensisError, throwIfAborted } from './errors.js';
 import { type TranscriberLoadOptions, loadTranscriberParts } from './load.js';
 import type { ModelDimensions } from './model/hparams.js';
+import type { downloadModel, listModels } from './models/model-cache.js';
 import { type ResolvedTranscribeOptions, type TranscribeOptions, decodingOptionsOf, resolveTranscribeOptions } from './options.js';
 import { type SessionOptions, TranscriptionSession } from './streaming/session.js';
 import type { Tokenizer } from './tokenizer/tokenizer.js';
@@ -123,14 +124,20 @@ export class Transcriber {
   /**
    * Loads a whisper.cpp GGML model file (`ggml-tiny.en.bin`, `ggml-base.bin`, … in f32 or f16):
    * the native module, the weights, the tokenizer, the three stages and the buffer pool.
-   * @param modelPath - path of the `.bin` file
-   * @param options - threads, kernels, encoder backend, your own stages, cache, pool, queue, batching
+   *
+   * `model` is a file's path, or the name of a whisper.cpp model (`'base.en'`,
+   * `'large-v3-turbo'`: see {@link listModels}) that is not an existing file: a named model is
+   * taken from the model cache, and downloaded there first when missing (see {@link downloadModel}).
+   * @param model - path of the `.bin` file, or a model name
+   * @param options - threads, kernels, encoder backend, your own stages, cache, pool, queue, batching; for a name, the model cache's options
    * @throws {@link AmanuensisError} `ERR_MODEL_*` for a missing or malformed file (the codes of
-   * `parseGgmlModel` in `amanuensis/advanced`), `ERR_NATIVE_LOAD` when the native module is unavailable,
+   * `parseGgmlModel` in `amanuensis/advanced`), `ERR_MODEL_DOWNLOAD` when a named model cannot be
+   * fetched, `ERR_INVALID_ARGUMENT` for a name that is neither a file nor a known model,
+   * `ERR_NATIVE_LOAD` when the native module is unavailable,
    * `ERR_BACKEND_UNAVAILABLE` for `encoder: 'xdna2'` when the NPU cannot run, `ERR_INVALID_ARGUMENT`, `ERR_ABORTED`
    */
-  static async load(modelPath: string, options: TranscriberLoadOptions = {}): Promise<Transcriber> {
-    return new Transcriber(await loadTranscriberParts(modelPath, options));
+  static async load(model: string, options: TranscriberLoadOptions = {}): Promise<Transcriber> {
+    return new Transcriber(await loadTranscriberParts(model, options));
   }
 
   /** Whether the model knows languages other than English. */

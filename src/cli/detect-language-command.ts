@@ -1,5 +1,5 @@
 /**
- * `amanuensis detect-language <audio> --model <file.bin>`: the spoken language of a recording's
+ * `amanuensis detect-language <audio> --model <file.bin|name>`: the spoken language of a recording's
  * first 30 s, as openai/whisper's `detect_language` (multilingual models only).
  * @module
  */
@@ -8,23 +8,27 @@ import { Option } from 'commander';
 
 import { decodeAudioFile } from '../audio/audio-file.js';
 import { Transcriber } from '../transcriber.js';
+import { downloadBar } from './download-progress.js';
 
 interface DetectLanguageFlags {
   model: string;
   threads?: number;
   encoder: 'auto' | 'cpu' | 'xdna2';
+  progress: boolean;
   top: number;
   format: 'text' | 'json';
 }
 
 async function detectLanguage(audioPath: string, flags: DetectLanguageFlags): Promise<void> {
+  const download = downloadBar(flags.progress);
   const [audio, transcriber] = await Promise.all([
     decodeAudioFile(audioPath),
     Transcriber.load(flags.model, {
       ...(flags.threads !== undefined && { threads: flags.threads }),
       encoder: flags.encoder,
       onWarning: (w) => process.stderr.write(`${w.message}\n`),
-    }),
+      ...(download.onDownloadProgress !== undefined && { onDownloadProgress: download.onDownloadProgress }),
+    }).finally(() => download.stop()),
   ]);
   try {
     const { language, probabilities } = await transcriber.detectLanguage(audio.samples);
@@ -47,7 +51,8 @@ export function addDetectLanguageCommand(program: Command, positiveInteger: (nam
   program.command('detect-language')
     .description('print the most probable spoken languages of the first 30 s (multilingual models)')
     .argument('<audio>', 'audio file')
-    .requiredOption('-m, --model <file.bin>', 'multilingual whisper.cpp GGML model, e.g. ggml-base.bin')
+    .requiredOption('-m, --model <file.bin|name>', 'multilingual whisper.cpp GGML model file, or a model name (e.g. base: downloaded into the cache if missing)')
+    .option('--no-progress', 'no download progress bar')
     .option('-t, --threads <n>', 'threads (default: available cores)', positiveInteger('threads'))
     .option('--top <n>', 'languages to print, most probable first', positiveInteger('top'), 5)
     .addOption(new Option('-f, --format <format>', 'output: one "code<TAB>probability" line per language, or JSON').choices(['text', 'json']).default('text'))

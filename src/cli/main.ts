@@ -1,7 +1,7 @@
 #!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-semi-space-size=2
 /**
- * The `amanuensis` command line: `amanuensis transcribe <audio> --model <file.bin>`, and
- * `amanuensis detect-language <audio> --model <file.bin>`.
+ * The `amanuensis` command line: `amanuensis transcribe <audio> --model <file.bin|name>`,
+ * `amanuensis detect-language <audio> --model <file.bin|name>` and `amanuensis models list|download|path`.
  *
  * The interpreter line caps V8's young generation at 2 MiB semi-spaces and glibc at two malloc
  * arenas: a one-shot transcription allocates its garbage (tokenizer, audio parsing) in a burst,
@@ -21,9 +21,11 @@ import { decodeAudioFile } from '../audio/audio-file.js';
 import { FRAMES_PER_SECOND } from '../constants.js';
 import { AmanuensisError } from '../errors.js';
 import { toSrt, toText, toVtt } from '../formats/subtitles.js';
-import { addDetectLanguageCommand } from './detect-language-command.js';
 import { Transcriber } from '../transcriber.js';
 import type { TranscriptionResult } from '../types.js';
+import { addDetectLanguageCommand } from './detect-language-command.js';
+import { downloadBar } from './download-progress.js';
+import { modelsCommand } from './models-command.js';
 
 const FORMATS = ['txt', 'json', 'srt', 'vtt'] as const;
 type Format = (typeof FORMATS)[number];
@@ -70,6 +72,7 @@ interface TranscribeFlags {
 }
 
 async function transcribe(audioPath: string, flags: TranscribeFlags): Promise<void> {
+  const download = downloadBar(flags.progress);
   const [audio, transcriber] = await Promise.all([
     decodeAudioFile(audioPath, flags.channel === undefined ? {} : { channel: flags.channel - 1 }),
     Transcriber.load(flags.model, {
@@ -78,7 +81,8 @@ async function transcribe(audioPath: string, flags: TranscribeFlags): Promise<vo
       xdna2: { ...(flags.xclbin !== undefined && { xclbin: flags.xclbin }), ...(flags.instructions !== undefined && { instructions: flags.instructions }) },
       // one line on stderr, without Node's warning decoration
       onWarning: (w) => process.stderr.write(`${w.message}\n`),
-    }),
+      ...(download.onDownloadProgress !== undefined && { onDownloadProgress: download.onDownloadProgress }),
+    }).finally(() => download.stop()),
   ]);
   const showBar = flags.progress && process.stderr.isTTY === true;
   const bar = showBar
@@ -120,7 +124,7 @@ export function program(): Command {
   cmd.command('transcribe')
     .description('transcribe a WAV or FLAC file')
     .argument('<audio>', 'audio file (WAV of any rate and channel count, or FLAC)')
-    .requiredOption('-m, --model <file.bin>', 'whisper.cpp GGML model, e.g. ggml-tiny.en.bin')
+    .requiredOption('-m, --model <file.bin|name>', 'whisper.cpp GGML model file, or a model name (e.g. base.en: downloaded into the cache if missing)')
     .option('-t, --threads <n>', 'threads (default: available cores)', integer('threads'))
     .option('-l, --language <code>', 'spoken language, e.g. en (default: detect; en for .en models)')
     .addOption(new Option('--task <task>', 'transcribe, or translate to English').choices(['transcribe', 'translate']).default('transcribe'))
@@ -137,6 +141,7 @@ export function program(): Command {
     .option('--instructions <file>', 'XDNA2: its instruction stream (default: $AMANUENSIS_XDNA2_INSTRUCTIONS)')
     .action(transcribe);
   addDetectLanguageCommand(cmd, integer);
+  cmd.addCommand(modelsCommand());
   return cmd;
 }
 

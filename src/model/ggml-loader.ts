@@ -10,6 +10,7 @@ import { type FileHandle, open } from 'node:fs/promises';
 
 import { N_FREQ } from '../constants.js';
 import { AmanuensisError } from '../errors.js';
+import { missingModelFileHint } from '../models/missing-file-hint.js';
 import { GGML_TYPES } from './ggml-types.js';
 import { HPARAM_FIELDS, type ModelDimensions, validateDimensions } from './hparams.js';
 import { identityRegions, modelIdentity } from './model-identity.js';
@@ -414,7 +415,7 @@ async function openModelFile(path: string): Promise<FileHandle> {
   if (!stat.isFile()) {
     await handle.close();
     const kind = stat.isDirectory() ? 'a directory' : stat.isFIFO() ? 'a FIFO' : stat.isSocket() ? 'a socket' : 'a device';
-    throw new AmanuensisError('ERR_MODEL_NOT_FOUND', `'${path}' is ${kind}, not a model file. Pass the path of a whisper.cpp model such as ggml-tiny.en.bin`);
+    throw new AmanuensisError('ERR_MODEL_NOT_FOUND', `'${path}' is ${kind}, not a model file. ${missingModelFileHint(path)}`);
   }
   return handle;
 }
@@ -444,7 +445,7 @@ function assertModelPath(path: unknown): asserts path is string {
 
 function modelNotFound(path: string, err: unknown): AmanuensisError {
   return new AmanuensisError('ERR_MODEL_NOT_FOUND',
-    `cannot read model file '${path}': ${(err as Error).message}. Download a whisper.cpp model such as ggml-tiny.en.bin`,
+    `cannot read model file '${path}': ${(err as Error).message}. ${missingModelFileHint(path)}`,
     { cause: err });
 }
 

@@ -12,7 +12,7 @@ import { expectTypeOf } from 'vitest';
 import type {
   AdmissionQueueOptions, AmanuensisErrorCode, BufferPool, BufferPoolSettings, DecoderBatchingOptions, Decoder,
   DecoderSession, DecodingResult, EncodeOptions, Encoder, EncoderCache, EncoderChoice, EncoderFallbackWarning,
-  LanguageDetection, MelComputeOptions, MelFrontend, MelSpectrogram, MelWindowOptions, PerformanceProfiler, Segment, SessionOptions, Task, TranscribeOptions,
+  LanguageDetection, MelComputeOptions, ModelDownloadProgress, ModelEntry, ModelInfo, MelFrontend, MelSpectrogram, MelWindowOptions, PerformanceProfiler, Segment, SessionOptions, Task, TranscribeOptions,
   TranscribeProgress, TranscriberLoadOptions, TranscriptionResult, TranscriptionTimings, WindowTiming, Xdna2Options,
 } from '../../src/index.js';
 import type { TranscriberBufferKind } from '../../src/advanced.js';
@@ -124,6 +124,37 @@ expectTypeOf<TranscriberLoadOptions>().toEqualTypeOf<{
   readonly profile?: boolean;
   readonly queue?: AdmissionQueueOptions;
   readonly decoderBatching?: DecoderBatchingOptions | false;
+  readonly download?: boolean;
+  readonly onDownloadProgress?: (progress: ModelDownloadProgress) => void;
+  readonly modelsDir?: string;
+  readonly modelsBaseUrl?: string;
+  readonly customModels?: readonly ModelEntry[];
+}>();
+
+expectTypeOf<ModelDownloadProgress>().toEqualTypeOf<{
+  readonly model: string;
+  readonly bytesDone: number;
+  readonly bytesTotal: number | undefined;
+}>();
+
+expectTypeOf<ModelEntry>().toEqualTypeOf<{
+  readonly name: string;
+  readonly file?: string;
+  readonly url: string;
+  readonly sha256?: string;
+  readonly sha1?: string;
+  readonly bytes?: number;
+  readonly approxMiB?: number;
+}>();
+
+expectTypeOf<ModelInfo>().toEqualTypeOf<{
+  readonly name: string;
+  readonly url: string;
+  readonly path: string;
+  readonly cached: boolean;
+  readonly bytes: number | undefined;
+  readonly approxMiB: number | undefined;
+  readonly verifiedBy: 'sha256' | 'sha1' | 'size';
 }>();
 
 expectTypeOf<EncoderChoice>().toEqualTypeOf<'auto' | 'cpu' | 'xdna2' | Encoder>();
@@ -197,7 +228,7 @@ expectTypeOf<AmanuensisErrorCode>().toEqualTypeOf<
   | 'ERR_INVALID_ARGUMENT' | 'ERR_INVALID_AUDIO' | 'ERR_AUDIO_DECODE'
   | 'ERR_MODEL_NOT_FOUND' | 'ERR_MODEL_BAD_MAGIC' | 'ERR_MODEL_TRUNCATED' | 'ERR_MODEL_NO_TENSORS'
   | 'ERR_MODEL_BAD_HPARAMS' | 'ERR_MODEL_UNKNOWN_TENSOR_TYPE' | 'ERR_MODEL_UNSUPPORTED_TENSOR_TYPE'
-  | 'ERR_MODEL_MISSING_TENSOR' | 'ERR_MODEL_TENSOR_SHAPE' | 'ERR_MODEL_DUPLICATE_TENSOR'
+  | 'ERR_MODEL_MISSING_TENSOR' | 'ERR_MODEL_TENSOR_SHAPE' | 'ERR_MODEL_DUPLICATE_TENSOR' | 'ERR_MODEL_DOWNLOAD'
   | 'ERR_NATIVE_LOAD' | 'ERR_NATIVE' | 'ERR_OUT_OF_MEMORY' | 'ERR_CONTEXT_OVERFLOW' | 'ERR_DECODER_BUSY'
   | 'ERR_ABORTED' | 'ERR_CLOSED' | 'ERR_BUFFER_OVERFLOW' | 'ERR_BUFFER_POOL_TIMEOUT' | 'ERR_BUFFER_RELEASE'
   | 'ERR_BACKEND_UNAVAILABLE' | 'ERR_BACKEND' | 'ERR_QUEUE_FULL' | 'ERR_NUMERIC'
