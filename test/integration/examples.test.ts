@@ -8,11 +8,12 @@ import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import OpenAI, { toFile } from 'openai';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { WebSocket } from 'ws';
 
 import { createHttpServer, type TranscriptionOutcome } from '../../examples/http-server.js';
 import { runLevel } from '../../examples/load-test.js';
 import { createStreamingServer } from '../../examples/streaming.js';
-import { replay } from '../../examples/streaming-replay.js';
+import { replay, type StreamedEvent } from '../../examples/streaming-replay.js';
 import { toSrt, toVtt } from '../../src/formats/subtitles.js';
 import { Transcriber } from '../../src/transcriber.js';
 import type { TranscribeProgress } from '../../src/options.js';
@@ -336,6 +337,77 @@ describe('examples/streaming.ts with the replayer client', () => {
       expect(events.filter((e) => e.type === 'segment').length).toBeGreaterThan(0);
     } finally {
       await server.close();
+    }
+  });
+});
+
+describe('examples/streaming.ts options and refusals', () => {
+  /** Connects, sends `messages` (text, or float32 samples as binary), and collects the events and the close code. */
+  async function exchange(url: string, messages: readonly (string | Float32Array)[]): Promise<{ events: StreamedEvent[]; code: number }> {
+    const socket = new WebSocket(url);
+    const events: StreamedEvent[] = [];
+    socket.on('message', (data) => events.push(JSON.parse(data.toString()) as StreamedEvent));
+    const closed = new Promise<number>((resolve) => socket.on('close', (code) => resolve(code)));
+    await new Promise<void>((resolve, reject) => { socket.once('open', () => resolve()); socket.once('error', reject); });
+    for (const message of messages) {
+      if (socket.readyState !== socket.OPEN) break;
+      socket.send(typeof message === 'string' ? message : Buffer.from(message.buffer, message.byteOffset, message.byteLength));
+    }
+    return { events, code: await closed };
+  }
+
+  const audio = jfkSamplesReference();
+  /** jfk.wav in 1 s chunks, then 'end'. */
+  const speech = (): (string | Float32Array)[] => [...Array.from({ length: Math.ceil(audio.length / 16000) }, (_, i) => audio.slice(i * 16000, (i + 1) * 16000)), 'end'];
+
+  let server: Awaited<ReturnType<typeof createStreamingServer>>;
+  let url: string;
+  beforeAll(async () => {
+    server = await createStreamingServer(t, { port: 0, session: decode });
+    url = `ws://127.0.0.1:${server.port}`;
+  });
+  afterAll(() => server.close());
+
+  it('options in the query take effect: a voice gate above any level hears only silence', async () => {
+    const gated = await exchange(`${url}/?vadThreshold=10&language=en&prompt=Ask%20not`, speech());
+    expect(gated).toEqual({ events: [{ type: 'done' }], code: 1000 });
+    const open = await exchange(`${url}/?vadThreshold=0.01&language=en`, speech());
+    expect(open.code).toBe(1000);
+    expect(open.events.filter((e) => e.type === 'segment').length).toBeGreaterThan(0);
+  });
+
+  it('options in a first JSON message take effect and override the query', async () => {
+    const gated = await exchange(`${url}/?vadThreshold=0.01`, [JSON.stringify({ vadThreshold: 10 }), ...speech()]);
+    expect(gated).toEqual({ events: [{ type: 'done' }], code: 1000 });
+    // one step only, at the end: no partial results, and the same text as the library's for the whole audio
+    const oneStep = await exchange(url, [JSON.stringify({ stepMs: 30_000, temperature: [0], initialPrompt: '' }), ...speech()]);
+    expect(oneStep.code).toBe(1000);
+    expect(oneStep.events.some((e) => e.type === 'partial')).toBe(false);
+    const offline = await t.transcribe(audio, decode);
+    expect(oneStep.events.filter((e) => e.type === 'segment').map((e) => e.text).join('')).toBe(offline.text);
+  });
+
+  it('bad options are an error event and close 1008; unusable text 1003; options after audio 1008', async () => {
+    const refusals: [string, (string | Float32Array)[], number][] = [
+      ['/?temperature=hot', speech(), 1008],
+      ['/?language=xx', speech(), 1008],
+      ['/?language=de', speech(), 1008],
+      ['/?stepMs=5', speech(), 1008],
+      ['/?beamSize=2.5', speech(), 1008],
+      ['/?vadThreshold=-1', speech(), 1008],
+      ['/?format=u8', speech(), 1008],
+      ['/?bogus=1', speech(), 1008],
+      ['/?language=en&language=en', speech(), 1008],
+      ['/', [JSON.stringify({ beamSize: '5' }), ...speech()], 1008],
+      ['/', [JSON.stringify({ temperature: [] }), ...speech()], 1008],
+      ['/', [JSON.stringify(['en']), ...speech()], 1008],
+      ['/', ['hello', ...speech()], 1003],
+      ['/', [audio.slice(0, 16000), JSON.stringify({ language: 'en' }), 'end'], 1008],
+    ];
+    for (const [path, messages, code] of refusals) {
+      const { events, code: closeCode } = await exchange(url + path, messages);
+      expect(closeCode, path + ' ' + String(messages[0])).toBe(code);
+      expect(events).toEqual([{ type: 'error', code: 'ERR_INVALID_ARGUMENT', message: expect.any(String) }]);
     }
   });
 });
