@@ -9,9 +9,11 @@
  * `requestTimeoutMs` is cancelled and answered 504. verbose_json adds the request's per-stage
  * timings.
  *
- *   npx tsx examples/http-server.ts <ggml-model.bin> [port]
+ *   npx tsx examples/http-server.ts <ggml-model.bin> [port] [--temperature 0] [--max-file-bytes N] [--timeout-ms N]
  *   curl -F file=@jfk.wav -F model=whisper-1 -F response_format=verbose_json localhost:8080/v1/audio/transcriptions
  */
+import { parseArgs } from 'node:util';
+
 import multipart from '@fastify/multipart';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 
@@ -23,13 +25,16 @@ import { CLIENT_CLOSED_REQUEST, openAiError, requestError } from './openai-error
 import { parseTranscriptionRequest } from './openai-transcription-request.js';
 import { type FormattedResponse, formatTranscription } from './openai-transcription-response.js';
 
-/** OpenAI's upload limit: 25 MB. */
+/** OpenAI's upload limit, 25 MB (here 25 MiB, 26 214 400 bytes). */
 export const DEFAULT_MAX_FILE_BYTES = 25 * 1024 * 1024;
 
-/** Five minutes: the CPU transcription of an hour of audio with a small model fits. */
+/**
+ * Five minutes. A 25 MB upload holds about 13 minutes of 16 kHz 16-bit mono WAV (more of
+ * compressed audio): raise it for long files on slow models.
+ */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 5 * 60 * 1000;
 
-/** How a request's transcription ended: its result, or the error it rejected with. */
+/** How a request's work ended: the transcription's result, or the error that stopped it. */
 export type TranscriptionOutcome =
   | { readonly ok: true; readonly result: TranscriptionResult }
   | { readonly ok: false; readonly error: AmanuensisError };
@@ -159,12 +164,26 @@ export async function createHttpServer(transcriber: Transcriber, options: HttpSe
 
 const isMain = process.argv[1] !== undefined && /http-server\.ts$/.test(process.argv[1]);
 if (isMain) {
-  const [modelPath, port = '8080'] = process.argv.slice(2);
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: {
+      // the server's temperatures, e.g. 0 for greedy decoding without fallback (what a request's
+      // temperature 0 then means); default the library's 0, 0.2, …, 1.0
+      temperature: { type: 'string' },
+      'max-file-bytes': { type: 'string', default: String(DEFAULT_MAX_FILE_BYTES) },
+      'timeout-ms': { type: 'string', default: String(DEFAULT_REQUEST_TIMEOUT_MS) },
+    },
+  });
+  const [modelPath, port = '8080'] = positionals;
   if (modelPath === undefined) {
-    console.error('usage: http-server.ts <model.bin> [port]');
+    console.error('usage: http-server.ts <model.bin> [port] [--temperature 0,0.2,…] [--max-file-bytes N] [--timeout-ms N]');
     process.exit(2);
   }
   const transcriber = await Transcriber.load(modelPath);
-  const app = await createHttpServer(transcriber);
+  const app = await createHttpServer(transcriber, {
+    ...(values.temperature !== undefined && { decode: { temperature: values.temperature.split(',').map(Number) } }),
+    maxFileBytes: Number(values['max-file-bytes']),
+    requestTimeoutMs: Number(values['timeout-ms']),
+  });
   console.log(`listening on ${await app.listen({ port: Number(port), host: '127.0.0.1' })}`);
 }

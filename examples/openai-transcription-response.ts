@@ -7,6 +7,7 @@ import type { ResponseFormat } from './openai-transcription-request.js';
 
 /** An answer body with its content type. */
 export interface FormattedResponse {
+  /** The Content-Type header, with its charset. */
   readonly contentType: string;
   /** A string for the text formats, an object to serialise as JSON for the others. */
   readonly body: string | object;
