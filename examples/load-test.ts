@@ -83,7 +83,8 @@ if (isMain) {
     options: {
       requests: { type: 'string', default: '2' },
       levels: { type: 'string', default: '4,8,16,32' },
-      // one temperature (e.g. 0) turns the server's temperature fallback off for these requests
+      // OpenAI's meaning: above 0, the one sampling temperature of these requests (no fallback);
+      // 0, the server's own temperatures (start the server with --temperature 0 for greedy without fallback)
       temperature: { type: 'string' },
     },
   });

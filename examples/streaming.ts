@@ -5,6 +5,14 @@
  * then {type: "done"} and closes. Each connection is one TranscriptionSession on a shared
  * Transcriber.
  *
+ * Session options (language, task, temperature, prompt, beamSize, bestOf, patience, sampleLen,
+ * stepMs, the voice gate's vadThreshold, silenceThreshold and the decoding thresholds) come in
+ * the URL query, `?language=en&vadThreshold=0.02&temperature=0,0.2,0.4`, or as a JSON object
+ * sent as the first message, `{"language": "en", "vadThreshold": 0.02}` (which overrides the
+ * query). Bad options are answered {type: "error", code, message} and the socket is closed with
+ * 1008 (policy violation); a text message that is neither JSON nor "end" with 1003 (unsupported
+ * data); audio that is not audio with 1007.
+ *
  *   npx tsx examples/streaming.ts <ggml-model.bin> [port]
  *   npx tsx examples/streaming-replay.ts ws://127.0.0.1:8081 jfk.wav
  */
@@ -12,17 +20,31 @@ import type { AddressInfo } from 'node:net';
 
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 
-import { type SessionOptions, Transcriber } from '../src/index.js';
+import { AmanuensisError, type SessionOptions, Transcriber, type TranscriptionSession } from '../src/index.js';
+import { type PcmFormat, type StreamingRequest, streamingRequestFromMessage, streamingRequestFromQuery } from './streaming-options.js';
 
 /** Options of {@link createStreamingServer}. */
 export interface StreamingServerOptions {
   /** Port; 0 picks a free one. Default 8081. */
   readonly port?: number;
-  /** Session options for every connection (step, voice gate threshold, decoding). */
+  /** Default session options of every connection (step, voice gate threshold, decoding); a client's own override them. */
   readonly session?: SessionOptions;
 }
 
-function toSamples(data: RawData, format: string): Float32Array {
+/** WebSocket close codes (RFC 6455 §7.4.1) the server ends a connection with. */
+const CLOSE = {
+  normal: 1000,
+  /** A text message the protocol has no use for. */
+  unsupportedData: 1003,
+  /** Binary data that is not audio. */
+  invalidPayload: 1007,
+  /** Options the server refuses. */
+  policyViolation: 1008,
+  /** The transcription failed. */
+  internalError: 1011,
+} as const;
+
+function toSamples(data: RawData, format: PcmFormat): Float32Array {
   const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
   if (format === 's16') {
     const out = new Float32Array(Math.floor(bytes.length / 2));
@@ -33,23 +55,70 @@ function toSamples(data: RawData, format: string): Float32Array {
   return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length - (bytes.length % 4)));
 }
 
-function serve(transcriber: Transcriber, socket: WebSocket, format: string, options: SessionOptions): void {
+/**
+ * One connection: options from the query, maybe completed by a first JSON message; the session
+ * is created at that message or at the first audio, whichever comes first.
+ */
+function serve(transcriber: Transcriber, socket: WebSocket, query: URLSearchParams, defaults: SessionOptions): void {
   const controller = new AbortController();
-  const session = transcriber.createSession({ ...options, signal: controller.signal });
   const send = (event: object): void => { if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(event)); };
-  session.on('partial', send);
-  session.on('segment', send);
-  session.on('error', (err: Error & { code?: string }) => { send({ type: 'error', code: err.code, message: err.message }); socket.close(1011); });
-  socket.on('message', (data, isBinary) => {
+  const refuse = (err: unknown, code: number): void => {
+    const e = err as Error & { code?: string };
+    send({ type: 'error', code: e.code, message: e.message });
+    socket.close(code);
+  };
+  let request: StreamingRequest;
+  try {
+    request = streamingRequestFromQuery(query);
+  } catch (err) {
+    refuse(err, CLOSE.policyViolation);
+    return;
+  }
+  let session: TranscriptionSession | undefined;
+  let format: PcmFormat = request.format ?? 'f32';
+
+  /** The session of the connection, created with `extra` over the query's options; false once refused. */
+  const startSession = (extra?: StreamingRequest): TranscriptionSession | false => {
     try {
-      if (isBinary) session.push(toSamples(data, format));
-      else if (data.toString() === 'end') {
-        session.close().then(() => { send({ type: 'done' }); socket.close(1000); }, () => undefined);
-      }
+      session = transcriber.createSession({ ...defaults, ...request.session, ...extra?.session, signal: controller.signal });
     } catch (err) {
-      const e = err as Error & { code?: string };
-      send({ type: 'error', code: e.code, message: e.message });
-      socket.close(1007);
+      refuse(err, CLOSE.policyViolation);
+      return false;
+    }
+    format = extra?.format ?? format;
+    session.on('partial', send);
+    session.on('segment', send);
+    session.on('error', (err: Error & { code?: string }) => { send({ type: 'error', code: err.code, message: err.message }); socket.close(CLOSE.internalError); });
+    return session;
+  };
+
+  socket.on('message', (data, isBinary) => {
+    if (socket.readyState !== socket.OPEN) return;
+    if (!isBinary) {
+      const text = data.toString();
+      if (text === 'end') {
+        const s = session ?? startSession();
+        if (s !== false) s.close().then(() => { send({ type: 'done' }); socket.close(CLOSE.normal); }, () => undefined);
+        return;
+      }
+      let options: StreamingRequest | undefined;
+      try {
+        options = streamingRequestFromMessage(text);
+      } catch (err) {
+        refuse(err, CLOSE.policyViolation);
+        return;
+      }
+      if (options === undefined) refuse(new AmanuensisError('ERR_INVALID_ARGUMENT', "a text message is a JSON options object (before any audio) or 'end'"), CLOSE.unsupportedData);
+      else if (session !== undefined) refuse(new AmanuensisError('ERR_INVALID_ARGUMENT', 'options must come before the audio, in the first message'), CLOSE.policyViolation);
+      else startSession(options);
+      return;
+    }
+    const s = session ?? startSession();
+    if (s === false) return;
+    try {
+      s.push(toSamples(data, format));
+    } catch (err) {
+      refuse(err, CLOSE.invalidPayload);
     }
   });
   // a client that goes away frees its session
@@ -61,8 +130,7 @@ export async function createStreamingServer(transcriber: Transcriber, options: S
   const wss = new WebSocketServer({ port: options.port ?? 8081, host: '127.0.0.1' });
   await new Promise<void>((resolve, reject) => { wss.once('listening', resolve); wss.once('error', reject); });
   wss.on('connection', (socket, request) => {
-    const format = new URL(request.url ?? '/', 'http://localhost').searchParams.get('format') ?? 'f32';
-    serve(transcriber, socket, format, options.session ?? {});
+    serve(transcriber, socket, new URL(request.url ?? '/', 'http://localhost').searchParams, options.session ?? {});
   });
   return {
     port: (wss.address() as AddressInfo).port,
