@@ -92,8 +92,8 @@ export async function decodePlanes(bytes: Uint8Array, options: DecodeAudioOption
  * @throws {@link AmanuensisError} `ERR_INVALID_ARGUMENT` for a channel the audio does not have
  * @internal
  */
-export function toDecodedAudio({ raw }: DecodedPlanes, channel: number | undefined): DecodedAudio {
-  const samples = toMono16k(raw, channel);
+export async function toDecodedAudio({ raw }: DecodedPlanes, channel: number | undefined): Promise<DecodedAudio> {
+  const samples = await toMono16k(raw, channel);
   return {
     samples,
     originalSampleRate: raw.originalSampleRate ?? raw.sampleRate,

@@ -1,31 +1,38 @@
 /**
- * Ogg Vorbis through @wasm-audio-decoders/ogg-vorbis and Ogg Opus through ogg-opus-decoder
- * (which removes the Opus pre-skip and trims the last page to its granule position).
+ * Ogg: Vorbis through @wasm-audio-decoders/ogg-vorbis; Opus read by mediabunny and decoded as
+ * every Opus track is (./opus.ts). A truncated file is refused first: both would decode it up to
+ * the cut without a word.
  * @module
  */
+import { BufferSource, Input, OGG } from 'mediabunny';
+
 import { AmanuensisError } from '../../errors.js';
 import { oggDefect } from '../ogg-pages.js';
 import { decodeError, type RawAudio, throwOnDecoderErrors } from '../raw-audio.js';
+import { decodeOpusTrack } from './opus.js';
 
-/** What both Ogg decoders share: ready, decodeFile, free. */
-interface OggDecoder {
-  readonly ready: Promise<void>;
-  decodeFile(data: Uint8Array): Promise<{ channelData: Float32Array[]; samplesDecoded: number; sampleRate: number; errors: { message: string }[] }>;
-  free(): void;
-}
-
-async function decodeWith(decoder: OggDecoder, bytes: Uint8Array, name: string): Promise<RawAudio> {
+async function decodeVorbis(bytes: Uint8Array): Promise<RawAudio> {
+  const { OggVorbisDecoder } = await import('@wasm-audio-decoders/ogg-vorbis');
+  const decoder = new OggVorbisDecoder();
   await decoder.ready;
   try {
     const out = await decoder.decodeFile(bytes);
-    throwOnDecoderErrors(name, out.errors);
-    if (out.samplesDecoded === 0 || out.channelData.length === 0) throw decodeError(name, 'the stream holds no audio');
+    throwOnDecoderErrors('Ogg Vorbis', out.errors);
+    if (out.samplesDecoded === 0 || out.channelData.length === 0) throw decodeError('Ogg Vorbis', 'the stream holds no audio');
     return { channels: out.channelData, sampleRate: out.sampleRate };
-  } catch (err) {
-    // the parser throws plain errors for malformed pages
-    throw err instanceof AmanuensisError ? err : decodeError(name, (err as Error).message, err);
   } finally {
     decoder.free();
+  }
+}
+
+async function decodeOpus(bytes: Uint8Array): Promise<RawAudio> {
+  const input = new Input({ source: new BufferSource(bytes), formats: [OGG] });
+  try {
+    const track = await input.getPrimaryAudioTrack();
+    if (track === null || track.codec !== 'opus') throw decodeError('Ogg Opus', 'no Opus stream found');
+    return await decodeOpusTrack(input, track, 'Ogg Opus');
+  } finally {
+    input.dispose();
   }
 }
 
@@ -40,10 +47,10 @@ export async function decodeOgg(bytes: Uint8Array, codec: 'vorbis' | 'opus'): Pr
   const name = codec === 'opus' ? 'Ogg Opus' : 'Ogg Vorbis';
   const defect = oggDefect(bytes);
   if (defect !== undefined) throw decodeError(name, defect);
-  if (codec === 'opus') {
-    const { OggOpusDecoder } = await import('ogg-opus-decoder');
-    return decodeWith(new OggOpusDecoder(), bytes, name);
+  try {
+    return await (codec === 'opus' ? decodeOpus(bytes) : decodeVorbis(bytes));
+  } catch (err) {
+    // the libraries throw plain errors for malformed pages
+    throw err instanceof AmanuensisError ? err : decodeError(name, (err as Error).message, err);
   }
-  const { OggVorbisDecoder } = await import('@wasm-audio-decoders/ogg-vorbis');
-  return decodeWith(new OggVorbisDecoder(), bytes, name);
 }
