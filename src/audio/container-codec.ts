@@ -3,7 +3,9 @@
  * message about a file sent to ffmpeg says e.g. "MP4/M4A (AAC)" rather than just "MP4".
  * @module
  */
-import { BufferSource, Input, MATROSKA, MP4, QTFF, WEBM } from 'mediabunny';
+import { BufferSource, Input, type InputAudioTrack, MATROSKA, MP4, QTFF, WEBM } from 'mediabunny';
+
+import { decodeError } from './raw-audio.js';
 
 const CODEC_NAMES: Record<string, string> = {
   aac: 'AAC', opus: 'Opus', mp3: 'MP3', vorbis: 'Vorbis', flac: 'FLAC', ac3: 'AC-3', eac3: 'E-AC-3', dts: 'DTS',
@@ -21,18 +23,21 @@ export function codecName(codec: string | null): string {
 
 /**
  * The format's name with its first audio track's codec appended, e.g. "MP4/M4A (AAC)"; the
- * name alone when the container cannot be read (the decoder will then say what is wrong), and
- * "(no audio track)" when it has none.
+ * name alone when the container cannot be read (the decoder will then say what is wrong).
+ * @throws {@link AmanuensisError} `ERR_AUDIO_DECODE` when the file has no audio track (a
+ * silent video): nothing for ffmpeg to do
  * @internal
  */
 export async function nameWithCodec(bytes: Uint8Array, name: string): Promise<string> {
   const input = new Input({ source: new BufferSource(bytes), formats: [MP4, QTFF, WEBM, MATROSKA] });
+  let track: InputAudioTrack | null;
   try {
-    const track = await input.getPrimaryAudioTrack();
-    return `${name} (${track === null ? 'no audio track' : codecName(track.codec)})`;
+    track = await input.getPrimaryAudioTrack();
   } catch {
     return name;
   } finally {
     input.dispose();
   }
+  if (track === null) throw decodeError(name, 'the file has no audio track');
+  return `${name} (${codecName(track.codec)})`;
 }

@@ -11,6 +11,7 @@ export const MULAW_3S = fixture('jfk-3s-mulaw.wav');
 export const ALAW_3S = fixture('jfk-3s-alaw.wav');
 export const FLOAT_1S = fixture('jfk-1s-float.wav');
 export const M4A_3S = fixture('jfk-3s.m4a');
+export const VIDEO_WITHOUT_AUDIO = fixture('video-without-audio.mp4');
 /** A stand-in for the ffmpeg program (a node script): see its comment. */
 export const FAKE_FFMPEG = fileURLToPath(new URL('../fixtures/fake-ffmpeg/ffmpeg', import.meta.url));
 

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { decodeAudio, decodeAudioFile } from '../../src/audio/audio-file.js';
-import { FAKE_FFMPEG, M4A_3S, MP3_3S } from '../helpers/audio-fixtures.js';
+import { FAKE_FFMPEG, M4A_3S, MP3_3S, VIDEO_WITHOUT_AUDIO } from '../helpers/audio-fixtures.js';
 import { JFK_WAV, jfkSamplesReference, STEREO_WAV } from '../helpers/shared.js';
 
 const m4a = (): Uint8Array => new Uint8Array(readFileSync(M4A_3S));
@@ -101,6 +101,11 @@ describe('the format comes from the bytes, not the name', () => {
     expect(await named('#!AMR\n')).toContain('AMR');
     expect(await named([0xff, 0xf1, 0x50, 0x80, 0x02, 0x1f, 0xfc])).toContain('AAC (ADTS)');
     expect(await named('\0\0\0\x18ftypqt  ')).toContain('QuickTime MOV');
+  });
+
+  it('a video without an audio track is refused before ffmpeg is run', async () => {
+    // the stand-in would decode any bytes: its not being run is what the message shows
+    await expect(decodeAudioFile(VIDEO_WITHOUT_AUDIO, { ffmpeg: FAKE_FFMPEG })).rejects.toThrow(/^cannot decode audio \(MP4\): the file has no audio track$/);
   });
 
   it('a WAV whose channel is out of range says how many it has', async () => {
