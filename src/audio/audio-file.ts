@@ -49,6 +49,18 @@ export interface DecodedPlanes {
   readonly format: string;
 }
 
+/** Refuses bad arguments before any decoding work. */
+function checkOptions(bytes: Uint8Array, options: DecodeAudioOptions): void {
+  if (!(bytes instanceof Uint8Array)) throw new AmanuensisError('ERR_INVALID_ARGUMENT', 'the audio must be a Uint8Array (or Buffer) holding the whole file');
+  const { channel, ffmpeg } = options ?? {};
+  if (channel !== undefined && !(Number.isInteger(channel) && channel >= 0)) {
+    throw new AmanuensisError('ERR_INVALID_ARGUMENT', `channel must be a 0-based channel number, not ${String(channel)}`);
+  }
+  if (ffmpeg !== undefined && ffmpeg !== false && !(typeof ffmpeg === 'string' && ffmpeg !== '')) {
+    throw new AmanuensisError('ERR_INVALID_ARGUMENT', 'ffmpeg must be the path or name of the ffmpeg program, or false');
+  }
+}
+
 async function decodeByFormat(bytes: Uint8Array, path: string | undefined, ffmpegOption: string | false | undefined): Promise<DecodedPlanes> {
   const format = detectFormat(bytes);
   const ffmpeg = (name: string): Promise<DecodedPlanes> =>
@@ -75,6 +87,7 @@ async function decodeByFormat(bytes: Uint8Array, path: string | undefined, ffmpe
  * @internal
  */
 export async function decodePlanes(bytes: Uint8Array, options: DecodeAudioOptions = {}, path?: string): Promise<DecodedPlanes> {
+  checkOptions(bytes, options);
   let planes: DecodedPlanes;
   try {
     planes = await decodeByFormat(bytes, path, options.ffmpeg);

@@ -45,7 +45,8 @@ export class PcmChunkDecoder {
    * @throws {@link AmanuensisError} `ERR_INVALID_ARGUMENT` for an unknown encoding
    */
   constructor(options: PcmChunkDecoderOptions) {
-    const bytes = BYTES_PER_SAMPLE[options?.encoding];
+    const encoding = options?.encoding;
+    const bytes = typeof encoding === 'string' && Object.hasOwn(BYTES_PER_SAMPLE, encoding) ? BYTES_PER_SAMPLE[encoding] : undefined;
     if (bytes === undefined) {
       throw new AmanuensisError('ERR_INVALID_ARGUMENT', `encoding must be 's16le' or 'f32le', not ${JSON.stringify(options?.encoding)}`);
     }

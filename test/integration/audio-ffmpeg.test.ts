@@ -107,6 +107,17 @@ describe('the format comes from the bytes, not the name', () => {
     // the stand-in would decode any bytes: its not being run is what the message shows
     await expect(decodeAudioFile(VIDEO_WITHOUT_AUDIO, { ffmpeg: FAKE_FFMPEG })).rejects.toThrow(/^cannot decode audio \(MP4\): the file has no audio track$/);
   });
+});
+
+describe('arguments', () => {
+  it('bad arguments are ERR_INVALID_ARGUMENT before any decoding', async () => {
+    const wav = new Uint8Array(readFileSync(JFK_WAV));
+    await expect(decodeAudio(wav, { channel: -1 })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    await expect(decodeAudio(wav, { channel: 0.5 })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    await expect(decodeAudio(wav, { ffmpeg: 7 as unknown as string })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    await expect(decodeAudio(wav, { ffmpeg: '' })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    await expect(decodeAudio('jfk.wav' as unknown as Uint8Array)).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+  });
 
   it('a WAV whose channel is out of range says how many it has', async () => {
     await expect(decodeAudioFile(STEREO_WAV, { channel: 2 })).rejects.toThrow(/channel 2 does not exist: the audio has 2 channels, numbered from 0 to 1/);

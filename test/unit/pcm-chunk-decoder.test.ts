@@ -71,6 +71,7 @@ describe('PcmChunkDecoder', () => {
 
   it('bad arguments are ERR_INVALID_ARGUMENT', () => {
     expect(() => new PcmChunkDecoder({ encoding: 'u8' as PcmEncoding })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
+    expect(() => new PcmChunkDecoder({ encoding: 'toString' as PcmEncoding })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
     expect(() => new PcmChunkDecoder(undefined as unknown as { encoding: PcmEncoding })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
     expect(() => new PcmChunkDecoder({ encoding: 's16le' }).push([1, 2] as unknown as Uint8Array)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
   });
