@@ -108,6 +108,49 @@ describe('WAV encodings', () => {
     return (a & 0x80) !== 0 ? magnitude : -magnitude;
   }
 
+  /** A 16 kHz stereo integer PCM WAV of the given samples (interleaved), little-endian (RIFF) or big-endian (RIFX), written by hand. */
+  function pcmWav(bits: 8 | 16 | 24 | 32, interleaved: number[], bigEndian = false): Uint8Array {
+    const width = bits / 8;
+    const b = Buffer.alloc(44 + interleaved.length * width);
+    const u32 = (v: number, at: number): number => (bigEndian ? b.writeUInt32BE(v, at) : b.writeUInt32LE(v, at));
+    const u16 = (v: number, at: number): number => (bigEndian ? b.writeUInt16BE(v, at) : b.writeUInt16LE(v, at));
+    b.write(bigEndian ? 'RIFX' : 'RIFF', 0, 'latin1');
+    u32(36 + interleaved.length * width, 4);
+    b.write('WAVEfmt ', 8, 'latin1');
+    u32(16, 16);
+    u16(1, 20);
+    u16(2, 22);
+    u32(16000, 24);
+    u32(16000 * 2 * width, 28);
+    u16(2 * width, 32);
+    u16(bits, 34);
+    b.write('data', 36, 'latin1');
+    u32(interleaved.length * width, 40);
+    interleaved.forEach((v, i) => {
+      const at = 44 + i * width;
+      if (bits === 8) b.writeUInt8(v + 128, at); // 8-bit WAV is unsigned
+      else if (bigEndian) b.writeIntBE(v, at, width);
+      else b.writeIntLE(v, at, width);
+    });
+    return new Uint8Array(b);
+  }
+
+  it('integer PCM of 8, 16, 24 and 32 bits, either byte order: each channel is value / 2^(bits-1)', async () => {
+    for (const bits of [8, 16, 24, 32] as const) {
+      const full = 2 ** (bits - 1);
+      const left = [-full, full - 1, 0, -1, 1, Math.floor(full / 3)];
+      const right = [full - 1, -full, 1, 0, -Math.floor(full / 7), 5];
+      const interleaved = left.flatMap((v, i) => [v, right[i]!]);
+      for (const bigEndian of bits === 8 ? [false] : [false, true]) {
+        const bytes = pcmWav(bits, interleaved, bigEndian);
+        const l = await decodeAudio(bytes, { channel: 0 });
+        const r = await decodeAudio(bytes, { channel: 1 });
+        expect(Array.from(l.samples)).toEqual(left.map((v) => Math.fround(v / full)));
+        expect(Array.from(r.samples)).toEqual(right.map((v) => Math.fround(v / full)));
+      }
+    }
+  });
+
   it('every µ-law and A-law code expands to the G.711 value / 32768', async () => {
     // known points of the tables first, so the algorithm above is itself checked
     expect([0xff, 0x7f, 0x00, 0x80].map(muLawExpand)).toEqual([0, 0, -32124, 32124]);
