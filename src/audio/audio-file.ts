@@ -23,7 +23,10 @@ import { toMono16k } from './to-mono-16k.js';
 export interface DecodedAudio {
   /** Mono samples at 16 kHz in [-1, 1]. */
   readonly samples: Float32Array;
-  /** Sample rate of the file before resampling, in Hz (Opus: 48000, its coding rate). */
+  /**
+   * Sample rate of the file before resampling, in Hz (Opus: 48000, its coding rate; a file
+   * decoded by ffmpeg: the rate ffmpeg reports for its audio stream, 16000 if it reports none).
+   */
   readonly originalSampleRate: number;
   /** Channels in the file. */
   readonly channels: number;

@@ -20,6 +20,8 @@ const BUNDLED_FORMATS = 'WAV (PCM, float, µ-law, A-law), FLAC, MP3, Ogg Vorbis,
 
 /** How much of ffmpeg's error output a message keeps (its last lines say what failed). */
 const STDERR_KEEP = 2000;
+/** How much of the start of its output is kept to find the input's stream summary in. */
+const STDERR_HEAD = 8000;
 
 /** Where ffmpeg reads the file: its path when there is one (MP4 with its index at the end needs seeking), else standard input. */
 export interface FfmpegInput {
@@ -56,18 +58,24 @@ function inputRate(stderr: string): number | undefined {
 interface FfmpegRun {
   readonly code: number | null;
   readonly stdout: Buffer;
-  readonly stderr: string;
+  /** The start of its error output (the input's description) and the end (what failed). */
+  readonly stderrHead: string;
+  readonly stderrTail: string;
 }
 
 function run(binary: string, args: string[], stdin: Uint8Array | undefined): Promise<FfmpegRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(binary, args, { stdio: 'pipe' });
     const out: Buffer[] = [];
-    let stderr = '';
+    let stderrHead = '';
+    let stderrTail = '';
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
-    child.stderr.setEncoding('utf8').on('data', (text: string) => { stderr = (stderr + text).slice(-4 * STDERR_KEEP); });
+    child.stderr.setEncoding('utf8').on('data', (text: string) => {
+      if (stderrHead.length < STDERR_HEAD) stderrHead = (stderrHead + text).slice(0, STDERR_HEAD);
+      stderrTail = (stderrTail + text).slice(-STDERR_KEEP);
+    });
     child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout: Buffer.concat(out), stderr }));
+    child.once('close', (code) => resolve({ code, stdout: Buffer.concat(out), stderrHead, stderrTail }));
     // ffmpeg may stop reading early (a header it rejects): the broken pipe is reported by its exit status
     child.stdin.once('error', () => undefined);
     child.stdin.end(stdin);
@@ -85,7 +93,7 @@ function run(binary: string, args: string[], stdin: Uint8Array | undefined): Pro
 export async function decodeWithFfmpeg(input: FfmpegInput, format: string, ffmpeg: string | false): Promise<RawAudio> {
   if (ffmpeg === false) throw missingFfmpeg(format, 'running ffmpeg is turned off (the ffmpeg option is false)');
   const args = [
-    '-hide_banner', '-nostdin', '-i', input.path ?? 'pipe:0',
+    '-hide_banner', '-nostdin', '-nostats', '-i', input.path ?? 'pipe:0',
     '-map', '0:a:0', '-c:a', 'pcm_f32le', '-ar', String(SAMPLE_RATE), '-f', 'wav', 'pipe:1',
   ];
   let result: FfmpegRun;
@@ -97,9 +105,9 @@ export async function decodeWithFfmpeg(input: FfmpegInput, format: string, ffmpe
     throw decodeError(format, `ffmpeg ('${ffmpeg}') could not be started: ${(err as Error).message}`, err);
   }
   if (result.code !== 0) {
-    throw decodeError(format, `ffmpeg exited with status ${result.code}: ${result.stderr.trim().slice(-STDERR_KEEP)}`);
+    throw decodeError(format, `ffmpeg exited with status ${result.code}: ${result.stderrTail.trim()}`);
   }
   const wav = decodeWav(new Uint8Array(result.stdout.buffer, result.stdout.byteOffset, result.stdout.byteLength));
   if (!('audio' in wav)) throw decodeError(format, `ffmpeg wrote ${wav.unsupported}, not float WAV`);
-  return { channels: wav.audio.channels, sampleRate: wav.audio.sampleRate, originalSampleRate: inputRate(result.stderr) };
+  return { channels: wav.audio.channels, sampleRate: wav.audio.sampleRate, originalSampleRate: inputRate(result.stderrHead) };
 }
