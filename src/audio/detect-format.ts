@@ -3,6 +3,7 @@
  * packet), never from its name: uploads and recordings are often named wrongly.
  * @module
  */
+import { firstMpegFrame, id3v2Length, mpegLayerAt } from './mpeg-frames.js';
 import { firstOggPacket, isOggPage } from './ogg-pages.js';
 
 /**
@@ -24,25 +25,6 @@ export interface DetectedFormat {
 }
 
 const ascii = (b: Uint8Array, from: number, to: number): string => String.fromCharCode(...b.subarray(from, to));
-
-/** The length of an ID3v2 tag at `at` (header, synch-safe size, optional footer), or 0. */
-function id3v2Length(b: Uint8Array, at: number): number {
-  if (b.length < at + 10 || ascii(b, at, at + 3) !== 'ID3') return 0;
-  const size = ((b[at + 6]! & 0x7f) << 21) | ((b[at + 7]! & 0x7f) << 14) | ((b[at + 8]! & 0x7f) << 7) | (b[at + 9]! & 0x7f);
-  const hasFooter = (b[at + 5]! & 0x10) !== 0;
-  return 10 + size + (hasFooter ? 10 : 0);
-}
-
-/** The MPEG audio layer (1, 2 or 3) of a valid frame header at `at`, or 0. */
-function mpegLayerAt(b: Uint8Array, at: number): number {
-  if (b.length < at + 4 || b[at] !== 0xff || (b[at + 1]! & 0xe0) !== 0xe0) return 0;
-  const version = (b[at + 1]! >> 3) & 3;
-  const layerBits = (b[at + 1]! >> 1) & 3;
-  const bitrateIndex = b[at + 2]! >> 4;
-  const rateIndex = (b[at + 2]! >> 2) & 3;
-  if (version === 1 || layerBits === 0 || bitrateIndex === 15 || rateIndex === 3) return 0;
-  return 4 - layerBits;
-}
 
 /** ADTS (raw AAC): the 12-bit sync word with the layer bits zero. */
 function isAdts(b: Uint8Array, at: number): boolean {
@@ -93,10 +75,11 @@ export function detectFormat(bytes: Uint8Array): DetectedFormat {
   // an ID3v2 tag may precede MP3, ADTS AAC and (rarely) FLAC data
   const start = id3v2Length(b, 0);
   if (ascii(b, start, start + 4) === 'fLaC') return { family: 'flac', name: 'FLAC', start };
-  const layer = mpegLayerAt(b, start);
+  if (isAdts(b, start)) return { family: 'ffmpeg', name: 'AAC (ADTS)', start: 0 };
+  const frame = firstMpegFrame(b);
+  const layer = frame < 0 ? 0 : mpegLayerAt(b, frame);
   if (layer === 3) return { family: 'mpeg', name: 'MP3', start: 0 };
   if (layer > 0) return { family: 'mpeg', name: `MPEG audio layer ${layer === 1 ? 'I' : 'II'}`, start: 0 };
-  if (isAdts(b, start)) return { family: 'ffmpeg', name: 'AAC (ADTS)', start: 0 };
   if (b.length >= 2 && b[0] === 0x0b && b[1] === 0x77) return { family: 'ffmpeg', name: 'AC-3', start: 0 };
   return { family: 'ffmpeg', name: UNRECOGNISED, start: 0 };
 }

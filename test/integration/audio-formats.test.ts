@@ -42,6 +42,15 @@ describe('lossy codecs decode to the speech they were encoded from', () => {
     });
   }
 
+  it('an MP3 whose first frame follows padding outside its ID3 tag is still recognised and whole', async () => {
+    const mp3 = Buffer.from(bytesOf(MP3_3S));
+    const tag = 10 + ((mp3[6]! << 21) | (mp3[7]! << 14) | (mp3[8]! << 7) | mp3[9]!); // synch-safe size, small here
+    const padded = new Uint8Array(Buffer.concat([mp3.subarray(0, tag), Buffer.alloc(300), mp3.subarray(tag)]));
+    const a = await decodeAudio(padded, { ffmpeg: false });
+    expect(a.samples).toEqual((await decodeAudio(mp3, { ffmpeg: false })).samples);
+    expect(a.samples.length).toBe(48000);
+  });
+
   it('multilingual.mp3 (MPEG-2, 24 kHz) has its true duration: frames × 576 less the LAME header\'s delay and padding', async () => {
     const bytes = bytesOf(MULTILINGUAL_MP3);
     // the Info header counts frames; the LAME extension after it (120 bytes on) holds delay and padding, 12 bits each

@@ -3,6 +3,7 @@
  * padding that a LAME/Xing header records are trimmed, as ffmpeg does.
  * @module
  */
+import { firstMpegFrame, mpegLayerAt } from '../mpeg-frames.js';
 import { decodeError, type RawAudio, throwIfShort, throwOnDecoderErrors } from '../raw-audio.js';
 
 /** Samples per frame by MPEG version (1, or 2 and 2.5) and layer. */
@@ -24,9 +25,9 @@ interface FirstFrame {
  * planes, even for a mono file) and the frame count of a Xing/Info header in that frame.
  */
 function readFirstFrame(b: Uint8Array, at: number): FirstFrame | undefined {
-  if (b.length < at + 4 || b[at] !== 0xff || (b[at + 1]! & 0xe0) !== 0xe0) return undefined;
+  const layer = at < 0 ? 0 : mpegLayerAt(b, at);
+  if (layer === 0) return undefined;
   const mpeg1 = ((b[at + 1]! >> 3) & 3) === 3;
-  const layer = 4 - ((b[at + 1]! >> 1) & 3);
   const mono = b[at + 3]! >> 6 === 3;
   const frame: FirstFrame = { mono, samplesPerFrame: samplesPerFrame(mpeg1, layer) };
   // the Xing/Info tag follows the side information, whose size depends on version and channels
@@ -39,13 +40,6 @@ function readFirstFrame(b: Uint8Array, at: number): FirstFrame | undefined {
   return frame;
 }
 
-/** The offset of the first frame: after an ID3v2 tag, if any. */
-function firstFrameOffset(b: Uint8Array): number {
-  if (b.length < 10 || b[0] !== 0x49 || b[1] !== 0x44 || b[2] !== 0x33) return 0;
-  const size = ((b[6]! & 0x7f) << 21) | ((b[7]! & 0x7f) << 14) | ((b[8]! & 0x7f) << 7) | (b[9]! & 0x7f);
-  return 10 + size + ((b[5]! & 0x10) !== 0 ? 10 : 0);
-}
-
 /**
  * Decodes an MPEG audio file.
  * @param name - the format's name for messages ("MP3", "MPEG audio layer II")
@@ -54,7 +48,7 @@ function firstFrameOffset(b: Uint8Array): number {
  * @internal
  */
 export async function decodeMpeg(bytes: Uint8Array, name: string): Promise<RawAudio> {
-  const first = readFirstFrame(bytes, firstFrameOffset(bytes));
+  const first = readFirstFrame(bytes, firstMpegFrame(bytes));
   if (first === undefined) throw decodeError(name, 'no MPEG frame after the ID3 tag');
   const { MPEGDecoder } = await import('mpg123-decoder');
   const decoder = new MPEGDecoder({ enableGapless: true });
