@@ -2,7 +2,7 @@
  * Where does the time go? Transcribe a file with native per-layer profiling and print the
  * breakdown table, the bar chart and the Prometheus exposition.
  *
- *   npx tsx examples/profile.ts <audio.wav|flac> <ggml-model.bin>
+ *   npx tsx examples/profile.ts <audio file: WAV, FLAC, MP3, Ogg, WebM; others with ffmpeg> <ggml-model.bin>
  */
 import { Transcriber, decodeAudioFile } from '../src/index.js';
 

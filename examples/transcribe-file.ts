@@ -1,7 +1,7 @@
 /**
  * Transcribe one audio file and print each segment with its times, then where the time went.
  *
- *   npx tsx examples/transcribe-file.ts <audio.wav|flac> <ggml-model.bin>
+ *   npx tsx examples/transcribe-file.ts <audio file: WAV, FLAC, MP3, Ogg, WebM; others with ffmpeg> <ggml-model.bin>
  */
 import { Transcriber, decodeAudioFile } from '../src/index.js';
 

@@ -43,6 +43,8 @@ export { LANGUAGES } from './tokenizer/languages.js';
 export type { ModelDimensions } from './model/hparams.js';
 export { decodeAudio, decodeAudioFile } from './audio/audio-file.js';
 export type { DecodeAudioOptions, DecodedAudio } from './audio/audio-file.js';
+export { createPcmChunkTransform, PcmChunkDecoder } from './audio/pcm-chunk-decoder.js';
+export type { PcmChunkDecoderOptions, PcmEncoding } from './audio/pcm-chunk-decoder.js';
 export { toSrt, toText, toVtt } from './formats/subtitles.js';
 export type { SubtitleSource } from './formats/subtitles.js';
 export { RingBuffer } from './utils/ring-buffer.js';

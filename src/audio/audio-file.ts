@@ -1,130 +1,160 @@
 /**
- * Reading audio files into what a Transcriber takes (16 kHz mono Float32Array), with
- * well-kept libraries: wavefile parses WAV, @wasm-audio-decoders/flac decodes FLAC,
- * wave-resampler converts the rate (windowed sinc with a low-pass filter).
+ * Reading audio files into what a Transcriber takes (16 kHz mono Float32Array). The format is
+ * recognised from the bytes; bundled WebAssembly decoders handle WAV, FLAC, MP3, Ogg Vorbis,
+ * Ogg Opus and WebM Opus, and an installed ffmpeg handles the rest.
  * @module
  */
 import { readFile } from 'node:fs/promises';
 
-import waveResampler from 'wave-resampler';
-import wavefile from 'wavefile';
-
 import { SAMPLE_RATE } from '../constants.js';
 import { AmanuensisError } from '../errors.js';
+import { nameWithCodec } from './container-codec.js';
+import { decodeWithFfmpeg, resolveFfmpeg } from './decoders/ffmpeg.js';
+import { decodeFlac } from './decoders/flac.js';
+import { decodeMatroska } from './decoders/matroska.js';
+import { decodeMpeg } from './decoders/mpeg.js';
+import { decodeOgg } from './decoders/ogg.js';
+import { decodeWav } from './decoders/wav.js';
+import { detectFormat } from './detect-format.js';
+import { decodeError, type RawAudio } from './raw-audio.js';
+import { toMono16k } from './to-mono-16k.js';
 
 /** Decoded audio, ready for {@link Transcriber.transcribe}. */
 export interface DecodedAudio {
   /** Mono samples at 16 kHz in [-1, 1]. */
   readonly samples: Float32Array;
-  /** Sample rate of the file before resampling, in Hz. */
+  /**
+   * Sample rate of the file before resampling, in Hz (Opus: 48000, its coding rate; a file
+   * decoded by ffmpeg: the rate ffmpeg reports for its audio stream, 16000 if it reports none).
+   */
   readonly originalSampleRate: number;
   /** Channels in the file. */
   readonly channels: number;
-  /** Duration in seconds. */
+  /** Duration in seconds (`samples.length / 16000`). */
   readonly durationS: number;
 }
 
-/** Options of {@link decodeAudioFile}. */
+/** Options of {@link decodeAudio} and {@link decodeAudioFile}. */
 export interface DecodeAudioOptions {
   /** Keep only this channel (0-based) instead of averaging all channels. */
   readonly channel?: number;
+  /**
+   * The ffmpeg program that decodes formats without a bundled decoder (MP4/M4A, AAC, video
+   * files, WMA, AIFF...): a path, or a name looked up on the PATH; `false` never runs it.
+   * Default: the `AMANUENSIS_FFMPEG` environment variable, else `ffmpeg`.
+   */
+  readonly ffmpeg?: string | false;
 }
 
-interface RawAudio {
-  readonly channels: Float32Array[];
-  readonly sampleRate: number;
+/** The planes of a file before channel choice and resampling, with the format's name. @internal */
+export interface DecodedPlanes {
+  readonly raw: RawAudio;
+  readonly format: string;
 }
 
-function isWav(b: Uint8Array): boolean {
-  return b.length >= 12 && String.fromCharCode(...b.subarray(0, 4)) === 'RIFF' && String.fromCharCode(...b.subarray(8, 12)) === 'WAVE';
+/** Refuses bad arguments before any decoding work. */
+function checkOptions(bytes: Uint8Array, options: DecodeAudioOptions): void {
+  if (!(bytes instanceof Uint8Array)) throw new AmanuensisError('ERR_INVALID_ARGUMENT', 'the audio must be a Uint8Array (or Buffer) holding the whole file');
+  const { channel, ffmpeg } = options ?? {};
+  if (channel !== undefined && !(Number.isInteger(channel) && channel >= 0)) {
+    throw new AmanuensisError('ERR_INVALID_ARGUMENT', `channel must be a 0-based channel number, not ${String(channel)}`);
+  }
+  if (ffmpeg !== undefined && ffmpeg !== false && !(typeof ffmpeg === 'string' && ffmpeg !== '')) {
+    throw new AmanuensisError('ERR_INVALID_ARGUMENT', 'ffmpeg must be the path or name of the ffmpeg program, or false');
+  }
 }
 
-function isFlac(b: Uint8Array): boolean {
-  return b.length >= 4 && String.fromCharCode(...b.subarray(0, 4)) === 'fLaC';
-}
-
-function decodeWav(bytes: Uint8Array): RawAudio {
-  const wav = new wavefile.WaveFile(bytes);
-  const fmt = wav.fmt as { numChannels: number; sampleRate: number; audioFormat: number };
-  const bitDepth = wav.bitDepth;
-  // integer PCM is scaled by 2^(bits-1), as ffmpeg, openai/whisper and whisper.cpp do (int16 / 32768)
-  let scale: number;
-  let offset = 0;
-  if (bitDepth === '32f' || bitDepth === '64f') scale = 1;
-  else if (bitDepth === '8') { scale = 1 / 128; offset = -128; }
-  else if (['16', '24', '32'].includes(bitDepth)) scale = 1 / 2 ** (Number(bitDepth) - 1);
-  else throw new AmanuensisError('ERR_AUDIO_DECODE', `WAV encoding with bit depth '${bitDepth}' is not supported; convert to PCM`);
-  const raw = wav.getSamples(false, Float64Array) as unknown as Float64Array | Float64Array[];
-  const planes = fmt.numChannels > 1 ? (raw as Float64Array[]) : [raw as Float64Array];
-  return {
-    channels: planes.map((p) => Float32Array.from(p, (v) => (v + offset) * scale)),
-    sampleRate: fmt.sampleRate,
-  };
-}
-
-async function decodeFlac(bytes: Uint8Array): Promise<RawAudio> {
-  const { FLACDecoder } = await import('@wasm-audio-decoders/flac');
-  const decoder = new FLACDecoder();
-  await decoder.ready;
-  try {
-    const out = await decoder.decodeFile(bytes);
-    if (out.errors.length > 0 && out.channelData.length === 0) {
-      throw new Error(String((out.errors[0] as { message?: string }).message ?? 'corrupt FLAC'));
+async function decodeByFormat(bytes: Uint8Array, path: string | undefined, ffmpegOption: string | false | undefined): Promise<DecodedPlanes> {
+  const format = detectFormat(bytes);
+  const ffmpeg = (name: string): Promise<DecodedPlanes> =>
+    decodeWithFfmpeg(path === undefined ? { bytes } : { bytes, path }, name, resolveFfmpeg(ffmpegOption)).then((raw) => ({ raw, format: name }));
+  switch (format.family) {
+    case 'wav': {
+      const wav = decodeWav(bytes);
+      return 'audio' in wav ? { raw: wav.audio, format: format.name } : ffmpeg(wav.unsupported);
     }
-    return { channels: out.channelData, sampleRate: out.sampleRate };
-  } finally {
-    decoder.free();
+    case 'flac': return { raw: await decodeFlac(bytes.subarray(format.start)), format: format.name };
+    case 'mpeg': return { raw: await decodeMpeg(bytes, format.name), format: format.name };
+    case 'ogg-opus': return { raw: await decodeOgg(bytes, 'opus'), format: format.name };
+    case 'ogg-vorbis': return { raw: await decodeOgg(bytes, 'vorbis'), format: format.name };
+    case 'matroska': {
+      const mkv = await decodeMatroska(bytes);
+      return 'audio' in mkv ? { raw: mkv.audio, format: 'WebM Opus' } : ffmpeg(mkv.unsupported);
+    }
+    default: return ffmpeg(format.codecInContainer === true ? await nameWithCodec(bytes, format.name) : format.name);
   }
 }
 
 /**
- * Decodes a WAV (PCM 8/16/24/32-bit or float, any rate, any channels) or FLAC file held
- * in memory into 16 kHz mono.
- * @throws {@link AmanuensisError} `ERR_AUDIO_DECODE` for unknown formats and corrupt data
+ * Decodes a file's bytes to planes at the file's rate (before channel choice).
+ * @internal
  */
-export async function decodeAudio(bytes: Uint8Array, options: DecodeAudioOptions = {}): Promise<DecodedAudio> {
-  let raw: RawAudio;
+export async function decodePlanes(bytes: Uint8Array, options: DecodeAudioOptions = {}, path?: string): Promise<DecodedPlanes> {
+  checkOptions(bytes, options);
+  let planes: DecodedPlanes;
   try {
-    if (isWav(bytes)) raw = decodeWav(bytes);
-    else if (isFlac(bytes)) raw = await decodeFlac(bytes);
-    else throw new AmanuensisError('ERR_AUDIO_DECODE', 'unrecognised audio format: WAV and FLAC are supported');
+    planes = await decodeByFormat(bytes, path, options.ffmpeg);
   } catch (err) {
     if (err instanceof AmanuensisError) throw err;
     throw new AmanuensisError('ERR_AUDIO_DECODE', `cannot decode audio: ${(err as Error).message}`, { cause: err });
   }
-  const { channels, sampleRate } = raw;
-  if (channels.length === 0 || !(sampleRate > 0)) throw new AmanuensisError('ERR_AUDIO_DECODE', 'the audio has no channels');
-  let mono: Float32Array;
-  if (options.channel !== undefined) {
-    const chosen = channels[options.channel];
-    if (chosen === undefined) {
-      throw new AmanuensisError('ERR_INVALID_ARGUMENT', `channel ${options.channel} does not exist (the file has ${channels.length})`);
-    }
-    mono = chosen;
-  } else if (channels.length === 1) {
-    mono = channels[0]!;
-  } else {
-    // downmix by averaging, as ffmpeg's -ac 1
-    mono = new Float32Array(channels[0]!.length);
-    for (const ch of channels) for (let i = 0; i < mono.length; i++) mono[i]! += ch[i]! / channels.length;
-  }
-  const samples = sampleRate === SAMPLE_RATE
-    ? mono
-    : Float32Array.from(waveResampler.resample(mono, sampleRate, SAMPLE_RATE, { method: 'sinc', LPF: true }));
-  return { samples, originalSampleRate: sampleRate, channels: channels.length, durationS: samples.length / SAMPLE_RATE };
+  const { channels, sampleRate } = planes.raw;
+  if (channels.length === 0 || !(sampleRate > 0)) throw decodeError(planes.format, 'the audio has no channels');
+  return planes;
 }
 
 /**
- * Reads and decodes an audio file (see {@link decodeAudio}).
- * @param path - a `.wav` or `.flac` file
- * @throws {@link AmanuensisError} `ERR_AUDIO_DECODE` when it cannot be read or decoded
+ * One channel (or the mix) at 16 kHz from decoded planes.
+ * @throws {@link AmanuensisError} `ERR_INVALID_ARGUMENT` for a channel the audio does not have
+ * @internal
+ */
+export async function toDecodedAudio({ raw }: DecodedPlanes, channel: number | undefined): Promise<DecodedAudio> {
+  const samples = await toMono16k(raw, channel);
+  return {
+    samples,
+    originalSampleRate: raw.originalSampleRate ?? raw.sampleRate,
+    channels: raw.channels.length,
+    durationS: samples.length / SAMPLE_RATE,
+  };
+}
+
+/**
+ * Decodes an audio file held in memory into 16 kHz mono. The format is recognised from the
+ * bytes, never a name: WAV (PCM 8 to 32-bit, float, µ-law, A-law; any rate and channel count),
+ * FLAC, MP3 (and MPEG layers I and II), Ogg Vorbis, Ogg Opus and WebM Opus are decoded in
+ * process; every other format (MP4/M4A, AAC, WebM Vorbis, video files, WMA, AIFF...) goes to
+ * ffmpeg (see {@link DecodeAudioOptions.ffmpeg}) through its standard input.
+ * @param bytes - the whole file
+ * @throws {@link AmanuensisError} `ERR_AUDIO_DECODE` for corrupt or truncated data, and for a
+ * format that needs ffmpeg when none is found (the message names the format and the fix);
+ * `ERR_INVALID_ARGUMENT` when `options.channel` is not one of the file's channels
+ */
+export async function decodeAudio(bytes: Uint8Array, options: DecodeAudioOptions = {}): Promise<DecodedAudio> {
+  return toDecodedAudio(await decodePlanes(bytes, options), options.channel);
+}
+
+/**
+ * Reads an audio file and decodes it as {@link decodeAudio} does; ffmpeg, when needed, reads
+ * the file by its path (an MP4 whose index is at its end cannot be read from a pipe).
+ * @param path - the file; its extension is not looked at
+ * @throws {@link AmanuensisError} `ERR_AUDIO_DECODE` when it cannot be read or decoded;
+ * `ERR_INVALID_ARGUMENT` when `options.channel` is not one of the file's channels
  */
 export async function decodeAudioFile(path: string, options: DecodeAudioOptions = {}): Promise<DecodedAudio> {
+  return toDecodedAudio(await readAudioPlanes(path, options), options.channel);
+}
+
+/**
+ * Reads and decodes a file to planes (before channel choice), for callers that check the
+ * channel themselves (the CLI counts channels from 1).
+ * @internal
+ */
+export async function readAudioPlanes(path: string, options: DecodeAudioOptions = {}): Promise<DecodedPlanes> {
   let bytes: Buffer;
   try {
     bytes = await readFile(path);
   } catch (err) {
     throw new AmanuensisError('ERR_AUDIO_DECODE', `cannot read audio file '${path}': ${(err as Error).message}`, { cause: err });
   }
-  return decodeAudio(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), options);
+  return decodePlanes(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), options, path);
 }

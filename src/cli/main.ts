@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import cliProgress from 'cli-progress';
 import { Command, InvalidArgumentError, Option } from 'commander';
 
-import { decodeAudioFile } from '../audio/audio-file.js';
+import { type DecodedAudio, readAudioPlanes, toDecodedAudio } from '../audio/audio-file.js';
 import { FRAMES_PER_SECOND } from '../constants.js';
 import { AmanuensisError } from '../errors.js';
 import { toSrt, toText, toVtt } from '../formats/subtitles.js';
@@ -65,16 +65,31 @@ interface TranscribeFlags {
   bestOf?: number;
   prompt?: string;
   channel?: number;
+  ffmpeg?: string;
   progress: boolean;
   encoder: 'auto' | 'cpu' | 'xdna2';
   xclbin?: string;
   instructions?: string;
 }
 
+/**
+ * Reads the audio, checking `--channel` (counted from 1, as users count) against the file's
+ * channels before the library's 0-based choice, so the message names the channel typed.
+ */
+async function readAudio(audioPath: string, flags: TranscribeFlags): Promise<DecodedAudio> {
+  const planes = await readAudioPlanes(audioPath, flags.ffmpeg === undefined ? {} : { ffmpeg: flags.ffmpeg });
+  const count = planes.raw.channels.length;
+  if (flags.channel !== undefined && flags.channel > count) {
+    throw new AmanuensisError('ERR_INVALID_ARGUMENT',
+      `--channel ${flags.channel} does not exist: ${audioPath} has ${count} channel${count === 1 ? '' : 's'} (--channel 1${count > 1 ? ` to ${count}` : ''})`);
+  }
+  return toDecodedAudio(planes, flags.channel === undefined ? undefined : flags.channel - 1);
+}
+
 async function transcribe(audioPath: string, flags: TranscribeFlags): Promise<void> {
   const download = downloadBar(flags.progress);
   const [audio, transcriber] = await Promise.all([
-    decodeAudioFile(audioPath, flags.channel === undefined ? {} : { channel: flags.channel - 1 }),
+    readAudio(audioPath, flags),
     Transcriber.load(flags.model, {
       ...(flags.threads !== undefined && { threads: flags.threads }),
       encoder: flags.encoder,
@@ -122,8 +137,9 @@ export function program(): Command {
   const cmd = new Command('amanuensis').description('Whisper speech-to-text on whisper.cpp GGML models').showHelpAfterError()
     .version(packageVersion(), '-v, --version', 'print the version of amanuensis');
   cmd.command('transcribe')
-    .description('transcribe a WAV or FLAC file')
-    .argument('<audio>', 'audio file (WAV of any rate and channel count, or FLAC)')
+    .description('transcribe an audio file')
+    .argument('<audio>', 'audio file, any rate and channel count: WAV (PCM, float, µ-law, A-law), FLAC, MP3, Ogg Vorbis, Ogg Opus ' +
+      'or WebM Opus; other formats (M4A/MP4, AAC, video files, WMA...) through ffmpeg when it is installed')
     .requiredOption('-m, --model <file.bin|name>', 'whisper.cpp GGML model file, or a model name (e.g. base.en: downloaded into the cache if missing)')
     .option('-t, --threads <n>', 'threads (default: available cores)', integer('threads'))
     .option('-l, --language <code>', 'spoken language, e.g. en (default: detect; en for .en models)')
@@ -135,6 +151,7 @@ export function program(): Command {
     .option('--best-of <n>', 'candidates sampled at temperatures above 0 (default 5)', integer('best-of'))
     .option('--prompt <text>', 'initial prompt: vocabulary or style for the first window')
     .option('--channel <n>', 'use only this channel (1-based) instead of the mix', integer('channel'))
+    .option('--ffmpeg <path>', 'ffmpeg program for formats without a bundled decoder (default: $AMANUENSIS_FFMPEG, else ffmpeg on the PATH)')
     .option('--no-progress', 'no progress bar')
     .addOption(new Option('--encoder <backend>', 'encoder backend: the NPU when it can run, else the CPU').choices(['auto', 'cpu', 'xdna2']).default('auto'))
     .option('--xclbin <file>', 'XDNA2: the compiled NPU GEMM kernel (default: $AMANUENSIS_XDNA2_XCLBIN)')

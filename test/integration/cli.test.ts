@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeAudioFile } from '../../src/audio/audio-file.js';
 import { LANGUAGES } from '../../src/tokenizer/languages.js';
 import { Transcriber } from '../../src/transcriber.js';
-import { JFK_FLAC, JFK_WAV, SYNTHETIC_MODEL } from '../helpers/shared.js';
+import { M4A_3S, MP3_3S } from '../helpers/audio-fixtures.js';
+import { JFK_FLAC, JFK_WAV, STEREO_WAV, SYNTHETIC_MODEL } from '../helpers/shared.js';
 import { makeSyntheticModel } from '../helpers/synthetic-model.js';
 
 const run = promisify(execFile);
@@ -43,6 +44,26 @@ describe('amanuensis transcribe', () => {
       code: 1, stderr: expect.stringContaining('ERR_MODEL_NOT_FOUND'),
     });
     await expect(cli('transcribe', JFK_WAV, ...base, '--format', 'docx')).rejects.toMatchObject({ code: 1 });
+  });
+
+  it('other formats: an MP3 transcribes; help lists the formats; M4A without ffmpeg names the format and the fix', async () => {
+    const r = JSON.parse((await cli('transcribe', MP3_3S, ...base, '--format', 'json')).stdout) as { durationS: number };
+    expect(r.durationS).toBe(3);
+    // the help is wrapped to the terminal's width
+    const help = (await cli('transcribe', '--help')).stdout.replace(/\s+/g, ' ');
+    expect(help).toContain('WAV (PCM, float, µ-law, A-law), FLAC, MP3, Ogg Vorbis, Ogg Opus or WebM Opus; other formats');
+    expect(help).toContain('--ffmpeg <path>');
+    await expect(cli('transcribe', M4A_3S, ...base, '--ffmpeg', '/nonexistent/ffmpeg')).rejects.toMatchObject({
+      code: 1, stderr: expect.stringMatching(/ERR_AUDIO_DECODE: cannot decode audio \(MP4\/M4A \(AAC\)\): this format needs ffmpeg/),
+    });
+  });
+
+  it('--channel counts from 1, and a channel the file lacks is named as the user typed it', async () => {
+    const second = JSON.parse((await cli('transcribe', STEREO_WAV, ...base, '--channel', '2', '--format', 'json')).stdout) as { durationS: number };
+    expect(second.durationS).toBeGreaterThan(0);
+    const err = await cli('transcribe', STEREO_WAV, ...base, '--channel', '3').catch((e: unknown) => e as { code: number; stderr: string });
+    expect(err).toMatchObject({ code: 1 });
+    expect(err.stderr).toMatch(/ERR_INVALID_ARGUMENT: --channel 3 does not exist: .*stereo_diarization\.wav has 2 channels \(--channel 1 to 2\)/);
   });
 });
 

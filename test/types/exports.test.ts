@@ -8,10 +8,10 @@ import { describe, expect, it } from 'vitest';
 const ROOT = [
   'AdmissionQueue', 'AmanuensisError', 'ApplyTimestampRules', 'BufferPool', 'CHUNK_LENGTH', 'CpuDecoder', 'CpuEncoder',
   'DEFAULT_TRANSCRIBE_OPTIONS', 'EncoderCache', 'FRAMES_PER_SECOND', 'HOP_LENGTH', 'LANGUAGES', 'N_FFT', 'N_FRAMES',
-  'N_FREQ', 'N_SAMPLES', 'N_SAMPLES_PER_TOKEN', 'NativeMelFrontend', 'PerformanceProfiler', 'RingBuffer', 'SAMPLE_RATE',
+  'N_FREQ', 'N_SAMPLES', 'N_SAMPLES_PER_TOKEN', 'NativeMelFrontend', 'PcmChunkDecoder', 'PerformanceProfiler', 'RingBuffer', 'SAMPLE_RATE',
   'SuppressBlank', 'SuppressTokens', 'TIME_PRECISION', 'Tokenizer', 'Transcriber', 'TranscriptionSession',
-  'WhisperMelFrontend', 'Xdna2Encoder', 'decodeAudio', 'decodeAudioFile', 'downloadModel', 'listBackends', 'listModels',
-  'melWindow', 'modelPath', 'toSrt', 'toText', 'toVtt',
+  'WhisperMelFrontend', 'Xdna2Encoder', 'createPcmChunkTransform', 'decodeAudio', 'decodeAudioFile', 'downloadModel', 'listBackends',
+  'listModels', 'melWindow', 'modelPath', 'toSrt', 'toText', 'toVtt',
 ];
 
 const ADVANCED = [
