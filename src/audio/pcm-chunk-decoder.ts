@@ -31,7 +31,7 @@ const BYTES_PER_SAMPLE: Record<PcmEncoding, number> = { s16le: 2, f32le: 4 };
  * ```ts
  * const pcm = new PcmChunkDecoder({ encoding: 's16le' });
  * socket.on('data', (bytes) => session.push(pcm.push(bytes)));
- * socket.on('end', () => { pcm.flush(); void session.end(); });
+ * socket.on('end', () => { pcm.flush(); void session.close(); });
  * ```
  */
 export class PcmChunkDecoder {
