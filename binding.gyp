@@ -14,6 +14,8 @@
         "native/core/cpu_encoder.cc",
         "native/core/log_mel.cc",
         "native/core/decoder_step.cc",
+        "native/core/token_loop.cc",
+        "native/core/decode_scheduler.cc",
         "native/core/parallel_ops.cc",
         "native/core/thread_pool.cc",
         "native/core/bench/fma_peak.cc",
@@ -58,6 +60,7 @@
         "native/napi/log_mel_js.cc",
         "native/napi/decoder_wrap.cc",
         "native/napi/decoder_jobs.cc",
+        "native/napi/decode_loop_js.cc",
         "native/napi/xdna2_wrap.cc",
         "native/napi/bench_js.cc"
       ],

@@ -32,7 +32,7 @@ export { Xdna2Encoder } from './encoder/xdna2-encoder.js';
 export type { Xdna2Options, Xdna2TileShape } from './encoder/xdna2-options.js';
 export { listBackends } from './encoder/backends.js';
 export type { BackendInfo, ListBackendsOptions } from './encoder/backends.js';
-export type { Decoder, DecoderSession } from './decoder/decoder.js';
+export type { DecodeStepProgress, Decoder, DecoderSession, TokenLoopOutcome, TokenLoopRequest } from './decoder/decoder.js';
 export { CpuDecoder } from './decoder/cpu-decoder.js';
 export type { DecoderBatchingOptions } from './decoder/step-batcher.js';
 export { ApplyTimestampRules, SuppressBlank, SuppressTokens } from './decoder/logit-filters.js';

@@ -87,6 +87,13 @@ export interface TranscriberLoadOptions extends ModelDownloadOptions {
    * (see `bench/concurrency.ts`). `false` steps every decoder alone. Default: `{ maxSequences: 64 }`.
    */
   readonly decoderBatching?: DecoderBatchingOptions | false;
+  /**
+   * Where the default decoder runs each window's token loop (logit filters, sampling, beam search):
+   * `'native'` (default) in the native module, with the logits never crossing into JavaScript and the
+   * loops of concurrent windows batched step by step; `'typescript'` steps the decoder from
+   * JavaScript (the reference implementation; each step then crosses to the main thread).
+   */
+  readonly tokenLoop?: 'native' | 'typescript';
 }
 
 /**
@@ -103,6 +110,9 @@ export async function loadTranscriberParts(model: string, options: TranscriberLo
   const threads = options.threads ?? defaultThreadCount();
   if (!Number.isInteger(threads) || threads < 1 || threads > 256) {
     throw new AmanuensisError('ERR_INVALID_ARGUMENT', 'threads must be an integer from 1 to 256');
+  }
+  if (options.tokenLoop !== undefined && options.tokenLoop !== 'native' && options.tokenLoop !== 'typescript') {
+    throw new AmanuensisError('ERR_INVALID_ARGUMENT', `tokenLoop must be 'native' or 'typescript'; got ${String(options.tokenLoop)}`);
   }
   throwIfAborted(options.signal);
   const modelPath = await resolveModelFile(model, options);
@@ -133,7 +143,9 @@ export async function loadTranscriberParts(model: string, options: TranscriberLo
       frontend: options.frontend ?? new NativeMelFrontend(addon, native, file.melFilters, threads),
       encoder,
       ...(fallbackReason !== undefined && { encoderFallbackReason: fallbackReason }),
-      decoder: options.decoder ?? new CpuDecoder(native, file.dims, threads, batcher),
+      decoder: options.decoder ?? new CpuDecoder(native, file.dims, threads, batcher, options.tokenLoop === 'typescript' ? false : {
+        maxBatchSequences: options.decoderBatching === false ? 1 : (options.decoderBatching?.maxSequences ?? 64),
+      }),
       modelId: file.identity,
       ...(options.cache !== undefined && { cache: options.cache }),
       ...(options.queue !== undefined && { queue: options.queue }),

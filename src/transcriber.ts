@@ -13,7 +13,7 @@ import { rms } from './audio/rms.js';
 import { assertAudio } from './audio/validate-audio.js';
 import { FRAMES_PER_SECOND, HOP_LENGTH, N_FRAMES, N_SAMPLES, SAMPLE_RATE } from './constants.js';
 import type { Decoder } from './decoder/decoder.js';
-import type { DecodeStepProgress } from './decoder/decoding-task.js';
+import type { DecodeStepProgress } from './decoder/decoder.js';
 import { type LanguageDetection, detectLanguageFromFeatures } from './decoder/language-detection.js';
 import type { Encoder } from './encoder/encoder.js';
 import { AmanuensisError, throwIfAborted } from './errors.js';
@@ -31,7 +31,7 @@ import { AdmissionQueue, type AdmissionQueueOptions } from './utils/admission-qu
 import type { BufferPool } from './utils/buffer-pool.js';
 import { EncoderCache, encoderCacheKey } from './utils/encoder-cache.js';
 import { PerformanceProfiler } from './utils/performance-profiler.js';
-import { seededRandom } from './utils/random.js';
+import { SeededRandom } from './utils/random.js';
 
 /** The parts a {@link Transcriber} is made of. */
 export interface TranscriberParts {
@@ -205,7 +205,7 @@ export class Transcriber {
 
     // transcribe.py's decode_options: shared by every window of the call; each window adds its
     // language and prompt, each fallback its temperature
-    const decoding = Object.freeze({ ...decodingOptionsOf(o), random: seededRandom(o.seed), signal: o.signal, profiler: calls });
+    const decoding = Object.freeze({ ...decodingOptionsOf(o), random: new SeededRandom(o.seed), signal: o.signal, profiler: calls });
     const initialPromptTokens = o.initialPrompt === undefined ? [] : this.tokenizer.encode(' ' + o.initialPrompt.trim());
     const allTokens: number[] = [...initialPromptTokens];
     let promptResetSince = 0;

@@ -2,6 +2,7 @@
 
 #include "napi/addon_data.h"
 #include "napi/args.h"
+#include "napi/decode_loop_js.h"
 
 namespace amanuensis {
 
@@ -10,6 +11,7 @@ Napi::Function decoder_wrap::define(Napi::Env env) {
                                       {InstanceMethod("setFeatures", &decoder_wrap::set_features),
                                        InstanceMethod("step", &decoder_wrap::step),
                                        InstanceMethod("reorder", &decoder_wrap::reorder),
+                                       InstanceMethod("runLoop", &decoder_wrap::run_loop),
                                        InstanceMethod("release", &decoder_wrap::release),
                                        InstanceAccessor("nPast", &decoder_wrap::n_past, nullptr)});
     addon_data::of(env).decoder_ctor = Napi::Persistent(ctor);
@@ -114,6 +116,16 @@ Napi::Value decoder_wrap::step_batch(const Napi::CallbackInfo & info) {
         }
     }
     return queue_step(env, std::move(jobs), n_threads, false);
+}
+
+Napi::Value decoder_wrap::run_loop(const Napi::CallbackInfo & info) {
+    claim();
+    try {
+        return queue_decode_loop(info, state_);
+    } catch (...) {
+        state_->busy.store(false);
+        throw;
+    }
 }
 
 Napi::Value decoder_wrap::reorder(const Napi::CallbackInfo & info) {

@@ -28,6 +28,8 @@ private:
     Napi::Value set_features(const Napi::CallbackInfo & info);
     // step(tokens [nSeq, nNew], { nNew, positions, threads, out? }) -> Promise<logits [nSeq, positions, nVocab]>
     Napi::Value step(const Napi::CallbackInfo & info);
+    // runLoop(options) -> Promise: the window's whole token loop natively (see decode_loop_js.h)
+    Napi::Value run_loop(const Napi::CallbackInfo & info);
     // reorder(source [nSeq]): sequence i takes the cache of sequence source[i]
     Napi::Value reorder(const Napi::CallbackInfo & info);
     Napi::Value n_past(const Napi::CallbackInfo & info);

@@ -1,41 +1,50 @@
 /**
  * The native CPU decoder: token embedding and positional embedding, causal self-attention
  * with a KV cache, cross-attention whose keys and values are computed once per window,
- * logits tied to the token embedding (openai/whisper model.py TextDecoder).
+ * logits tied to the token embedding (openai/whisper model.py TextDecoder). Its token loop
+ * runs natively too ({@link CpuDecoder.decodeLoop}), unless turned off.
  * @module
  */
-import { AmanuensisError } from '../errors.js';
+import { TIME_PRECISION } from '../constants.js';
+import { AmanuensisError, throwIfAborted } from '../errors.js';
 import type { ModelDimensions } from '../model/hparams.js';
-import type { NativeModelHandle } from '../native/binding.js';
-import type { Decoder, DecoderSession } from './decoder.js';
+import type { NativeDecoderHandle, NativeModelHandle } from '../native/binding.js';
+import type { Decoder, DecoderSession, TokenLoopOutcome, TokenLoopRequest } from './decoder.js';
 import type { DecoderStepBatcher } from './step-batcher.js';
+
+/** How the CPU decoder runs token loops natively. */
+export interface NativeLoopSettings {
+  /** Most sequences of concurrent windows stepped as one batch (1: no batching). */
+  readonly maxBatchSequences: number;
+}
 
 /** {@link Decoder} running in the native module on a loaded model. */
 export class CpuDecoder implements Decoder {
   readonly nVocab: number;
   readonly nTextCtx: number;
+  /** Present unless the native token loop was turned off: see {@link Decoder.decodeLoop}. */
+  readonly decodeLoop?: (features: Float32Array, request: TokenLoopRequest) => Promise<TokenLoopOutcome>;
   private readonly featureLength: number;
 
   /**
    * @param model - native model handle
    * @param dims - its dimensions
    * @param threads - threads per step
-   * @param batcher - when given, every step goes through it and is batched with the steps of the
-   *   model's other concurrent sessions; otherwise each session steps alone
+   * @param batcher - when given, every step of {@link CpuDecoder.session} goes through it and is batched
+   *   with the steps of the model's other concurrent sessions; otherwise each session steps alone
+   * @param loop - how {@link CpuDecoder.decodeLoop} batches windows, or false to have no native loop
+   *   (the TypeScript loop then steps through {@link CpuDecoder.session}). Default: batches of up to 64 sequences.
    */
   constructor(private readonly model: NativeModelHandle, dims: ModelDimensions, private readonly threads: number,
-    private readonly batcher?: DecoderStepBatcher) {
+    private readonly batcher?: DecoderStepBatcher, loop: NativeLoopSettings | false = { maxBatchSequences: 64 }) {
     this.nVocab = dims.nVocab;
     this.nTextCtx = dims.nTextCtx;
     this.featureLength = dims.nAudioCtx * dims.nAudioState;
+    if (loop !== false) this.decodeLoop = (features, request) => this.nativeLoop(features, request, loop);
   }
 
   async session(features: Float32Array, nSeq: number): Promise<DecoderSession> {
-    if (!(features instanceof Float32Array) || features.length !== this.featureLength) {
-      throw new AmanuensisError('ERR_INVALID_ARGUMENT', `audio features must be a Float32Array of ${this.featureLength} values`);
-    }
-    const native = this.model.createDecoder({ nSeq });
-    await native.setFeatures(features, { threads: this.threads });
+    const native = await this.decoderWith(features, nSeq);
     const threads = this.threads;
     const batcher = this.batcher;
     // one-position steps (all but the first) reuse one logits array instead of allocating per step
@@ -60,6 +69,82 @@ export class CpuDecoder implements Decoder {
       return await s.step(ids, ids.length, Int32Array.from(ids.keys()));
     } finally {
       s.close?.();
+    }
+  }
+
+  /** A native decoder of `nSeq` sequences over `features`. */
+  private async decoderWith(features: Float32Array, nSeq: number): Promise<NativeDecoderHandle> {
+    if (!(features instanceof Float32Array) || features.length !== this.featureLength) {
+      throw new AmanuensisError('ERR_INVALID_ARGUMENT', `audio features must be a Float32Array of ${this.featureLength} values`);
+    }
+    const native = this.model.createDecoder({ nSeq });
+    try {
+      await native.setFeatures(features, { threads: this.threads });
+    } catch (err) {
+      native.release();
+      throw err;
+    }
+    return native;
+  }
+
+  /**
+   * The whole token loop in the native module: the logits stay there, and the loops of concurrent
+   * windows of this model take their steps together. Makes the decisions of the TypeScript loop.
+   */
+  private async nativeLoop(features: Float32Array, r: TokenLoopRequest, settings: NativeLoopSettings): Promise<TokenLoopOutcome> {
+    throwIfAborted(r.signal);
+    const native = await this.decoderWith(features, r.nSeq);
+    const abort = this.model.createAbortFlag();
+    const onAbort = (): void => abort.abort();
+    r.signal?.addEventListener('abort', onAbort, { once: true });
+    // a throwing progress callback stops the loop and is what the call rejects with, as in the TypeScript loop
+    let callbackError: { error: unknown } | undefined;
+    const onStep = r.onStep;
+    try {
+      const out = await native.runLoop({
+        initial: Int32Array.from(r.initial),
+        sotIndex: r.sotIndex,
+        temperature: r.temperature,
+        beamSize: r.beamSize ?? 0,
+        patience: r.patience,
+        sampleLen: r.sampleLen,
+        eot: r.special.eot,
+        noSpeech: r.special.noSpeech,
+        noTimestamps: r.special.noTimestamps,
+        timestampBegin: r.special.timestampBegin,
+        suppressBlank: r.suppressBlank,
+        blankTokens: Int32Array.from(r.blankTokens),
+        suppressTokens: Int32Array.from(r.suppressTokens),
+        timestamps: r.timestamps,
+        maxInitialTimestampIndex: r.maxInitialTimestamp === undefined ? -1 : Math.round(r.maxInitialTimestamp / TIME_PRECISION),
+        requireInitialTimestamp: r.requireInitialTimestamp ?? true,
+        randomState: r.random.state,
+        threads: this.threads,
+        maxBatchSequences: settings.maxBatchSequences,
+        abort,
+        ...(onStep !== undefined && {
+          onStep: (tokens: number, latestTimestamp: number) => {
+            if (callbackError !== undefined) return;
+            try {
+              onStep({ tokens, decodedS: latestTimestamp * TIME_PRECISION });
+            } catch (error) {
+              callbackError = { error };
+              abort.abort();
+            }
+          },
+        }),
+      });
+      if (callbackError !== undefined) throw callbackError.error;
+      r.random.state = out.randomState;
+      return { candidates: out.candidates.map((c) => Array.from(c)), sumLogprobs: Array.from(out.sumLogprobs), noSpeechProb: out.noSpeechProb };
+    } catch (err) {
+      if (callbackError !== undefined && err !== callbackError.error) throw callbackError.error;
+      // the signal's own reason, as everywhere else
+      throwIfAborted(r.signal);
+      throw err;
+    } finally {
+      r.signal?.removeEventListener('abort', onAbort);
+      native.release();
     }
   }
 }

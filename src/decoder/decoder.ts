@@ -3,6 +3,8 @@
  * and a token prefix into next-token logits.
  * @module
  */
+import type { PerformanceProfiler } from '../utils/performance-profiler.js';
+import type { SeededRandom } from '../utils/random.js';
 
 /**
  * Incremental decoding of `nSeq` sequences over one window's audio features; the
@@ -28,6 +30,70 @@ export interface DecoderSession {
   close?(): void;
 }
 
+/** How far one window's decode has got, after each sampled token. */
+export interface DecodeStepProgress {
+  /** Tokens sampled so far in this decode (per sequence). */
+  readonly tokens: number;
+  /**
+   * The latest timestamp token sampled so far in any sequence, in seconds from the window's
+   * start (timestamp tokens count 0.02 s each), or 0 before the first: the audio decoded so far.
+   */
+  readonly decodedS: number;
+}
+
+/**
+ * One window's token loop at one temperature, every choice resolved: what openai/whisper
+ * decoding.py DecodingTask runs (`_main_loop` with its logit filters and token decoder).
+ */
+export interface TokenLoopRequest {
+  /** Initial tokens: the previous-text prompt, the SOT sequence (and `<|notimestamps|>`); sampling starts after them. */
+  readonly initial: readonly number[];
+  /** Index of `<|startoftranscript|>` in `initial` (its logits give the no-speech probability). */
+  readonly sotIndex: number;
+  /** Sequences decoded together: beams, best-of candidates, or 1. */
+  readonly nSeq: number;
+  /** 0: argmax, or beam search with `beamSize`; above 0: sampling from softmax(logits / temperature). */
+  readonly temperature: number;
+  /** Beam width (temperature 0, equal to `nSeq`); undefined for greedy decoding or sampling. */
+  readonly beamSize?: number;
+  /** Beam search patience: finished candidates = round(beamSize × patience). */
+  readonly patience: number;
+  /** Most tokens sampled. */
+  readonly sampleLen: number;
+  /** The special tokens the rules use. */
+  readonly special: { readonly eot: number; readonly noSpeech: number; readonly noTimestamps: number; readonly timestampBegin: number };
+  /** SuppressBlank: no blank or EOT as the first sampled token. */
+  readonly suppressBlank: boolean;
+  /** What a lone space encodes to (SuppressBlank's tokens). */
+  readonly blankTokens: readonly number[];
+  /** Tokens never sampled (SuppressTokens). */
+  readonly suppressTokens: readonly number[];
+  /** ApplyTimestampRules (false: text only, `<|notimestamps|>` in `initial`). */
+  readonly timestamps: boolean;
+  /** Latest first timestamp in seconds, or undefined for no limit. */
+  readonly maxInitialTimestamp?: number;
+  /** The first sampled token must be a timestamp (openai/whisper); false reproduces whisper.cpp. Default true. */
+  readonly requireInitialTimestamp?: boolean;
+  /** The call's sampler: the loop draws from it and leaves it where it stopped. */
+  readonly random: SeededRandom;
+  /** Stops the loop between steps (`ERR_ABORTED`). */
+  readonly signal?: AbortSignal;
+  /** Records the steps (`step` spans) where the loop steps through JavaScript. */
+  readonly profiler?: PerformanceProfiler;
+  /** Called after sampled tokens (every step, or for a native loop as often as the main thread takes them). */
+  readonly onStep?: (progress: DecodeStepProgress) => void;
+}
+
+/** The finished candidates of a token loop. */
+export interface TokenLoopOutcome {
+  /** Each candidate's sampled tokens, up to EOT (without it). */
+  readonly candidates: readonly (readonly number[])[];
+  /** Each candidate's summed log-probability. */
+  readonly sumLogprobs: readonly number[];
+  /** softmax(logits at `<|startoftranscript|>`)[`<|nospeech|>`] of the first sequence. */
+  readonly noSpeechProb: number;
+}
+
 /** A text decoder: openai/whisper model.py TextDecoder behind an incremental interface. */
 export interface Decoder {
   /** Vocabulary size of the logits. */
@@ -47,4 +113,12 @@ export interface Decoder {
    * @returns logits `[tokens.length, nVocab]` row-major: row i predicts token i + 1
    */
   logits(tokens: readonly number[] | Int32Array, features: Float32Array): Promise<Float32Array>;
+  /**
+   * Optional: runs a window's whole token loop itself (the native CPU decoder does, so its logits
+   * never reach JavaScript). It must make the decisions of the step-by-step loop over
+   * {@link Decoder.session} that runs when it is absent.
+   * @param features - audio features `[nAudioCtx, nAudioState]` row-major
+   * @throws {@link AmanuensisError} `ERR_ABORTED` when `request.signal` fires, or what the decoder throws
+   */
+  decodeLoop?(features: Float32Array, request: TokenLoopRequest): Promise<TokenLoopOutcome>;
 }

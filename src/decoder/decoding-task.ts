@@ -4,16 +4,15 @@
  * token decoder, then ranking of the candidates.
  * @module
  */
-import { TIME_PRECISION } from '../constants.js';
-import { throwIfAborted } from '../errors.js';
 import type { ResolvedDecodingOptions } from '../options.js';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
 import type { DecodingResult } from '../types.js';
 import { compressionRatio } from '../utils/compression.js';
 import type { PerformanceProfiler } from '../utils/performance-profiler.js';
-import type { Decoder } from './decoder.js';
-import { ApplyTimestampRules, type LogitFilter, SuppressBlank, SuppressTokens } from './logit-filters.js';
-import { BeamSearchDecoder, GreedyDecoder, rankCandidates, type TokenDecoder } from './token-decoders.js';
+import type { SeededRandom } from '../utils/random.js';
+import type { DecodeStepProgress, Decoder, TokenLoopRequest } from './decoder.js';
+import { rankCandidates } from './token-decoders.js';
+import { runTokenLoop } from './token-loop.js';
 
 /**
  * Settings of one window's decode, as openai/whisper decoding.py DecodingOptions: the call's
@@ -28,25 +27,14 @@ export interface DecodingOptions extends ResolvedDecodingOptions {
   readonly language: string;
   /** Previous text tokens to condition on (the last nTextCtx/2 - 1 are used). */
   readonly prompt: readonly number[];
-  /** Uniform numbers in [0, 1) for the sampler (seeded per call). */
-  readonly random: () => number;
+  /** The sampler, seeded per call and shared by its windows and temperatures. */
+  readonly random: SeededRandom;
   /** Cancels the decode between steps. */
   readonly signal: AbortSignal | undefined;
   /** Records each decoder step as `step` under the current span. */
   readonly profiler?: PerformanceProfiler;
   /** Called after each sampled token (see {@link DecodeStepProgress}): how far the decode has got. */
   readonly onStep?: (progress: DecodeStepProgress) => void;
-}
-
-/** How far one window's decode has got, after each sampled token. */
-export interface DecodeStepProgress {
-  /** Tokens sampled so far in this decode (per sequence). */
-  readonly tokens: number;
-  /**
-   * The latest timestamp token sampled so far in any sequence, in seconds from the window's
-   * start (timestamp tokens count 0.02 s each), or 0 before the first: the audio decoded so far.
-   */
-  readonly decodedS: number;
 }
 
 /**
@@ -73,97 +61,54 @@ export function initialTokens(tokenizer: Tokenizer, o: Pick<DecodingOptions, 'la
 }
 
 /**
- * Decodes one window's audio features at one temperature.
+ * Decodes one window's audio features at one temperature: the decoder's own loop when it has one
+ * ({@link Decoder.decodeLoop}), else the TypeScript loop ({@link runTokenLoop}); then the candidates
+ * ranked as decoding.py MaximumLikelihoodRanker.
  * @param features - audio features `[nAudioCtx, nAudioState]` row-major
  * @throws {@link AmanuensisError} `ERR_ABORTED` when the signal fires, or what the decoder throws
  */
 export async function decodeWindow(decoder: Decoder, features: Float32Array, tokenizer: Tokenizer,
   o: DecodingOptions): Promise<DecodingResult> {
-  const { eot, noSpeech, timestampBegin } = tokenizer.special;
-  const nVocab = decoder.nVocab;
-  const { tokens: initial, sampleBegin, sotIndex } = initialTokens(tokenizer, o, decoder.nTextCtx);
-  const nSeq = o.temperature === 0 ? (o.beamSize ?? 1) : o.bestOf;
-  // as DecodingTask: half the text context by default, and the task and start tokens never sampled
-  const sampleLen = o.sampleLen ?? Math.floor(decoder.nTextCtx / 2);
-  const suppressTokens = resolveSuppressTokens(tokenizer, o.suppressTokens);
-
-  const filters: LogitFilter[] = [];
-  if (o.suppressBlank) filters.push(new SuppressBlank(tokenizer.encode(' '), eot, sampleBegin));
-  if (suppressTokens.length > 0) filters.push(new SuppressTokens(suppressTokens));
-  if (!o.withoutTimestamps) filters.push(new ApplyTimestampRules(tokenizer.special, sampleBegin, o.maxInitialTimestamp));
-
-  const search: TokenDecoder = o.temperature === 0 && o.beamSize !== undefined
-    ? new BeamSearchDecoder(initial, o.beamSize, nVocab, eot, o.patience)
-    : new GreedyDecoder(initial, nSeq, nVocab, eot, o.temperature, o.random);
-
-  const session = await decoder.session(features, nSeq);
-  let noSpeechProb = Number.NaN;
-  let latestTimestamp = 0;
-  try {
-    const step = (tokens: Int32Array, nNew: number, positions: Int32Array): Promise<Float32Array> =>
-      o.profiler === undefined ? session.step(tokens, nNew, positions) : o.profiler.measure('step', () => session.step(tokens, nNew, positions));
-    for (let i = 0; i < sampleLen; i++) {
-      throwIfAborted(o.signal);
-      let logits: Float32Array;
-      if (i === 0) {
-        // the whole initial block; logits at the SOT position give the no-speech probability
-        const block = Int32Array.from(search.sequences.flat());
-        const last = initial.length - 1;
-        const positions = sotIndex === last ? [last] : [sotIndex, last];
-        const out = await step(block, initial.length, Int32Array.from(positions));
-        noSpeechProb = noSpeechProbability(out.subarray(0, nVocab), noSpeech);
-        logits = positions.length === 1 ? out : pickRows(out, nSeq, positions.length, 1, nVocab);
-      } else {
-        const lastTokens = Int32Array.from(search.sequences, (s) => s[s.length - 1]!);
-        logits = await step(lastTokens, 1, Int32Array.of(0));
-      }
-      search.sequences.forEach((seq, s) => {
-        const r = logits.subarray(s * nVocab, (s + 1) * nVocab);
-        for (const f of filters) f.apply(r, seq);
-      });
-      const outcome = search.update(logits);
-      if (outcome.source !== undefined) session.reorder(outcome.source);
-      if (o.onStep !== undefined) {
-        for (const seq of search.sequences) {
-          const last = seq[seq.length - 1]!;
-          if (last >= timestampBegin) latestTimestamp = Math.max(latestTimestamp, last - timestampBegin);
-        }
-        o.onStep({ tokens: i + 1, decodedS: latestTimestamp * TIME_PRECISION });
-      }
-      // stop before a step would feed more tokens than the text context holds
-      if (outcome.completed || (search.sequences[0]?.length ?? 0) > decoder.nTextCtx) break;
-    }
-  } finally {
-    // the caches (tens of megabytes) go now, not at the next garbage collection
-    session.close?.();
-  }
-  const { tokens, sumLogprobs } = search.finalize(sampleBegin);
-  const best = rankCandidates(tokens, sumLogprobs, o.lengthPenalty);
-  const chosen = tokens[best]!;
+  const request = tokenLoopRequest(decoder, tokenizer, o);
+  const outcome = decoder.decodeLoop !== undefined
+    ? await decoder.decodeLoop(features, request)
+    : await runTokenLoop(decoder, features, request);
+  const best = rankCandidates(outcome.candidates, outcome.sumLogprobs, o.lengthPenalty);
+  const chosen = [...outcome.candidates[best]!];
   const text = tokenizer.decode(chosen).trim();
   return {
     tokens: chosen,
     text,
     language: o.language,
-    avgLogprob: sumLogprobs[best]! / (chosen.length + 1),
-    noSpeechProb,
+    avgLogprob: outcome.sumLogprobs[best]! / (chosen.length + 1),
+    noSpeechProb: outcome.noSpeechProb,
     temperature: o.temperature,
     compressionRatio: compressionRatio(text),
   };
 }
 
-/** softmax(logits)[noSpeech], computed stably. */
-function noSpeechProbability(logits: Float32Array, noSpeech: number): number {
-  let max = -Infinity;
-  for (let i = 0; i < logits.length; i++) if (logits[i]! > max) max = logits[i]!;
-  let sum = 0;
-  for (let i = 0; i < logits.length; i++) sum += Math.exp(logits[i]! - max);
-  return Math.exp(logits[noSpeech]! - max) / sum;
-}
-
-/** From `[nSeq, nPos, nVocab]`, the rows at position `pos` of every sequence: `[nSeq, nVocab]`. */
-function pickRows(all: Float32Array, nSeq: number, nPos: number, pos: number, nVocab: number): Float32Array {
-  const out = new Float32Array(nSeq * nVocab);
-  for (let s = 0; s < nSeq; s++) out.set(all.subarray((s * nPos + pos) * nVocab, (s * nPos + pos + 1) * nVocab), s * nVocab);
-  return out;
+/** The token loop of a window, as DecodingTask resolves it from the decoding options. */
+export function tokenLoopRequest(decoder: Pick<Decoder, 'nTextCtx'>, tokenizer: Tokenizer, o: DecodingOptions): TokenLoopRequest {
+  const { tokens: initial, sotIndex } = initialTokens(tokenizer, o, decoder.nTextCtx);
+  const beam = o.temperature === 0 && o.beamSize !== undefined;
+  return {
+    initial,
+    sotIndex,
+    nSeq: o.temperature === 0 ? (o.beamSize ?? 1) : o.bestOf,
+    temperature: o.temperature,
+    ...(beam && { beamSize: o.beamSize }),
+    patience: o.patience,
+    // as DecodingTask: half the text context by default, and the task and start tokens never sampled
+    sampleLen: o.sampleLen ?? Math.floor(decoder.nTextCtx / 2),
+    special: tokenizer.special,
+    suppressBlank: o.suppressBlank,
+    blankTokens: tokenizer.encode(' '),
+    suppressTokens: resolveSuppressTokens(tokenizer, o.suppressTokens),
+    timestamps: !o.withoutTimestamps,
+    ...(o.maxInitialTimestamp !== undefined && { maxInitialTimestamp: o.maxInitialTimestamp }),
+    random: o.random,
+    ...(o.signal !== undefined && { signal: o.signal }),
+    ...(o.profiler !== undefined && { profiler: o.profiler }),
+    ...(o.onStep !== undefined && { onStep: o.onStep }),
+  };
 }

@@ -55,7 +55,7 @@ export class ApplyTimestampRules implements LogitFilter {
    * @param requireInitialTimestamp - the first sampled token must be a timestamp (openai/whisper);
    *   false reproduces whisper.cpp, which lets the first token be text
    */
-  constructor(private readonly special: SpecialTokens, private readonly sampleBegin: number, maxInitialTimestamp: number | undefined,
+  constructor(private readonly special: Pick<SpecialTokens, 'eot' | 'noTimestamps' | 'timestampBegin'>, private readonly sampleBegin: number, maxInitialTimestamp: number | undefined,
     private readonly requireInitialTimestamp = true) {
     this.maxInitialTimestampIndex = maxInitialTimestamp === undefined ? undefined : Math.round(maxInitialTimestamp / TIME_PRECISION);
   }

@@ -103,10 +103,60 @@ export interface NativeDecoderHandle {
   step(tokens: Int32Array, options: NativeStepOptions): Promise<Float32Array>;
   /** Sequence i takes the cache of sequence `source[i]` (beam search); `source` is `[nSeq]`. */
   reorder(source: Int32Array): void;
+  /**
+   * Runs a window's whole token loop natively on the process's decode scheduler, batched with
+   * the loops of the model's other windows; the features must have been set. The decoder is busy
+   * until the promise settles.
+   * @throws {@link AmanuensisError} `ERR_INVALID_ARGUMENT`, `ERR_DECODER_BUSY`, `ERR_CLOSED` (synchronously);
+   * rejects with `ERR_ABORTED` (the abort flag), `ERR_CONTEXT_OVERFLOW`, `ERR_NUMERIC`
+   */
+  runLoop(options: NativeLoopOptions): Promise<NativeLoopResult>;
   /** Frees the caches now (rather than when garbage-collected); later calls throw `ERR_CLOSED`. */
   release(): void;
   /** Tokens already in the caches. */
   readonly nPast: number;
+}
+
+/** Options of {@link NativeDecoderHandle.runLoop}: a resolved token loop (see `TokenLoopRequest`). */
+export interface NativeLoopOptions {
+  readonly initial: Int32Array;
+  readonly sotIndex: number;
+  readonly temperature: number;
+  /** Beam width, or 0 for greedy decoding and sampling. */
+  readonly beamSize: number;
+  readonly patience: number;
+  readonly sampleLen: number;
+  readonly eot: number;
+  readonly noSpeech: number;
+  readonly noTimestamps: number;
+  readonly timestampBegin: number;
+  readonly suppressBlank: boolean;
+  readonly blankTokens: Int32Array;
+  readonly suppressTokens: Int32Array;
+  readonly timestamps: boolean;
+  /** In timestamp steps (0.02 s), or -1 for no limit. */
+  readonly maxInitialTimestampIndex: number;
+  readonly requireInitialTimestamp: boolean;
+  /** The Mulberry32 state to sample from (an unsigned 32-bit integer). */
+  readonly randomState: number;
+  readonly threads: number;
+  /** Most sequences in the batches this loop takes part in. */
+  readonly maxBatchSequences: number;
+  readonly abort?: NativeAbortFlag;
+  /** After steps: tokens sampled so far, the latest timestamp (in steps). Coalesced: not every step is reported. */
+  readonly onStep?: (tokens: number, latestTimestamp: number) => void;
+}
+
+/** What {@link NativeDecoderHandle.runLoop} resolves to. */
+export interface NativeLoopResult {
+  /** Each candidate's sampled tokens up to EOT. */
+  readonly candidates: Int32Array[];
+  readonly sumLogprobs: Float64Array;
+  readonly noSpeechProb: number;
+  /** The sampler's state after the loop. */
+  readonly randomState: number;
+  /** Steps run. */
+  readonly steps: number;
 }
 
 /** Options of {@link NativeDecoderHandle.step}. */

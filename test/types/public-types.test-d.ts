@@ -13,7 +13,7 @@ import type {
   AdmissionQueueOptions, AmanuensisErrorCode, BufferPool, BufferPoolSettings, DecoderBatchingOptions, Decoder,
   DecoderSession, DecodingResult, EncodeOptions, Encoder, EncoderCache, EncoderChoice, EncoderFallbackWarning,
   LanguageDetection, MelComputeOptions, ModelDownloadProgress, ModelEntry, ModelInfo, MelFrontend, MelSpectrogram, MelWindowOptions, PerformanceProfiler, Segment, SessionOptions, Task, TranscribeOptions,
-  TranscribeProgress, TranscriberLoadOptions, TranscriptionResult, TranscriptionTimings, WindowTiming, Xdna2Options,
+  TranscribeProgress, TranscriberLoadOptions, TranscriptionResult, TranscriptionTimings, TokenLoopOutcome, TokenLoopRequest, WindowTiming, Xdna2Options,
 } from '../../src/index.js';
 import type { TranscriberBufferKind } from '../../src/advanced.js';
 
@@ -124,6 +124,7 @@ expectTypeOf<TranscriberLoadOptions>().toEqualTypeOf<{
   readonly profile?: boolean;
   readonly queue?: AdmissionQueueOptions;
   readonly decoderBatching?: DecoderBatchingOptions | false;
+  readonly tokenLoop?: 'native' | 'typescript';
   readonly download?: boolean;
   readonly onDownloadProgress?: (progress: ModelDownloadProgress) => void;
   readonly modelsDir?: string;
@@ -215,6 +216,7 @@ expectTypeOf<Decoder>().toEqualTypeOf<{
   readonly nTextCtx: number;
   session(features: Float32Array, nSeq: number): Promise<DecoderSession>;
   logits(tokens: readonly number[] | Int32Array, features: Float32Array): Promise<Float32Array>;
+  decodeLoop?(features: Float32Array, request: TokenLoopRequest): Promise<TokenLoopOutcome>;
 }>();
 
 expectTypeOf<DecoderSession>().toEqualTypeOf<{

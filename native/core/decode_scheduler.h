@@ -1,0 +1,42 @@
+// Runs the token loops of windows (token_loop) on one scheduler thread of the process, with
+// continuous batching: at every step, the loops of one model that are running take one
+// decoder_step_batch together, so each weight matrix is read once for all of them, and a
+// window that arrives joins at the next step instead of waiting for the others to finish.
+// The logits never leave native code; each job hears of its steps and of its end through
+// callbacks, called on the scheduler thread.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "decoder_step.h"
+#include "token_loop.h"
+
+namespace amanuensis {
+
+struct decode_job {
+    std::shared_ptr<decoder_state> state;   // claimed (busy) by the submitter; its features set
+    std::unique_ptr<token_loop> loop;
+    std::shared_ptr<std::atomic<bool>> abort;  // optional: raised, the job ends with ERR_ABORTED before its next step
+    int n_threads = 1;
+    int max_batch_sequences = 64;           // most sequences of the batches this job takes part in
+    // After each step (optional).
+    std::function<void(const token_loop &)> on_step;
+    // Once, at the end: the result, or null and an error code and message. The job (and its
+    // hold on the state) is destroyed right after.
+    std::function<void(token_loop_result * result, const std::string & code, const std::string & message)> on_done;
+
+    // the scheduler's: the block of the running step
+    std::vector<int32_t> tokens;
+    std::vector<int32_t> positions;
+    int n_new = 0;
+};
+
+// Hands a job to the scheduler thread (started on first use, shared by every model and
+// environment of the process). Never blocks on running work.
+void decode_scheduler_submit(std::unique_ptr<decode_job> job);
+
+} // namespace amanuensis
