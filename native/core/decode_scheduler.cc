@@ -119,42 +119,50 @@ private:
 
     static void run_batch(const std::vector<std::unique_ptr<decode_job> *> & batch, const std::vector<decoder_step_request> & requests,
                           int n_threads) {
-        const whisper_model & model = *requests.front().state->model;
-        const size_t n_vocab = size_t(model.hparams.n_vocab);
+        // the batch's own hold on the model: a job that ends lets JS release its decoder (and
+        // the model with it) while the workspace leased from the model is still out
+        const std::shared_ptr<whisper_model> model = requests.front().state->model;
+        const size_t n_vocab = size_t(model->hparams.n_vocab);
         std::vector<size_t> offsets;
         size_t rows = 0;
         for (const auto & r : requests) {
             offsets.push_back(rows * n_vocab);
             rows += size_t(decoder_step_out_rows(r));
         }
-        auto workspace = model.decoder_scratch.acquire();
         std::exception_ptr batch_error;
-        try {
-            float * logits = workspace->logits.reserve(rows * n_vocab);
-            decoder_step_batch(requests.data(), int(requests.size()), logits, n_threads, *workspace);
-        } catch (...) {
-            batch_error = std::current_exception();
+        std::vector<bool> done(batch.size(), false);
+        std::vector<std::exception_ptr> errors(batch.size());
+        {
+            auto workspace = model->decoder_scratch.acquire();
+            try {
+                float * logits = workspace->logits.reserve(rows * n_vocab);
+                decoder_step_batch(requests.data(), int(requests.size()), logits, n_threads, *workspace);
+            } catch (...) {
+                batch_error = std::current_exception();
+            }
+            for (size_t i = 0; i < batch.size() && batch_error == nullptr; i++) {
+                decode_job & job = **batch[i];
+                try {
+                    std::vector<int32_t> source;
+                    done[i] = job.loop->consume(workspace->logits.data() + offsets[i], source);
+                    if (!source.empty()) {
+                        if (int(source.size()) != job.state->n_seq) throw native_error(errc::native, "a beam reorder of another width");
+                        decoder_reorder(*job.state, source.data());
+                    }
+                    if (job.on_step) job.on_step(*job.loop);
+                } catch (...) {
+                    errors[i] = std::current_exception();
+                }
+            }
         }
+        // the jobs that ended are told only now, with the workspace back in its pool
         for (size_t i = 0; i < batch.size(); i++) {
             std::unique_ptr<decode_job> & job = *batch[i];
-            if (batch_error != nullptr) {
-                fail(job, batch_error);
-                continue;
-            }
-            try {
-                std::vector<int32_t> source;
-                const bool done = job->loop->consume(workspace->logits.data() + offsets[i], source);
-                if (!source.empty()) {
-                    if (int(source.size()) != job->state->n_seq) throw native_error(errc::native, "a beam reorder of another width");
-                    decoder_reorder(*job->state, source.data());
-                }
-                if (job->on_step) job->on_step(*job->loop);
-                if (done) {
-                    token_loop_result result = job->loop->finish();
-                    end(job, &result, {}, {});
-                }
-            } catch (...) {
-                fail(job, std::current_exception());
+            if (batch_error != nullptr || errors[i] != nullptr) {
+                fail(job, batch_error != nullptr ? batch_error : errors[i]);
+            } else if (done[i]) {
+                token_loop_result result = job->loop->finish();
+                end(job, &result, {}, {});
             }
         }
     }
