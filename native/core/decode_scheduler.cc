@@ -1,6 +1,7 @@
 #include "decode_scheduler.h"
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -102,7 +103,14 @@ private:
             sequences += r.state->n_seq;
             n_threads = std::max(n_threads, job->n_threads);
         }
-        if (!batch.empty()) run_batch(batch, requests, n_threads);
+        if (!batch.empty()) {
+            batches_.fetch_add(1);
+            steps_.fetch_add(batch.size());
+            int largest = largest_batch_.load();
+            while (int(batch.size()) > largest && !largest_batch_.compare_exchange_weak(largest, int(batch.size()))) {
+            }
+            run_batch(batch, requests, n_threads);
+        }
 
         // ended jobs leave; the ones served go behind the others, so that jobs of other models
         // (and ones left out by the sequence limit) get the next turns
@@ -167,6 +175,13 @@ private:
         }
     }
 
+public:
+    decode_scheduler_stats counters() const { return {batches_.load(), steps_.load(), largest_batch_.load()}; }
+
+private:
+    std::atomic<uint64_t> batches_{0};
+    std::atomic<uint64_t> steps_{0};
+    std::atomic<int> largest_batch_{0};
     std::mutex mutex_;
     std::condition_variable wake_;
     std::deque<std::unique_ptr<decode_job>> pending_;
@@ -179,6 +194,10 @@ decode_scheduler & scheduler() {
 }
 
 } // namespace
+
+decode_scheduler_stats decode_scheduler_counters() {
+    return scheduler().counters();
+}
 
 void decode_scheduler_submit(std::unique_ptr<decode_job> job) {
     scheduler().submit(std::move(job));

@@ -35,6 +35,15 @@ struct decode_job {
     int n_new = 0;
 };
 
+// What the scheduler has done since the process started: batched steps run, job steps served
+// (a batch serves one per job in it), and the most jobs one batch served.
+struct decode_scheduler_stats {
+    uint64_t batches = 0;
+    uint64_t steps = 0;
+    int largest_batch = 0;
+};
+decode_scheduler_stats decode_scheduler_counters();
+
 // Hands a job to the scheduler thread (started on first use, shared by every model and
 // environment of the process). Never blocks on running work.
 void decode_scheduler_submit(std::unique_ptr<decode_job> job);

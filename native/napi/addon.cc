@@ -11,6 +11,7 @@
 #include "napi/abort_flag.h"
 #include "napi/addon_data.h"
 #include "napi/bench_js.h"
+#include "napi/decode_loop_js.h"
 #include "napi/decoder_wrap.h"
 #include "napi/js_error.h"
 #include "napi/model_wrap.h"
@@ -64,6 +65,7 @@ static Napi::Object init_amanuensis(Napi::Env env, Napi::Object exports) {
     abort_flag_wrap::define(env);  // made by NativeModel.createAbortFlag(), not exported
     export_function(env, exports, "loadModel", load_model);
     export_function(env, exports, "stepDecoders", decoder_wrap::step_batch);
+    export_function(env, exports, "decodeSchedulerStats", decode_scheduler_stats_js);
     export_function(env, exports, "logMel", log_mel);
     export_function(env, exports, "logMelRange", log_mel_range_js);
     export_function(env, exports, "cpuInfo", cpu_info);

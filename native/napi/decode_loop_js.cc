@@ -187,4 +187,13 @@ Napi::Value queue_decode_loop(const Napi::CallbackInfo & info, std::shared_ptr<d
     return promise;
 }
 
+Napi::Value decode_scheduler_stats_js(const Napi::CallbackInfo & info) {
+    const decode_scheduler_stats s = decode_scheduler_counters();
+    Napi::Object o = Napi::Object::New(info.Env());
+    o.Set("batches", Napi::Number::New(info.Env(), double(s.batches)));
+    o.Set("steps", Napi::Number::New(info.Env(), double(s.steps)));
+    o.Set("largestBatch", Napi::Number::New(info.Env(), s.largest_batch));
+    return o;
+}
+
 } // namespace amanuensis

@@ -21,4 +21,7 @@ namespace amanuensis {
 // throws instead (bad options), nothing was submitted and the caller releases it.
 Napi::Value queue_decode_loop(const Napi::CallbackInfo & info, std::shared_ptr<decoder_state> state);
 
+// decodeSchedulerStats() -> { batches, steps, largestBatch }: the process's decode scheduler so far.
+Napi::Value decode_scheduler_stats_js(const Napi::CallbackInfo & info);
+
 } // namespace amanuensis

@@ -255,6 +255,11 @@ export interface NativeAddon {
    * `[nSeq, positions.length, nVocab]` (`out` when given), or the Error (with `code`) that refused it.
    */
   stepDecoders(entries: readonly NativeStepEntry[], options: { readonly threads: number }): Promise<(Float32Array | AmanuensisError)[]>;
+  /**
+   * What the process's decode scheduler (the native token loops) has done so far: batched steps
+   * run, loop steps served, and the most loops one batched step served.
+   */
+  decodeSchedulerStats(): { readonly batches: number; readonly steps: number; readonly largestBatch: number };
   /** CPU features detected at run time. */
   cpuInfo(): {
     /** AVX2 instructions. */

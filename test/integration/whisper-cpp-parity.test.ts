@@ -19,6 +19,7 @@ import { N_SAMPLES } from '../../src/constants.js';
 import { argmax } from '../../src/decoder/math.js';
 import { ApplyTimestampRules, type LogitFilter, SuppressBlank, SuppressTokens } from '../../src/decoder/logit-filters.js';
 import { Transcriber } from '../../src/transcriber.js';
+import { SeededRandom } from '../../src/utils/random.js';
 import { JFK_WAV, SYNTHETIC_MODEL } from '../helpers/shared.js';
 
 interface WhisperNode {
@@ -72,6 +73,19 @@ describe('whisper.cpp parity (synthetic tiny.en, jfk.wav, greedy, temperature 0)
     ], Math.floor(t.dims.nTextCtx / 2) - 4);
     expect(whisperCppText.length).toBeGreaterThan(1000);
     expect(t.tokenizer.decode(tokens)).toBe(whisperCppText);
+  });
+
+  it('the native token loop, with whisper.cpp\'s decoding rules, produces exactly whisper.cpp\'s text too', async () => {
+    const s = t.tokenizer.special;
+    const languages = t.tokenizer.languageCodes.map((c) => t.tokenizer.languageToken(c)!);
+    expect(t.decoder.decodeLoop).toBeDefined();
+    const outcome = await t.decoder.decodeLoop!(features, {
+      initial: [s.sot], sotIndex: 0, nSeq: 1, temperature: 0, patience: 1, sampleLen: Math.floor(t.dims.nTextCtx / 2) - 4,
+      special: s, suppressBlank: true, blankTokens: t.tokenizer.encode(' '),
+      suppressTokens: [s.sot, s.noSpeech, s.sotLm, s.translate, s.transcribe, s.sotPrev, ...languages],
+      timestamps: true, maxInitialTimestamp: 1.0, requireInitialTimestamp: false, random: new SeededRandom(0),
+    });
+    expect(t.tokenizer.decode(outcome.candidates[0]!)).toBe(whisperCppText);
   });
 
   it('with openai/whisper\'s rules (amanuensis\' default) the first departure is the first token', async () => {
