@@ -72,6 +72,7 @@ static Napi::Object init_amanuensis(Napi::Env env, Napi::Object exports) {
     export_function(env, exports, "benchFmaPeak", bench_fma_peak);
     export_function(env, exports, "benchLinear", bench_linear);
     export_function(env, exports, "benchReadBandwidth", bench_read_bandwidth);
+    export_function(env, exports, "benchDecoderSteps", bench_decoder_steps);
     define_xdna2(env, exports);
     return exports;
 }

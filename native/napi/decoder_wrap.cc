@@ -32,6 +32,16 @@ decoder_wrap::decoder_wrap(const Napi::CallbackInfo & info) : Napi::ObjectWrap<d
     state_ = *info[0].As<Napi::External<std::shared_ptr<decoder_state>>>().Data();
 }
 
+std::shared_ptr<decoder_state> decoder_wrap::claim_state(const Napi::Value & v) {
+    Napi::Env env = v.Env();
+    if (!v.IsObject() || !v.As<Napi::Object>().InstanceOf(addon_data::of(env).decoder_ctor.Value())) {
+        invalid_argument(env, "expected a NativeDecoder");
+    }
+    decoder_wrap * d = Unwrap(v.As<Napi::Object>());
+    d->claim();
+    return d->state_;
+}
+
 void decoder_wrap::claim() {
     assert_open();
     bool expected = false;

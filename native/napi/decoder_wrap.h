@@ -18,6 +18,10 @@ public:
 
     explicit decoder_wrap(const Napi::CallbackInfo & info);
 
+    // The state of a NativeDecoder, claimed (busy) for one operation the caller runs and then
+    // releases; throws ERR_INVALID_ARGUMENT for anything else, ERR_DECODER_BUSY, ERR_CLOSED.
+    static std::shared_ptr<decoder_state> claim_state(const Napi::Value & v);
+
     // stepDecoders(entries: {decoder, tokens, nNew, positions, out?}[], { threads }): one step of
     // several decoders of one model as one batch (decoder_step_batch). Resolves to one result per
     // entry: its logits, or the Error that refused it (the other entries still run).

@@ -297,6 +297,11 @@ export interface NativeAddon {
    * AVX-512 micro-kernel where the CPU has it unless `avx512` is false.
    */
   benchLinear(options: { m: number; n: number; k: number; f16: boolean; threads: number; runs: number; avx512?: boolean }): Promise<number>;
+  /**
+   * Mean milliseconds of one single-token step of a one-sequence decoder (features set), `steps`
+   * of them run back to back in the native module (benchmarks: the cost of a step without JS).
+   */
+  benchDecoderSteps(options: { decoder: NativeDecoderHandle; steps: number; threads: number }): Promise<number>;
   /** Read bandwidth in GB/s over a buffer of `megabytes` (benchmarks). */
   benchReadBandwidth(options: { threads: number; megabytes: number }): Promise<number>;
   /**
