@@ -105,11 +105,19 @@ export async function decodePlanes(bytes: Uint8Array, options: DecodeAudioOption
 
 /**
  * One channel (or the mix) at 16 kHz from decoded planes.
- * @throws {@link AmanuensisError} `ERR_INVALID_ARGUMENT` for a channel the audio does not have
+ * @throws {@link AmanuensisError} `ERR_INVALID_ARGUMENT` for a channel the audio does not have;
+ * `ERR_AUDIO_DECODE` (with the cause) for anything else that fails
  * @internal
  */
-export async function toDecodedAudio({ raw }: DecodedPlanes, channel: number | undefined): Promise<DecodedAudio> {
-  const samples = await toMono16k(raw, channel);
+export async function toDecodedAudio({ raw, format }: DecodedPlanes, channel: number | undefined): Promise<DecodedAudio> {
+  let samples: Float32Array;
+  try {
+    samples = await toMono16k(raw, channel);
+  } catch (err) {
+    // the resampling library throws plain strings; none may reach the caller untyped
+    if (err instanceof AmanuensisError) throw err;
+    throw decodeError(format, `converting ${raw.sampleRate} Hz to 16 kHz failed: ${err instanceof Error ? err.message : String(err)}`, err);
+  }
   return {
     samples,
     originalSampleRate: raw.originalSampleRate ?? raw.sampleRate,
