@@ -1,7 +1,9 @@
 /**
  * Every format without a bundled decoder (AAC in MP4/M4A, video files, WMA, AIFF...) through
  * the `ffmpeg` program, when one is installed. It writes a float WAV at 16 kHz with the file's
- * channels kept, so channel choice and downmix stay the same code for every format.
+ * channels kept, so channel choice and downmix stay the same code for every format. Its own
+ * downmix (`-ac 1`) would halve the memory of a stereo file but is no average: it adds stereo
+ * channels at 1/√2 each, 3 dB louder than every other format and above 1 where they agree.
  * @module
  */
 import { spawn } from 'node:child_process';
