@@ -6,11 +6,15 @@
  * the signal by 0.15 to 1 sample.
  * @module
  */
-import libsamplerate from '@alexanderolsen/libsamplerate-js';
+import * as libsamplerateModule from '@alexanderolsen/libsamplerate-js';
 
 import { SAMPLE_RATE } from '../constants.js';
 import { AmanuensisError } from '../errors.js';
 import { decodeError, type RawAudio } from './raw-audio.js';
+
+// a CommonJS module marked __esModule without a default export: Node's ESM loader exposes it only
+// as the default, the CommonJS build (tsup's interop) only as the namespace
+const libsamplerate = (libsamplerateModule as { default?: typeof libsamplerateModule }).default ?? libsamplerateModule;
 
 /** libsamplerate converts by ratios from 1/256 to 256. */
 const MAX_RATIO = 256;

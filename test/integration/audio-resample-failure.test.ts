@@ -10,9 +10,8 @@ import wavefile from 'wavefile';
 import { decodeAudio } from '../../src/audio/audio-file.js';
 
 vi.mock('@alexanderolsen/libsamplerate-js', async (importOriginal) => {
-  const real = await importOriginal<{ default: object }>();
-  const failing = { ...real.default, create: () => Promise.reject('invalid inputSampleRate') };
-  return { ...real, default: failing };
+  const real = await importOriginal<object>();
+  return { ...real, create: () => Promise.reject('invalid inputSampleRate') };
 });
 
 describe('resampling failure', () => {
