@@ -25,6 +25,7 @@ import { Transcriber } from '../transcriber.js';
 import type { TranscriptionResult } from '../types.js';
 import { addDetectLanguageCommand } from './detect-language-command.js';
 import { downloadBar } from './download-progress.js';
+import { loadInputs } from './load-inputs.js';
 import { modelsCommand } from './models-command.js';
 
 const FORMATS = ['txt', 'json', 'srt', 'vtt'] as const;
@@ -88,17 +89,19 @@ async function readAudio(audioPath: string, flags: TranscribeFlags): Promise<Dec
 
 async function transcribe(audioPath: string, flags: TranscribeFlags): Promise<void> {
   const download = downloadBar(flags.progress);
-  const [audio, transcriber] = await Promise.all([
-    readAudio(audioPath, flags),
-    Transcriber.load(flags.model, {
+  const [audio, transcriber] = await loadInputs(
+    () => readAudio(audioPath, flags),
+    (signal) => Transcriber.load(flags.model, {
       ...(flags.threads !== undefined && { threads: flags.threads }),
       encoder: flags.encoder,
       xdna2: { ...(flags.xclbin !== undefined && { xclbin: flags.xclbin }), ...(flags.instructions !== undefined && { instructions: flags.instructions }) },
       // one line on stderr, without Node's warning decoration
       onWarning: (w) => process.stderr.write(`${w.message}\n`),
       ...(download.onDownloadProgress !== undefined && { onDownloadProgress: download.onDownloadProgress }),
+      onWaitingForDownload: download.onWaitingForDownload,
+      signal,
     }).finally(() => download.stop()),
-  ]);
+  );
   const showBar = flags.progress && process.stderr.isTTY === true;
   const bar = showBar
     ? new cliProgress.SingleBar({ stream: process.stderr, format: 'transcribing [{bar}] {percentage}% | {value}/{total} s', hideCursor: true }, cliProgress.Presets.shades_classic)

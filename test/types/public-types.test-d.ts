@@ -126,6 +126,7 @@ expectTypeOf<TranscriberLoadOptions>().toEqualTypeOf<{
   readonly decoderBatching?: DecoderBatchingOptions | false;
   readonly download?: boolean;
   readonly onDownloadProgress?: (progress: ModelDownloadProgress) => void;
+  readonly onWaitingForDownload?: (model: string) => void;
   readonly modelsDir?: string;
   readonly modelsBaseUrl?: string;
   readonly customModels?: readonly ModelEntry[];
@@ -155,6 +156,8 @@ expectTypeOf<ModelInfo>().toEqualTypeOf<{
   readonly bytes: number | undefined;
   readonly approxMiB: number | undefined;
   readonly verifiedBy: 'sha256' | 'sha1' | 'size';
+  readonly loadable: boolean;
+  readonly quantization: string | undefined;
 }>();
 
 expectTypeOf<EncoderChoice>().toEqualTypeOf<'auto' | 'cpu' | 'xdna2' | Encoder>();
