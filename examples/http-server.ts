@@ -119,7 +119,7 @@ export async function createHttpServer(transcriber: Transcriber, options: HttpSe
     const parsed = parseTranscriptionRequest(form.fields, transcriber);
     // an upload that outlived its request is not worth decoding
     signal.throwIfAborted();
-    const audio = await decodeAudio(form.file);
+    const audio = await decodeAudio(form.file, { signal });
     const result = await transcriber.transcribe(audio.samples, {
       ...decode,
       ...parsed.options,

@@ -66,16 +66,34 @@ function statusOfCode(code: AmanuensisErrorCode): number {
 }
 
 /**
+ * The format of an upload that only ffmpeg could decode, when the library reports that this
+ * server has no ffmpeg to run (its message for that case names the format, then says it needs
+ * ffmpeg); undefined for any other error.
+ */
+function formatWithoutDecoder(err: AmanuensisError): string | undefined {
+  if (err.code !== 'ERR_AUDIO_DECODE') return undefined;
+  return /^cannot decode audio \((.+)\): (?:this format needs ffmpeg|the format is none of .*only ffmpeg could try it)/s.exec(err.message)?.[1];
+}
+
+/**
  * The HTTP status and OpenAI-shaped body for anything a request handler threw: a
  * {@link RequestError}, another {@link AmanuensisError}, or a web framework error carrying
- * `statusCode` (fastify's own, e.g. 415 for an unsupported content type).
+ * `statusCode` (fastify's own, e.g. 415 for an unsupported content type). An upload in a format
+ * this server has no decoder for (no ffmpeg installed) is a 415 too.
  */
 export function openAiError(err: unknown): { status: number; body: OpenAiErrorBody } {
-  const message = err instanceof Error ? err.message : String(err);
+  let message = err instanceof Error ? err.message : String(err);
   let status: number;
   let code: string | null;
   let param: string | null = null;
-  if (err instanceof AmanuensisError) {
+  const undecodable = err instanceof AmanuensisError ? formatWithoutDecoder(err) : undefined;
+  if (undecodable !== undefined) {
+    // the library's advice (install ffmpeg) is for whoever runs the server, not its clients
+    status = 415;
+    code = 'ERR_AUDIO_DECODE';
+    param = 'file';
+    message = `unsupported media type: this server cannot decode ${undecodable}`;
+  } else if (err instanceof AmanuensisError) {
     const e = err as RequestError;
     status = e.status ?? statusOfCode(e.code);
     code = e.code;

@@ -11,7 +11,8 @@
  * sent as the first message, `{"language": "en", "vadThreshold": 0.02}` (which overrides the
  * query). Bad options are answered {type: "error", code, message} and the socket is closed with
  * 1008 (policy violation); a text message that is neither JSON nor "end" with 1003 (unsupported
- * data); audio that is not audio with 1007.
+ * data); audio that is not audio, or that ends inside a sample, with 1007. Messages may split the
+ * audio anywhere, even inside a sample.
  *
  *   npx tsx examples/streaming.ts <ggml-model.bin> [port]
  *   npx tsx examples/streaming-replay.ts ws://127.0.0.1:8081 jfk.wav
@@ -20,7 +21,7 @@ import type { AddressInfo } from 'node:net';
 
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 
-import { AmanuensisError, type SessionOptions, Transcriber, type TranscriptionSession } from '../src/index.js';
+import { AmanuensisError, PcmChunkDecoder, type SessionOptions, Transcriber, type TranscriptionSession } from '../src/index.js';
 import { type PcmFormat, type StreamingRequest, streamingRequestFromMessage, streamingRequestFromQuery } from './streaming-options.js';
 
 /** Options of {@link createStreamingServer}. */
@@ -44,15 +45,18 @@ const CLOSE = {
   internalError: 1011,
 } as const;
 
-function toSamples(data: RawData, format: PcmFormat): Float32Array {
-  const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
-  if (format === 's16') {
-    const out = new Float32Array(Math.floor(bytes.length / 2));
-    for (let i = 0; i < out.length; i++) out[i] = bytes.readInt16LE(2 * i) / 32768;
-    return out;
-  }
-  // copy: the message buffer may not be 4-byte aligned
-  return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length - (bytes.length % 4)));
+/** A binary message's bytes (ws hands a Buffer, an ArrayBuffer or fragments, by its binaryType). */
+function messageBytes(data: RawData): Uint8Array {
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return data instanceof ArrayBuffer ? new Uint8Array(data) : data;
+}
+
+/**
+ * The decoder of a connection's PCM: a client may split its messages anywhere, even inside a
+ * sample, so the bytes of a cut sample are carried over to the next message.
+ */
+function pcmDecoder(format: PcmFormat): PcmChunkDecoder {
+  return new PcmChunkDecoder({ encoding: format === 's16' ? 's16le' : 'f32le' });
 }
 
 /**
@@ -76,6 +80,7 @@ function serve(transcriber: Transcriber, socket: WebSocket, query: URLSearchPara
   }
   let session: TranscriptionSession | undefined;
   let format: PcmFormat = request.format ?? 'f32';
+  let pcm: PcmChunkDecoder | undefined;
 
   /** The session of the connection, created with `extra` over the query's options; false once refused. */
   const startSession = (extra?: StreamingRequest): TranscriptionSession | false => {
@@ -86,6 +91,7 @@ function serve(transcriber: Transcriber, socket: WebSocket, query: URLSearchPara
       return false;
     }
     format = extra?.format ?? format;
+    pcm = pcmDecoder(format);
     session.on('partial', send);
     session.on('segment', send);
     session.on('error', (err: Error & { code?: string }) => { send({ type: 'error', code: err.code, message: err.message }); socket.close(CLOSE.internalError); });
@@ -98,7 +104,15 @@ function serve(transcriber: Transcriber, socket: WebSocket, query: URLSearchPara
       const text = data.toString();
       if (text === 'end') {
         const s = session ?? startSession();
-        if (s !== false) s.close().then(() => { send({ type: 'done' }); socket.close(CLOSE.normal); }, () => undefined);
+        if (s === false) return;
+        try {
+          // audio that stops inside a sample lost bytes on the way: no text is given for it
+          pcm?.flush();
+        } catch (err) {
+          refuse(err, CLOSE.invalidPayload);
+          return;
+        }
+        s.close().then(() => { send({ type: 'done' }); socket.close(CLOSE.normal); }, () => undefined);
         return;
       }
       let options: StreamingRequest | undefined;
@@ -116,7 +130,7 @@ function serve(transcriber: Transcriber, socket: WebSocket, query: URLSearchPara
     const s = session ?? startSession();
     if (s === false) return;
     try {
-      s.push(toSamples(data, format));
+      s.push(pcm!.push(messageBytes(data)));
     } catch (err) {
       refuse(err, CLOSE.invalidPayload);
     }

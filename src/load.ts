@@ -30,8 +30,12 @@ import { defaultThreadCount } from './utils/thread-count.js';
 
 /**
  * Options of {@link Transcriber.load}. With a model name, the model cache's options apply too
- * (`download`, `modelsDir`, `modelsBaseUrl`, `customModels`, `onDownloadProgress`; see
- * {@link ModelDownloadOptions}), and `signal` also cancels the download.
+ * (see {@link ModelDownloadOptions}): `download` (default true; false never touches the network),
+ * `modelsDir` (where cached models are kept), `modelsBaseUrl` (a mirror of the model files),
+ * `customModels` (names of your own), `onDownloadProgress` (bytes as they arrive),
+ * `onWaitingForDownload` (another loader is already fetching the same file), and `signal` also
+ * cancels the download. A quantized model's name (`-q5_0`, `-q5_1`, `-q8_0`) is refused with
+ * `ERR_MODEL_UNSUPPORTED_TENSOR_TYPE` before any download: quantized weights are not supported yet.
  */
 export interface TranscriberLoadOptions extends ModelDownloadOptions {
   /**
@@ -100,7 +104,8 @@ export interface TranscriberLoadOptions extends ModelDownloadOptions {
  * The parts of a {@link Transcriber} for a whisper.cpp GGML model file: {@link Transcriber.load}
  * is `new Transcriber(await loadTranscriberParts(model, options))`.
  * @param model - path of the `.bin` file, or a model name (fetched into the cache if missing)
- * @throws {@link AmanuensisError} `ERR_MODEL_*` for a missing or malformed file, `ERR_MODEL_DOWNLOAD`
+ * @throws {@link AmanuensisError} `ERR_MODEL_*` for a missing or malformed file (and
+ *   `ERR_MODEL_UNSUPPORTED_TENSOR_TYPE` for a quantized model's name), `ERR_MODEL_DOWNLOAD`
  *   when a named model cannot be fetched, `ERR_NATIVE_LOAD` when
  *   the native module is unavailable, `ERR_BACKEND_UNAVAILABLE` for `encoder: 'xdna2'` when the NPU
  *   cannot run, `ERR_INVALID_ARGUMENT`, `ERR_ABORTED`

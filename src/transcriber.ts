@@ -128,11 +128,23 @@ export class Transcriber {
    * `model` is a file's path, or the name of a whisper.cpp model (`'base.en'`,
    * `'large-v3-turbo'`: see {@link listModels}) that is not an existing file: a named model is
    * taken from the model cache, and downloaded there first when missing (see {@link downloadModel}).
+   * The cache's options apply to a name: `download` (false: never fetch, fail if not cached),
+   * `modelsDir` (default `$AMANUENSIS_MODELS_DIR`, else the platform's cache directory),
+   * `modelsBaseUrl` (a mirror; default `$AMANUENSIS_MODELS_BASE_URL`, else where whisper.cpp
+   * publishes the files), `customModels` (names of your own), `onDownloadProgress`,
+   * `onWaitingForDownload` (another loader is fetching the same file), and `signal`, which
+   * also cancels the download (the partial file is kept and resumed next time).
+   *
+   * Quantized models (names ending `-q5_0`, `-q5_1`, `-q8_0`) are not supported yet: their
+   * names are refused with `ERR_MODEL_UNSUPPORTED_TENSOR_TYPE` before anything is downloaded
+   * (the message names the f16 model to use instead); {@link downloadModel} still fetches them.
    * @param model - path of the `.bin` file, or a model name
    * @param options - threads, kernels, encoder backend, your own stages, cache, pool, queue, batching; for a name, the model cache's options
    * @throws {@link AmanuensisError} `ERR_MODEL_*` for a missing or malformed file (the codes of
-   * `parseGgmlModel` in `amanuensis/advanced`), `ERR_MODEL_DOWNLOAD` when a named model cannot be
-   * fetched, `ERR_INVALID_ARGUMENT` for a name that is neither a file nor a known model,
+   * `parseGgmlModel` in `amanuensis/advanced`), `ERR_MODEL_UNSUPPORTED_TENSOR_TYPE` for a quantized
+   * model's name or file, `ERR_MODEL_DOWNLOAD` when a named model cannot be fetched (HTTP error,
+   * no network, a silent server, size or checksum mismatch, a file system error, or not cached
+   * with `download: false`), `ERR_INVALID_ARGUMENT` for a name that is neither a file nor a known model,
    * `ERR_NATIVE_LOAD` when the native module is unavailable,
    * `ERR_BACKEND_UNAVAILABLE` for `encoder: 'xdna2'` when the NPU cannot run, `ERR_INVALID_ARGUMENT`, `ERR_ABORTED`
    */

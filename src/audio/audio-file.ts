@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 
 import { SAMPLE_RATE } from '../constants.js';
-import { AmanuensisError } from '../errors.js';
+import { AmanuensisError, throwIfAborted } from '../errors.js';
 import { nameWithCodec } from './container-codec.js';
 import { decodeWithFfmpeg, resolveFfmpeg } from './decoders/ffmpeg.js';
 import { decodeFlac } from './decoders/flac.js';
@@ -44,6 +44,13 @@ export interface DecodeAudioOptions {
    * Default: the `AMANUENSIS_FFMPEG` environment variable, else `ffmpeg`.
    */
   readonly ffmpeg?: string | false;
+  /**
+   * Cancels the decoding: a running ffmpeg is killed at once; the bundled decoders, which run
+   * in this thread, stop at their next step (after reading, after decoding, after resampling).
+   * The promise then rejects with `ERR_ABORTED` (or the signal's reason, when that is an
+   * AmanuensisError).
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** The planes of a file before channel choice and resampling, with the format's name. @internal */
@@ -55,19 +62,20 @@ export interface DecodedPlanes {
 /** Refuses bad arguments before any decoding work. */
 function checkOptions(bytes: Uint8Array, options: DecodeAudioOptions): void {
   if (!(bytes instanceof Uint8Array)) throw new AmanuensisError('ERR_INVALID_ARGUMENT', 'the audio must be a Uint8Array (or Buffer) holding the whole file');
-  const { channel, ffmpeg } = options ?? {};
+  const { channel, ffmpeg, signal } = options ?? {};
   if (channel !== undefined && !(Number.isInteger(channel) && channel >= 0)) {
     throw new AmanuensisError('ERR_INVALID_ARGUMENT', `channel must be a 0-based channel number, not ${String(channel)}`);
   }
   if (ffmpeg !== undefined && ffmpeg !== false && !(typeof ffmpeg === 'string' && ffmpeg !== '')) {
     throw new AmanuensisError('ERR_INVALID_ARGUMENT', 'ffmpeg must be the path or name of the ffmpeg program, or false');
   }
+  if (signal !== undefined && !(signal instanceof AbortSignal)) throw new AmanuensisError('ERR_INVALID_ARGUMENT', 'signal must be an AbortSignal');
 }
 
-async function decodeByFormat(bytes: Uint8Array, path: string | undefined, ffmpegOption: string | false | undefined): Promise<DecodedPlanes> {
+async function decodeByFormat(bytes: Uint8Array, path: string | undefined, options: DecodeAudioOptions): Promise<DecodedPlanes> {
   const format = detectFormat(bytes);
   const ffmpeg = (name: string): Promise<DecodedPlanes> =>
-    decodeWithFfmpeg(path === undefined ? { bytes } : { bytes, path }, name, resolveFfmpeg(ffmpegOption)).then((raw) => ({ raw, format: name }));
+    decodeWithFfmpeg(path === undefined ? { bytes } : { bytes, path }, name, resolveFfmpeg(options.ffmpeg), options.signal).then((raw) => ({ raw, format: name }));
   switch (format.family) {
     case 'wav': {
       const wav = decodeWav(bytes);
@@ -91,13 +99,15 @@ async function decodeByFormat(bytes: Uint8Array, path: string | undefined, ffmpe
  */
 export async function decodePlanes(bytes: Uint8Array, options: DecodeAudioOptions = {}, path?: string): Promise<DecodedPlanes> {
   checkOptions(bytes, options);
+  throwIfAborted(options.signal);
   let planes: DecodedPlanes;
   try {
-    planes = await decodeByFormat(bytes, path, options.ffmpeg);
+    planes = await decodeByFormat(bytes, path, options);
   } catch (err) {
     if (err instanceof AmanuensisError) throw err;
     throw new AmanuensisError('ERR_AUDIO_DECODE', `cannot decode audio: ${(err as Error).message}`, { cause: err });
   }
+  throwIfAborted(options.signal);
   const { channels, sampleRate } = planes.raw;
   if (channels.length === 0 || !(sampleRate > 0)) throw decodeError(planes.format, 'the audio has no channels');
   return planes;
@@ -105,11 +115,19 @@ export async function decodePlanes(bytes: Uint8Array, options: DecodeAudioOption
 
 /**
  * One channel (or the mix) at 16 kHz from decoded planes.
- * @throws {@link AmanuensisError} `ERR_INVALID_ARGUMENT` for a channel the audio does not have
+ * @throws {@link AmanuensisError} `ERR_INVALID_ARGUMENT` for a channel the audio does not have;
+ * `ERR_AUDIO_DECODE` (with the cause) for anything else that fails
  * @internal
  */
-export async function toDecodedAudio({ raw }: DecodedPlanes, channel: number | undefined): Promise<DecodedAudio> {
-  const samples = await toMono16k(raw, channel);
+export async function toDecodedAudio({ raw, format }: DecodedPlanes, channel: number | undefined): Promise<DecodedAudio> {
+  let samples: Float32Array;
+  try {
+    samples = await toMono16k(raw, channel);
+  } catch (err) {
+    // the resampling library throws plain strings; none may reach the caller untyped
+    if (err instanceof AmanuensisError) throw err;
+    throw decodeError(format, `converting ${raw.sampleRate} Hz to 16 kHz failed: ${err instanceof Error ? err.message : String(err)}`, err);
+  }
   return {
     samples,
     originalSampleRate: raw.originalSampleRate ?? raw.sampleRate,
@@ -127,10 +145,13 @@ export async function toDecodedAudio({ raw }: DecodedPlanes, channel: number | u
  * @param bytes - the whole file
  * @throws {@link AmanuensisError} `ERR_AUDIO_DECODE` for corrupt or truncated data, and for a
  * format that needs ffmpeg when none is found (the message names the format and the fix);
- * `ERR_INVALID_ARGUMENT` when `options.channel` is not one of the file's channels
+ * `ERR_INVALID_ARGUMENT` when `options.channel` is not one of the file's channels (or an option
+ * has the wrong type); `ERR_ABORTED` when `options.signal` fires
  */
 export async function decodeAudio(bytes: Uint8Array, options: DecodeAudioOptions = {}): Promise<DecodedAudio> {
-  return toDecodedAudio(await decodePlanes(bytes, options), options.channel);
+  const audio = await toDecodedAudio(await decodePlanes(bytes, options), options.channel);
+  throwIfAborted(options.signal);
+  return audio;
 }
 
 /**
@@ -138,10 +159,13 @@ export async function decodeAudio(bytes: Uint8Array, options: DecodeAudioOptions
  * the file by its path (an MP4 whose index is at its end cannot be read from a pipe).
  * @param path - the file; its extension is not looked at
  * @throws {@link AmanuensisError} `ERR_AUDIO_DECODE` when it cannot be read or decoded;
- * `ERR_INVALID_ARGUMENT` when `options.channel` is not one of the file's channels
+ * `ERR_INVALID_ARGUMENT` when `options.channel` is not one of the file's channels;
+ * `ERR_ABORTED` when `options.signal` fires
  */
 export async function decodeAudioFile(path: string, options: DecodeAudioOptions = {}): Promise<DecodedAudio> {
-  return toDecodedAudio(await readAudioPlanes(path, options), options.channel);
+  const audio = await toDecodedAudio(await readAudioPlanes(path, options), options.channel);
+  throwIfAborted(options.signal);
+  return audio;
 }
 
 /**
@@ -150,10 +174,12 @@ export async function decodeAudioFile(path: string, options: DecodeAudioOptions 
  * @internal
  */
 export async function readAudioPlanes(path: string, options: DecodeAudioOptions = {}): Promise<DecodedPlanes> {
+  throwIfAborted(options.signal);
   let bytes: Buffer;
   try {
-    bytes = await readFile(path);
+    bytes = await readFile(path, options.signal === undefined ? {} : { signal: options.signal });
   } catch (err) {
+    throwIfAborted(options.signal);
     throw new AmanuensisError('ERR_AUDIO_DECODE', `cannot read audio file '${path}': ${(err as Error).message}`, { cause: err });
   }
   return decodePlanes(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), options, path);

@@ -9,6 +9,7 @@ import { Option } from 'commander';
 import { decodeAudioFile } from '../audio/audio-file.js';
 import { Transcriber } from '../transcriber.js';
 import { downloadBar } from './download-progress.js';
+import { loadInputs } from './load-inputs.js';
 
 interface DetectLanguageFlags {
   model: string;
@@ -21,15 +22,17 @@ interface DetectLanguageFlags {
 
 async function detectLanguage(audioPath: string, flags: DetectLanguageFlags): Promise<void> {
   const download = downloadBar(flags.progress);
-  const [audio, transcriber] = await Promise.all([
-    decodeAudioFile(audioPath),
-    Transcriber.load(flags.model, {
+  const [audio, transcriber] = await loadInputs(
+    () => decodeAudioFile(audioPath),
+    (signal) => Transcriber.load(flags.model, {
       ...(flags.threads !== undefined && { threads: flags.threads }),
       encoder: flags.encoder,
       onWarning: (w) => process.stderr.write(`${w.message}\n`),
       ...(download.onDownloadProgress !== undefined && { onDownloadProgress: download.onDownloadProgress }),
+      onWaitingForDownload: download.onWaitingForDownload,
+      signal,
     }).finally(() => download.stop()),
-  ]);
+  );
   try {
     const { language, probabilities } = await transcriber.detectLanguage(audio.samples);
     const ranked = Object.entries(probabilities).sort((a, b) => b[1] - a[1]).slice(0, flags.top);

@@ -10,8 +10,8 @@
  * @module
  */
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { access, constants, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import cliProgress from 'cli-progress';
@@ -23,8 +23,10 @@ import { AmanuensisError } from '../errors.js';
 import { toSrt, toText, toVtt } from '../formats/subtitles.js';
 import { Transcriber } from '../transcriber.js';
 import type { TranscriptionResult } from '../types.js';
+import { describeFailure, throwCommanderErrors } from './cli-errors.js';
 import { addDetectLanguageCommand } from './detect-language-command.js';
 import { downloadBar } from './download-progress.js';
+import { loadInputs } from './load-inputs.js';
 import { modelsCommand } from './models-command.js';
 
 const FORMATS = ['txt', 'json', 'srt', 'vtt'] as const;
@@ -86,19 +88,33 @@ async function readAudio(audioPath: string, flags: TranscribeFlags): Promise<Dec
   return toDecodedAudio(planes, flags.channel === undefined ? undefined : flags.channel - 1);
 }
 
+/** Refuses an `--output` that cannot be written before any work starts (a directory, a missing folder). */
+async function assertWritable(output: string): Promise<void> {
+  const info = await stat(output).catch(() => undefined);
+  if (info?.isDirectory() === true) throw new AmanuensisError('ERR_INVALID_ARGUMENT', `--output ${output} is a directory, not a file`);
+  try {
+    await access(info === undefined ? dirname(resolve(output)) : output, constants.W_OK);
+  } catch (err) {
+    throw new AmanuensisError('ERR_INVALID_ARGUMENT', `--output ${output} cannot be written: ${(err as Error).message}`, { cause: err });
+  }
+}
+
 async function transcribe(audioPath: string, flags: TranscribeFlags): Promise<void> {
+  if (flags.output !== undefined) await assertWritable(flags.output);
   const download = downloadBar(flags.progress);
-  const [audio, transcriber] = await Promise.all([
-    readAudio(audioPath, flags),
-    Transcriber.load(flags.model, {
+  const [audio, transcriber] = await loadInputs(
+    () => readAudio(audioPath, flags),
+    (signal) => Transcriber.load(flags.model, {
       ...(flags.threads !== undefined && { threads: flags.threads }),
       encoder: flags.encoder,
       xdna2: { ...(flags.xclbin !== undefined && { xclbin: flags.xclbin }), ...(flags.instructions !== undefined && { instructions: flags.instructions }) },
       // one line on stderr, without Node's warning decoration
       onWarning: (w) => process.stderr.write(`${w.message}\n`),
       ...(download.onDownloadProgress !== undefined && { onDownloadProgress: download.onDownloadProgress }),
+      onWaitingForDownload: download.onWaitingForDownload,
+      signal,
     }).finally(() => download.stop()),
-  ]);
+  );
   const showBar = flags.progress && process.stderr.isTTY === true;
   const bar = showBar
     ? new cliProgress.SingleBar({ stream: process.stderr, format: 'transcribing [{bar}] {percentage}% | {value}/{total} s', hideCursor: true }, cliProgress.Presets.shades_classic)
@@ -121,7 +137,11 @@ async function transcribe(audioPath: string, flags: TranscribeFlags): Promise<vo
     bar?.stop();
     const out = render(result, flags.format);
     if (flags.output === undefined) process.stdout.write(out);
-    else await writeFile(flags.output, out);
+    else {
+      await writeFile(flags.output, out).catch((err: unknown) => {
+        throw new AmanuensisError('ERR_INVALID_ARGUMENT', `cannot write --output ${flags.output}: ${(err as Error).message}`, { cause: err });
+      });
+    }
     const t = result.timings;
     process.stderr.write(`${audio.durationS.toFixed(2)} s of audio in ${(t.totalMs / 1000).toFixed(2)} s ` +
       `(mel ${t.melMs.toFixed(0)} ms, encode ${t.encodeMs.toFixed(0)} ms, decode ${t.decodeMs.toFixed(0)} ms; ` +
@@ -134,7 +154,7 @@ async function transcribe(audioPath: string, flags: TranscribeFlags): Promise<vo
 
 /** Builds the program (exported for tests). */
 export function program(): Command {
-  const cmd = new Command('amanuensis').description('Whisper speech-to-text on whisper.cpp GGML models').showHelpAfterError()
+  const cmd = new Command('amanuensis').description('Whisper speech-to-text on whisper.cpp GGML models')
     .version(packageVersion(), '-v, --version', 'print the version of amanuensis');
   cmd.command('transcribe')
     .description('transcribe an audio file')
@@ -159,7 +179,7 @@ export function program(): Command {
     .action(transcribe);
   addDetectLanguageCommand(cmd, integer);
   cmd.addCommand(modelsCommand());
-  return cmd;
+  return throwCommanderErrors(cmd);
 }
 
 /** The version in the package's own package.json (found from this file, in the sources or the bundle). */
@@ -192,8 +212,8 @@ function isMainModule(): boolean {
 const isMain = isMainModule();
 if (isMain) {
   program().parseAsync(process.argv).catch((err: unknown) => {
-    const e = err instanceof AmanuensisError ? `${err.code}: ${err.message}` : String((err as Error)?.stack ?? err);
-    process.stderr.write(`amanuensis: ${e}\n`);
-    process.exitCode = 1;
+    const { line, exitCode } = describeFailure(err);
+    if (line !== undefined) process.stderr.write(`${line}\n`);
+    process.exitCode = exitCode;
   });
 }

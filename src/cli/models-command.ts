@@ -33,7 +33,10 @@ function sizeOf(model: ModelInfo): string {
 }
 
 function table(models: readonly ModelInfo[]): string {
-  const rows = [['NAME', 'SIZE', 'CACHED', 'VERIFIED BY'], ...models.map((m) => [m.name, sizeOf(m), m.cached ? 'yes' : '', m.verifiedBy])];
+  const rows = [
+    ['NAME', 'SIZE', 'CACHED', 'VERIFIED BY', 'LOADS'],
+    ...models.map((m) => [m.name, sizeOf(m), m.cached ? 'yes' : '', m.verifiedBy, m.loadable ? 'yes' : `not yet (${m.quantization ?? 'quantized'})`]),
+  ];
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd()).join('\n') + '\n';
 }
@@ -46,7 +49,7 @@ export function modelsCommand(): Command {
     .option('--base-url <url>', 'a mirror holding the ggml-*.bin files (default: $AMANUENSIS_MODELS_BASE_URL, else where whisper.cpp publishes them)');
 
   models.command('list')
-    .description('the known names, their size, and whether each is cached')
+    .description('the known names, their size, whether each is cached, and whether transcribe can load it yet (quantized files cannot)')
     .option('--json', 'one JSON array instead of a table')
     .action(async (flags: { json?: boolean }, cmd: Command) => {
       const options = cacheOptions(cmd.optsWithGlobals<CacheFlags>());
@@ -67,6 +70,7 @@ export function modelsCommand(): Command {
         const path = await downloadModel(name, {
           ...cacheOptions(cmd.optsWithGlobals<CacheFlags>()),
           signal: abort.signal,
+          onWaitingForDownload: bar.onWaitingForDownload,
           ...(bar.onDownloadProgress !== undefined && { onDownloadProgress: bar.onDownloadProgress }),
         });
         bar.stop();

@@ -4,7 +4,10 @@
  * the start), checked against the size the server announces and the checksum when one is known
  * (hashed while streaming; a resumed file's earlier part is read back into the hash first), then
  * renamed into place, so that a half file never has the final name. A resumed request carries
- * If-Range with the version the partial file holds (see partial-version.ts).
+ * If-Range with the version the partial file holds (see partial-version.ts). A server that stops
+ * sending is cut after a spell of silence (see stall-watch.ts) and resumed like a dropped
+ * connection. Every failure is an `AmanuensisError`: a file system error too (a read-only or
+ * full disk), with the original as `cause`.
  * @module
  */
 import { createHash, type Hash } from 'node:crypto';
@@ -15,6 +18,7 @@ import { finished } from 'node:stream/promises';
 
 import { AmanuensisError, abortError } from '../errors.js';
 import { discardPartial, forgetVersion, saveVersion, savedVersion } from './partial-version.js';
+import { STALL_TIMEOUT_MS, StallWatch } from './stall-watch.js';
 
 /** What to fetch, where to put it, and what it must be. */
 export interface FileDownload {
@@ -25,12 +29,14 @@ export interface FileDownload {
   readonly sha256?: string;
   /** Expected SHA-1 (lowercase hex), checked when no SHA-256 is given. */
   readonly sha1?: string;
-  /** Expected size in bytes, checked against the server's announcement when given. */
+  /** Expected size in bytes, checked against the server's announcement when given, and against the file received. */
   readonly bytes?: number;
   /** The bytes every good file starts with (a format's magic): anything else, such as an error page sent with 200, is removed. */
   readonly startsWith?: Uint8Array;
-  /** Bytes in the partial file, and the whole file's size when the server announced it. */
+  /** Bytes in the partial file, and the whole file's size when the server announced it. If it throws, the download stops with `ERR_MODEL_DOWNLOAD` (the error as `cause`). */
   readonly onProgress?: (bytesDone: number, bytesTotal: number | undefined) => void;
+  /** Silence from the server (no response, or no body bytes) longer than this cuts the attempt. Default {@link STALL_TIMEOUT_MS}. */
+  readonly stallTimeoutMs?: number;
   readonly signal?: AbortSignal;
   /** Appended to every error message: where the file would go by hand. */
   readonly hint: string;
@@ -44,13 +50,25 @@ export const partialPath = (path: string): string => `${path}.partial`;
 
 /**
  * Downloads `d.url` to `d.path`, resuming a partial file left by an earlier attempt.
- * @throws {@link AmanuensisError} `ERR_MODEL_DOWNLOAD` (HTTP error, unreachable server, size or
- *   checksum mismatch: a mismatching file is removed), `ERR_ABORTED` (the partial file is kept)
+ * @throws {@link AmanuensisError} `ERR_MODEL_DOWNLOAD` (HTTP error, unreachable or silent server,
+ *   size or checksum mismatch: a mismatching file is removed; a file system error; a throwing
+ *   `onProgress`), `ERR_ABORTED` (the partial file is kept)
  */
 export async function downloadFile(d: FileDownload): Promise<void> {
+  try {
+    await downloadResuming(d);
+  } catch (err) {
+    if (err instanceof AmanuensisError) throw err;
+    // the file system's errors (EACCES, ENOSPC, ENOTDIR...) name the path and the reason
+    throw downloadError(d, (err as Error)?.message ?? String(err), err);
+  }
+}
+
+async function downloadResuming(d: FileDownload): Promise<void> {
   const partial = partialPath(d.path);
   for (let attempt = 1; ; attempt++) {
-    const outcome = await downloadAttempt(d, partial);
+    const stall = new StallWatch(d.stallTimeoutMs ?? STALL_TIMEOUT_MS);
+    const outcome = await downloadAttempt(d, partial, stall).finally(() => stall.stop());
     if (outcome.done) {
       await verifyAndInstall(d, partial, outcome.digest);
       return;
@@ -71,9 +89,20 @@ function checksum(d: FileDownload): { algorithm: 'sha256' | 'sha1'; expected: st
   return undefined;
 }
 
-async function downloadAttempt(d: FileDownload, partial: string): Promise<Outcome> {
-  let offset = await fileSize(partial);
-  const response = await request(d, offset, offset > 0 ? await savedVersion(partial) : undefined);
+async function downloadAttempt(d: FileDownload, partial: string, stall: StallWatch): Promise<Outcome> {
+  const offset = await fileSize(partial);
+  const response = await request(d, offset, offset > 0 ? await savedVersion(partial) : undefined, stall);
+  try {
+    return await readResponse(d, partial, response, offset, stall);
+  } catch (err) {
+    // a body left unread would hold the connection open; one already read or cancelled refuses this, harmlessly
+    await response.body?.cancel().catch(() => undefined);
+    throw err;
+  }
+}
+
+async function readResponse(d: FileDownload, partial: string, response: Response, requestedOffset: number, stall: StallWatch): Promise<Outcome> {
+  let offset = requestedOffset;
   if (response.status === 416 && offset > 0) {
     // the partial file is not a prefix of what the server has (it is as long or longer): start over
     await response.body?.cancel();
@@ -108,10 +137,11 @@ async function downloadAttempt(d: FileDownload, partial: string): Promise<Outcom
   const sum = checksum(d);
   const hash = sum === undefined ? undefined : createHash(sum.algorithm);
   if (hash !== undefined && offset > 0) await hashPrefix(partial, offset, hash, d.signal);
-  return receive(d, partial, response.body, offset, total, hash);
+  return receive(d, partial, response.body, { offset, total, hash, stall });
 }
 
-async function request(d: FileDownload, offset: number, version: string | undefined): Promise<Response> {
+async function request(d: FileDownload, offset: number, version: string | undefined, stall: StallWatch): Promise<Response> {
+  stall.restart();
   try {
     return await fetch(d.url, {
       headers: {
@@ -121,13 +151,27 @@ async function request(d: FileDownload, offset: number, version: string | undefi
         ...(offset > 0 && version !== undefined && { 'if-range': version }),
       },
       redirect: 'follow',
-      ...(d.signal !== undefined && { signal: d.signal }),
+      signal: d.signal === undefined ? stall.signal : AbortSignal.any([d.signal, stall.signal]),
     });
   } catch (err) {
     if (d.signal?.aborted) throw abortError(d.signal);
+    if (stall.fired) throw downloadError(d, `the server sent no response within ${stall.ms} ms`, err);
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
     throw downloadError(d, `cannot reach the server (${cause?.code ?? cause?.message ?? (err as Error).message})`, err);
+  } finally {
+    // the countdown resumes when the body is awaited, after this side's own disk work
+    stall.stop();
   }
+}
+
+/** Where a body is appended, and what watches it. */
+interface Receiving {
+  /** Bytes already in the partial file. */
+  readonly offset: number;
+  /** The whole file's size, when announced. */
+  readonly total: number | undefined;
+  readonly hash: Hash | undefined;
+  readonly stall: StallWatch;
 }
 
 /**
@@ -135,30 +179,36 @@ async function request(d: FileDownload, offset: number, version: string | undefi
  * Every byte received is on disk before this returns, even when the connection fails or the
  * signal fires: the next attempt resumes from all of them.
  */
-async function receive(
-  d: FileDownload, partial: string, body: ReadableStream<Uint8Array>, offset: number, total: number | undefined, hash: Hash | undefined,
-): Promise<Outcome> {
+async function receive(d: FileDownload, partial: string, body: ReadableStream<Uint8Array>, { offset, total, hash, stall }: Receiving): Promise<Outcome> {
   let done = offset;
-  d.onProgress?.(done, total);
+  const report = (): AmanuensisError | undefined => {
+    try {
+      d.onProgress?.(done, total);
+      return undefined;
+    } catch (err) {
+      return downloadError(d, `the progress callback threw (${(err as Error)?.message ?? String(err)})`, err);
+    }
+  };
+  let callbackError = report();
+  if (callbackError !== undefined) throw callbackError;
   const out = createWriteStream(partial, { flags: offset > 0 ? 'a' : 'w' });
   let received: unknown;
-  let callbackError: unknown;
+  stall.restart();
   try {
     for await (const chunk of body) {
+      stall.stop();
       hash?.update(chunk);
       done += chunk.length;
       if (!out.write(chunk)) await once(out, 'drain');
-      try {
-        d.onProgress?.(done, total);
-      } catch (err) {
-        // leaving the loop cancels the body
-        callbackError = err;
-        break;
-      }
+      callbackError = report();
+      // leaving the loop cancels the body
+      if (callbackError !== undefined) break;
+      stall.restart();
     }
   } catch (err) {
     received = err;
   }
+  stall.stop();
   out.end();
   try {
     await finished(out);
@@ -167,6 +217,9 @@ async function receive(
   }
   if (callbackError !== undefined) throw callbackError;
   if (d.signal?.aborted) throw abortError(d.signal);
+  if (received !== undefined && stall.fired) {
+    return { done: false, progressed: done > offset, error: downloadError(d, `the server sent nothing for ${stall.ms} ms, after ${done} bytes`, received) };
+  }
   if (received !== undefined) {
     return { done: false, progressed: done > offset, error: downloadError(d, `the connection failed after ${done} bytes (${(received as Error).message})`, received) };
   }
@@ -182,6 +235,14 @@ async function receive(
 
 /** Gives the complete partial file the final name if it starts as it must and its checksum (when one is known) is the expected one. */
 async function verifyAndInstall(d: FileDownload, partial: string, digest: string | undefined): Promise<void> {
+  // a server that announced no size (a chunked body) is held to the published one here
+  if (d.bytes !== undefined) {
+    const size = await fileSize(partial);
+    if (size !== d.bytes) {
+      await discardPartial(partial);
+      throw downloadError(d, `the server sent ${size} bytes, the published size is ${d.bytes}; the file was removed`);
+    }
+  }
   if (d.startsWith !== undefined) {
     const head = await readHead(partial, d.startsWith.length);
     if (!head.equals(d.startsWith)) {

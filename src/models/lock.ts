@@ -16,6 +16,14 @@ const STALE_MS = 10_000;
 const FIRST_POLL_MS = 50;
 const LAST_POLL_MS = 1_000;
 
+/** How to wait for the lock. */
+export interface FileLockWait {
+  /** Ends the wait with `ERR_ABORTED`. */
+  readonly signal?: AbortSignal | undefined;
+  /** Called once, when the lock is first found held by another (before the first wait). */
+  readonly onWait?: (() => void) | undefined;
+}
+
 /**
  * Runs `task` holding the lock on `path` (which need not exist), waiting while another holds it.
  * `task` receives a signal that fires if the lock is lost (its directory removed or taken over);
@@ -23,9 +31,9 @@ const LAST_POLL_MS = 1_000;
  * @throws {@link AmanuensisError} `ERR_ABORTED` when `signal` fires while waiting,
  *   `ERR_MODEL_DOWNLOAD` when the lock cannot be made (e.g. a read-only directory), or what `task` throws
  */
-export async function withFileLock<T>(path: string, signal: AbortSignal | undefined, task: (lost: AbortSignal) => Promise<T>): Promise<T> {
+export async function withFileLock<T>(path: string, wait: FileLockWait, task: (lost: AbortSignal) => Promise<T>): Promise<T> {
   const lost = new AbortController();
-  const release = await acquire(path, signal, (err) => lost.abort(new AmanuensisError('ERR_MODEL_DOWNLOAD', `lost the lock on '${path}': ${err.message}`, { cause: err })));
+  const release = await acquire(path, wait, (err) => lost.abort(new AmanuensisError('ERR_MODEL_DOWNLOAD', `lost the lock on '${path}': ${err.message}`, { cause: err })));
   try {
     return await task(lost.signal);
   } finally {
@@ -34,7 +42,7 @@ export async function withFileLock<T>(path: string, signal: AbortSignal | undefi
   }
 }
 
-async function acquire(path: string, signal: AbortSignal | undefined, onCompromised: (err: Error) => void): Promise<() => Promise<void>> {
+async function acquire(path: string, { signal, onWait }: FileLockWait, onCompromised: (err: Error) => void): Promise<() => Promise<void>> {
   for (let wait = FIRST_POLL_MS; ; wait = Math.min(wait * 2, LAST_POLL_MS)) {
     throwIfAborted(signal);
     try {
@@ -44,6 +52,7 @@ async function acquire(path: string, signal: AbortSignal | undefined, onCompromi
         throw new AmanuensisError('ERR_MODEL_DOWNLOAD', `cannot lock '${path}': ${(err as Error).message}`, { cause: err });
       }
     }
+    if (wait === FIRST_POLL_MS) onWait?.();
     await sleep(wait, signal);
   }
 }

@@ -10,6 +10,7 @@ import { AmanuensisError } from '../errors.js';
 import { GGML_MAGIC } from '../model/ggml-loader.js';
 import { cachedModelPath, modelUrl, modelsDirectory } from './cache-dir.js';
 import { downloadFile } from './download.js';
+import { isLoadable, quantizationOf } from './loadable.js';
 import { withFileLock } from './lock.js';
 import type { ModelCacheOptions, ModelDownloadOptions } from './options.js';
 import { type ModelEntry, modelRegistry } from './registry.js';
@@ -35,6 +36,14 @@ export interface ModelInfo {
   readonly approxMiB: number | undefined;
   /** The checksum a download is verified against: `'sha256'`, `'sha1'`, or `'size'` when only the announced size is checked. */
   readonly verifiedBy: 'sha256' | 'sha1' | 'size';
+  /**
+   * Whether {@link Transcriber.load} accepts this name today. False for the quantized files
+   * (`-q5_0`, `-q5_1`, `-q8_0`): they can be downloaded, but loading them is refused with
+   * `ERR_MODEL_UNSUPPORTED_TENSOR_TYPE` until quantized weights are supported.
+   */
+  readonly loadable: boolean;
+  /** The quantization the name says the file has (`'q5_0'`, `'q5_1'`, `'q8_0'`), undefined for f32/f16 files. */
+  readonly quantization: string | undefined;
 }
 
 /**
@@ -54,6 +63,8 @@ export async function listModels(options: ModelCacheOptions = {}): Promise<Model
       bytes: size ?? entry.bytes,
       approxMiB: entry.approxMiB,
       verifiedBy: entry.sha256 !== undefined ? 'sha256' : entry.sha1 !== undefined ? 'sha1' : 'size',
+      loadable: isLoadable(entry),
+      quantization: quantizationOf(entry),
     } satisfies ModelInfo;
   }));
 }
@@ -71,6 +82,8 @@ export function modelPath(name: string, options: ModelCacheOptions = {}): string
  * {@link ModelDownloadOptions}): resumed from a partial file an interrupted download left,
  * verified against the announced size and the published checksum, then renamed into place.
  * While another process downloads the same file, this waits for it and then uses its file.
+ * Quantized models (`-q5_0`, `-q5_1`, `-q8_0`) are downloaded too, though
+ * {@link Transcriber.load} cannot load them yet (see {@link ModelInfo.loadable}).
  * @param name - a whisper.cpp model name (`'base.en'`, `'large-v3-turbo-q5_0'`: see {@link listModels}) or a custom one
  * @returns the path of the cached file
  * @throws {@link AmanuensisError} `ERR_INVALID_ARGUMENT` for an unknown name or a bad option,
@@ -98,7 +111,9 @@ export async function ensureCached(entry: ModelEntry, options: ModelDownloadOpti
       `model '${entry.name}' is not in the cache and downloading is off. ${byHand}, or run \`amanuensis models download ${entry.name}\``);
   }
   await makeDirectory(modelsDirectory(options));
-  await withFileLock(path, options.signal, async (lockLost) => {
+  const onWaitingForDownload = options.onWaitingForDownload;
+  const onWait = onWaitingForDownload === undefined ? undefined : (): void => onWaitingForDownload(entry.name);
+  await withFileLock(path, { signal: options.signal, onWait }, async (lockLost) => {
     // another process may have finished it while this one waited for the lock
     if (await cachedSize(path) !== undefined) return;
     const onProgress = options.onDownloadProgress;
@@ -130,6 +145,9 @@ function assertDownloadOptions(options: ModelDownloadOptions): void {
   }
   if (options.onDownloadProgress !== undefined && typeof options.onDownloadProgress !== 'function') {
     throw new AmanuensisError('ERR_INVALID_ARGUMENT', 'onDownloadProgress must be a function');
+  }
+  if (options.onWaitingForDownload !== undefined && typeof options.onWaitingForDownload !== 'function') {
+    throw new AmanuensisError('ERR_INVALID_ARGUMENT', 'onWaitingForDownload must be a function');
   }
 }
 

@@ -41,6 +41,11 @@ export interface ModelDownloadOptions extends ModelCacheOptions {
   readonly download?: boolean;
   /** Called as bytes arrive (once per chunk received). */
   readonly onDownloadProgress?: (progress: ModelDownloadProgress) => void;
+  /**
+   * Called once when another loader (in this process or another) is already downloading the
+   * same model, before waiting for it to finish; its file is then used. With the model's name.
+   */
+  readonly onWaitingForDownload?: (model: string) => void;
   /** Cancels the download (the partial file stays, and the next download resumes it) or the wait for another process's download. */
   readonly signal?: AbortSignal;
 }

@@ -1,11 +1,13 @@
 /**
  * What `Transcriber.load` is given: a model file's path, or a model's name. An existing file
- * wins; then a known name (fetched into the cache if missing); then anything that looks like a
+ * wins; then a known name (fetched into the cache if missing, unless it names a quantized
+ * file, which cannot be loaded yet: see loadable.ts); then anything that looks like a
  * path is left to the file loader (which reports it missing); anything else is an unknown name.
  * @module
  */
 import { stat } from 'node:fs/promises';
 
+import { isLoadable, unloadableModelError } from './loadable.js';
 import { ensureCached, findModel } from './model-cache.js';
 import type { ModelDownloadOptions } from './options.js';
 import { modelRegistry } from './registry.js';
@@ -13,14 +15,18 @@ import { unknownModelError } from './unknown-model.js';
 
 /**
  * The path of the model file `model` names.
- * @throws {@link AmanuensisError} `ERR_INVALID_ARGUMENT` for an unknown name, and the errors of {@link downloadModel}
+ * @throws {@link AmanuensisError} `ERR_INVALID_ARGUMENT` for an unknown name,
+ *   `ERR_MODEL_UNSUPPORTED_TENSOR_TYPE` for a quantized model's name (before any download), and the errors of {@link downloadModel}
  * @internal
  */
 export async function resolveModelFile(model: string, options: ModelDownloadOptions = {}): Promise<string> {
   // not a string, or empty: the file loader reports it
   if (typeof model !== 'string' || model.length === 0 || await isFile(model)) return model;
   const entry = findModel(model, options);
-  if (entry !== undefined) return ensureCached(entry, options);
+  if (entry !== undefined) {
+    if (!isLoadable(entry)) throw unloadableModelError(entry, modelRegistry(options.customModels));
+    return ensureCached(entry, options);
+  }
   if (looksLikePath(model)) return model;
   throw unknownModelError(model, modelRegistry(options.customModels).keys());
 }

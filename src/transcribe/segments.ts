@@ -3,7 +3,7 @@
  * `transcribe.py` does after each decode.
  * @module
  */
-import { FRAMES_PER_SECOND, HOP_LENGTH, N_SAMPLES_PER_TOKEN, TIME_PRECISION } from '../constants.js';
+import { FRAMES_PER_SECOND, HOP_LENGTH, N_SAMPLES_PER_TOKEN } from '../constants.js';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
 import type { DecodingResult } from '../types.js';
 
@@ -28,7 +28,8 @@ export function splitSegments(result: DecodingResult, tokenizer: Tokenizer, seek
   { segments: PendingSegment[]; advance: number } {
   const begin = tokenizer.special.timestampBegin;
   const tokens = result.tokens;
-  const timeOffset = seek / FRAMES_PER_SECOND;
+  // times in whole frames, divided once: 44.16, not 44.160000000000004
+  const secondsAt = (frames: number): number => frames / FRAMES_PER_SECOND;
   const isTs = tokens.map((t) => t >= begin);
   const n = tokens.length;
   const singleTimestampEnding = n >= 2 && !isTs[n - 2] && isTs[n - 1] === true;
@@ -47,7 +48,7 @@ export function splitSegments(result: DecodingResult, tokenizer: Tokenizer, seek
       const slice = tokens.slice(last, cut);
       const startPos = slice[0]! - begin;
       const endPos = slice[slice.length - 1]! - begin;
-      segments.push(make(timeOffset + startPos * TIME_PRECISION, timeOffset + endPos * TIME_PRECISION, slice));
+      segments.push(make(secondsAt(seek + startPos * INPUT_STRIDE), secondsAt(seek + endPos * INPUT_STRIDE), slice));
       last = cut;
     }
     // with a single timestamp at the end the window is done; otherwise resume at the last timestamp
@@ -56,9 +57,9 @@ export function splitSegments(result: DecodingResult, tokenizer: Tokenizer, seek
   }
 
   // no complete pair: one segment for the window, ending at its last timestamp if there is one
-  let duration = segmentFrames / FRAMES_PER_SECOND;
+  let durationFrames = segmentFrames;
   const timestamps = tokens.filter((t) => t >= begin);
   const lastTs = timestamps[timestamps.length - 1];
-  if (lastTs !== undefined && lastTs !== begin) duration = (lastTs - begin) * TIME_PRECISION;
-  return { segments: [make(timeOffset, timeOffset + duration, tokens)], advance: segmentFrames };
+  if (lastTs !== undefined && lastTs !== begin) durationFrames = (lastTs - begin) * INPUT_STRIDE;
+  return { segments: [make(secondsAt(seek), secondsAt(seek + durationFrames), tokens)], advance: segmentFrames };
 }

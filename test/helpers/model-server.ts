@@ -1,7 +1,7 @@
 /**
  * A local HTTP server standing in for a model host, with the misbehaviours a download must
  * survive under the test's control: cut the connection after N bytes, ignore Range, stall, or
- * answer 404 for a file it does not have. Each file has a strong ETag (its SHA-256), and a Range
+ * send the body chunked (no Content-Length), or answer 404 for a file it does not have. Each file has a strong ETag (its SHA-256), and a Range
  * request whose If-Range names another version gets the whole file, as HTTP says. It logs every
  * request (path, Range and If-Range headers, bytes sent).
  */
@@ -16,6 +16,8 @@ export interface ServedRequest {
   readonly ifRange: string | undefined;
   /** Body bytes the server sent for this request. */
   sent: number;
+  /** Resolves when the connection of this request has closed (the client went away, or the response ended and the socket closed). */
+  readonly closed: Promise<void>;
 }
 
 export interface ModelServerBehaviour {
@@ -26,6 +28,10 @@ export interface ModelServerBehaviour {
   ignoreRange?: boolean;
   /** Send this many body bytes, then send nothing more (until the client goes away). */
   stallAfter?: number;
+  /** Stall only the next this many requests (default: every one). */
+  stalls?: number;
+  /** Send no Content-Length (the body goes chunked), as some servers and proxies do. */
+  chunked?: boolean;
   /** Send this many body bytes, then hold the rest until {@link ModelServer.release}. */
   holdAfter?: number;
 }
@@ -88,10 +94,14 @@ export class ModelServer {
     }
   }
 
+  private length(bytes: number): { 'content-length'?: number } {
+    return this.behaviour.chunked === true ? {} : { 'content-length': bytes };
+  }
+
   private serve(req: IncomingMessage, res: ServerResponse): void {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     const ifRange = req.headers['if-range'] as string | undefined;
-    const log: ServedRequest = { path, range: req.headers.range, ifRange, sent: 0 };
+    const log: ServedRequest = { path, range: req.headers.range, ifRange, sent: 0, closed: once(res, 'close').then(() => undefined) };
     this.requests.push(log);
     const file = this.files.get(path);
     if (file === undefined) {
@@ -107,12 +117,12 @@ export class ModelServer {
         res.writeHead(416, { 'content-range': `bytes */${file.length}` }).end();
         return;
       }
-      res.writeHead(206, { etag, 'content-length': file.length - start, 'content-range': `bytes ${start}-${file.length - 1}/${file.length}` });
+      res.writeHead(206, { etag, ...this.length(file.length - start), 'content-range': `bytes ${start}-${file.length - 1}/${file.length}` });
     } else {
-      res.writeHead(200, { etag, 'content-length': file.length });
+      res.writeHead(200, { etag, ...this.length(file.length) });
     }
     const body = file.subarray(start);
-    const { cutAfter, cuts = 0, stallAfter, holdAfter } = this.behaviour;
+    const { cutAfter, cuts = 0, stallAfter, stalls, holdAfter } = this.behaviour;
     if (cutAfter !== undefined && cuts > 0) {
       this.behaviour = { ...this.behaviour, cuts: cuts - 1 };
       log.sent = Math.min(cutAfter, body.length);
@@ -120,7 +130,8 @@ export class ModelServer {
       res.write(body.subarray(0, log.sent), () => res.socket?.end());
       return;
     }
-    if (stallAfter !== undefined) {
+    if (stallAfter !== undefined && (stalls === undefined || stalls > 0)) {
+      if (stalls !== undefined) this.behaviour = { ...this.behaviour, stalls: stalls - 1 };
       log.sent = Math.min(stallAfter, body.length);
       res.write(body.subarray(0, log.sent));
       return;

@@ -13,6 +13,7 @@ export const HF_TOKENIZER_DIR = shared('models/whisper-tiny.en-hf-tokenizer');
 export const JFK_WAV = shared('audio/jfk.wav');
 export const JFK_FLAC = shared('audio/jfk.flac');
 export const STEREO_WAV = shared('audio/faster-whisper/stereo_diarization.wav');
+export const MULTILINGUAL_MP3 = shared('audio/faster-whisper/multilingual.mp3');
 export const LIBRISPEECH_DIR = shared('audio/librispeech-test-clean');
 const GOLDEN = 'golden/tiny.en-random-seed0-jfk/';
 

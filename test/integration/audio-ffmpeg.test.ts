@@ -4,9 +4,10 @@
  * script, since ffmpeg is not installed everywhere; without ffmpeg the error names the format
  * and the fix. The format is always recognised from the bytes, never the file name.
  */
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 import { afterAll, describe, expect, it } from 'vitest';
 
@@ -59,6 +60,66 @@ describe('ffmpeg present (a stand-in with its contract)', () => {
     const err = await decodeAudio(junk, { ffmpeg: FAKE_FFMPEG }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'ERR_AUDIO_DECODE' });
     expect((err as Error).message).toMatch(/unrecognised format.*exited with status 1.*Invalid data found when processing input/s);
+  });
+});
+
+describe('cancelling an ffmpeg decode', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'amanuensis-ffmpeg-abort-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  /** What the stand-in wrote to FAKE_FFMPEG_LOG. */
+  const readLog = (log: string): { pid: number; args: string[] } => JSON.parse(readFileSync(log, 'utf8'));
+  const isRunning = (pid: number): boolean => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  it('a fired signal kills a stalled ffmpeg (deaf to SIGTERM) and the decode rejects with ERR_ABORTED once it is gone', async () => {
+    const log = join(dir, 'stalled.json');
+    const controller = new AbortController();
+    const stalled = new TextEncoder().encode('HANG: an input ffmpeg never finishes');
+    await withEnv({ FAKE_FFMPEG_LOG: log }, async () => {
+      const decoding = decodeAudio(stalled, { ffmpeg: FAKE_FFMPEG, signal: controller.signal }).catch((e: unknown) => e);
+      // the stand-in writes its log as it starts: it is running from then on
+      while (!existsSync(log)) await sleep(20);
+      const { pid } = readLog(log);
+      expect(isRunning(pid)).toBe(true);
+      controller.abort();
+      expect(await decoding).toMatchObject({ name: 'AmanuensisError', code: 'ERR_ABORTED' });
+      expect(isRunning(pid)).toBe(false);
+    });
+  });
+
+  it('a signal fired before the call: ERR_ABORTED, and ffmpeg is never started', async () => {
+    const log = join(dir, 'never.json');
+    const signal = AbortSignal.abort();
+    await withEnv({ FAKE_FFMPEG_LOG: log }, async () => {
+      await expect(decodeAudio(m4a(), { ffmpeg: FAKE_FFMPEG, signal })).rejects.toMatchObject({ code: 'ERR_ABORTED' });
+      await expect(decodeAudioFile(M4A_3S, { ffmpeg: FAKE_FFMPEG, signal })).rejects.toMatchObject({ code: 'ERR_ABORTED' });
+    });
+    expect(existsSync(log)).toBe(false);
+    // the bundled decoders heed it too
+    await expect(decodeAudioFile(JFK_WAV, { signal })).rejects.toMatchObject({ code: 'ERR_ABORTED' });
+  });
+});
+
+describe('a file path is given to ffmpeg as a file: URL', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'amanuensis-ffmpeg-names-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("a name with a colon (take2:final.m4a), given relative, reaches ffmpeg as file:<absolute path>", async () => {
+    // real ffmpeg reads a bare `take2:final.m4a` as the URL of a protocol `take2` ("Protocol not
+    // found"); that parsing is ffmpeg's own, so what is checked here is the argument it is given
+    const file = join(dir, 'take2:final.m4a');
+    copyFileSync(M4A_3S, file);
+    const log = join(dir, 'args.json');
+    const a = await withEnv({ FAKE_FFMPEG_LOG: log }, () => decodeAudioFile(relative(process.cwd(), file), { ffmpeg: FAKE_FFMPEG, channel: 0 }));
+    const { args } = JSON.parse(readFileSync(log, 'utf8')) as { args: string[] };
+    expect(args[args.indexOf('-i') + 1]).toBe(`file:${file}`);
+    expect(Array.from(a.samples)).toEqual(standInLeft(m4a()));
   });
 });
 
@@ -116,6 +177,7 @@ describe('arguments', () => {
     await expect(decodeAudio(wav, { channel: 0.5 })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
     await expect(decodeAudio(wav, { ffmpeg: 7 as unknown as string })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
     await expect(decodeAudio(wav, { ffmpeg: '' })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    await expect(decodeAudio(wav, { signal: new AbortController() as unknown as AbortSignal })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
     await expect(decodeAudio('jfk.wav' as unknown as Uint8Array)).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
   });
 

@@ -10,9 +10,8 @@ import { Transcriber } from '../../src/transcriber.js';
 import {
   ALAW_3S, FAKE_FFMPEG, FLOAT_1S, M4A_3S, MP3_3S, MULAW_3S, OGG_OPUS_3S, VORBIS_3S, WEBM_OPUS_3S,
 } from '../helpers/audio-fixtures.js';
-import { JFK_WAV, SYNTHETIC_MODEL } from '../helpers/shared.js';
+import { MULTILINGUAL_MP3, SYNTHETIC_MODEL } from '../helpers/shared.js';
 
-const MULTILINGUAL_MP3 = JFK_WAV.replace(/jfk\.wav$/, 'faster-whisper/multilingual.mp3');
 
 let transcriber: Transcriber;
 beforeAll(async () => {

@@ -10,9 +10,8 @@ import { decodeAudio, decodeAudioFile } from '../../src/audio/audio-file.js';
 import {
   ALAW_3S, bestAlignment, correlation, FLOAT_1S, MP3_3S, MULAW_3S, OGG_OPUS_3S, snrDb, VORBIS_3S, WEBM_OPUS_3S,
 } from '../helpers/audio-fixtures.js';
-import { JFK_FLAC, JFK_WAV, jfkSamplesReference } from '../helpers/shared.js';
+import { JFK_FLAC, JFK_WAV, jfkSamplesReference, MULTILINGUAL_MP3 } from '../helpers/shared.js';
 
-const MULTILINGUAL_MP3 = JFK_WAV.replace(/jfk\.wav$/, 'faster-whisper/multilingual.mp3');
 const bytesOf = (path: string): Uint8Array => new Uint8Array(readFileSync(path));
 
 /** The first three seconds of jfk.wav, from which the lossy fixtures were encoded. */

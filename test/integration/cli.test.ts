@@ -39,6 +39,38 @@ describe('amanuensis transcribe', () => {
     expect(vtt.split('\n').slice(3).join('\n').trim()).toBe(srt.split('\n').slice(2).join('\n').trim());
   });
 
+  it('a bad option, a missing option or argument, an unknown command: one ERR_INVALID_ARGUMENT line, exit 1', async () => {
+    const failures = [
+      [['transcribe', JFK_WAV, ...base, '--format', 'docx'], /option '-f, --format <format>' argument 'docx' is invalid/],
+      [['transcribe', JFK_WAV, ...base, '--threads', 'abc'], /threads must be a positive integer/],
+      [['transcribe', JFK_WAV], /required option '-m, --model/],
+      [['transcribe', '--model', SYNTHETIC_MODEL], /missing required argument 'audio'/],
+      [['transcibe', JFK_WAV], /unknown command 'transcibe'/],
+      [['models', 'path'], /missing required argument/],
+    ] as const;
+    for (const [args, message] of failures) {
+      const err = await cli(...args).then(() => undefined, (e: unknown) => e as { code: number; stderr: string });
+      expect(err, args.join(' ')).toMatchObject({ code: 1 });
+      const lines = err!.stderr.trim().split('\n');
+      expect(lines, args.join(' ')).toHaveLength(1);
+      expect(lines[0]).toMatch(/^amanuensis: ERR_INVALID_ARGUMENT: /);
+      expect(lines[0]).toMatch(message);
+    }
+    // help and version still print and succeed
+    expect((await cli('transcribe', '--help')).stdout).toContain('--format');
+    expect((await cli('--version')).stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it('an --output that cannot be written is refused before any work, in one line', async () => {
+    for (const output of [tmpdir(), join(tmpdir(), 'no-such-folder', 'out.txt')]) {
+      const err = await cli('transcribe', JFK_WAV, ...base, '--output', output).then(() => undefined, (e: unknown) => e as { code: number; stderr: string });
+      expect(err).toMatchObject({ code: 1 });
+      expect(err!.stderr).toMatch(/^amanuensis: ERR_INVALID_ARGUMENT: --output .* (is a directory|cannot be written)/);
+      // refused before transcribing: no timings line
+      expect(err!.stderr).not.toMatch(/real-time factor/);
+    }
+  });
+
   it('a bad model path exits non-zero with the error code', async () => {
     await expect(cli('transcribe', JFK_WAV, '--model', '/nonexistent.bin')).rejects.toMatchObject({
       code: 1, stderr: expect.stringContaining('ERR_MODEL_NOT_FOUND'),

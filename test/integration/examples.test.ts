@@ -3,7 +3,9 @@
  * endpoint (fetch + multipart), the WebSocket streaming endpoint (the replayer client), and
  * the load test against the HTTP endpoint.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 import type { FastifyInstance } from 'fastify';
 import OpenAI, { toFile } from 'openai';
@@ -17,6 +19,7 @@ import { replay, type StreamedEvent } from '../../examples/streaming-replay.js';
 import { toSrt, toVtt } from '../../src/formats/subtitles.js';
 import { Transcriber } from '../../src/transcriber.js';
 import type { TranscribeProgress } from '../../src/options.js';
+import { FAKE_FFMPEG, M4A_3S } from '../helpers/audio-fixtures.js';
 import { JFK_WAV, jfkSamplesReference, SYNTHETIC_MODEL } from '../helpers/shared.js';
 import { repeated, wavBytes } from '../helpers/wav.js';
 
@@ -206,6 +209,25 @@ describe('examples/http-server.ts request fields', () => {
     await expect(createHttpServer(t, { maxFileBytes: 0 })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
     await expect(createHttpServer(t, { requestTimeoutMs: -1 })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
   });
+
+  it('a format only ffmpeg decodes, on a server without ffmpeg, is a 415 naming the format; the client is not told to install anything', async () => {
+    const saved = process.env.AMANUENSIS_FFMPEG;
+    process.env.AMANUENSIS_FFMPEG = join(tmpdir(), 'no-such-dir', 'ffmpeg');
+    try {
+      const m4a = await post({}, readFileSync(M4A_3S));
+      expect(m4a.status).toBe(415);
+      expect(await m4a.json()).toEqual({ error: {
+        message: 'unsupported media type: this server cannot decode MP4/M4A (AAC)', type: 'invalid_request_error', param: 'file', code: 'ERR_AUDIO_DECODE',
+      } });
+      // bytes no bundled decoder recognises were for ffmpeg to try: the same answer
+      const unknown = await post({}, new TextEncoder().encode('bytes of no format a bundled decoder knows'));
+      expect(unknown.status).toBe(415);
+      expect(await unknown.json()).toMatchObject({ error: { message: 'unsupported media type: this server cannot decode unrecognised format', code: 'ERR_AUDIO_DECODE' } });
+    } finally {
+      if (saved === undefined) delete process.env.AMANUENSIS_FFMPEG;
+      else process.env.AMANUENSIS_FFMPEG = saved;
+    }
+  });
 });
 
 describe('examples/http-server.ts cancellation, timeout and overload', () => {
@@ -287,6 +309,34 @@ describe('examples/http-server.ts cancellation, timeout and overload', () => {
     }
   });
 
+  it('a request whose upload ffmpeg never finishes decoding is answered 504 and that ffmpeg is killed', async () => {
+    const { server, url, outcomes, until } = await observedServer(300);
+    const dir = mkdtempSync(join(tmpdir(), 'amanuensis-http-ffmpeg-'));
+    const log = join(dir, 'ffmpeg.json');
+    const saved = { ffmpeg: process.env.AMANUENSIS_FFMPEG, log: process.env.FAKE_FFMPEG_LOG };
+    // the stand-in stalls on input starting with HANG (and ignores SIGTERM), and logs its pid
+    process.env.AMANUENSIS_FFMPEG = FAKE_FFMPEG;
+    process.env.FAKE_FFMPEG_LOG = log;
+    try {
+      const r = await postTo(url, {}, new TextEncoder().encode('HANG: bytes only ffmpeg could try'));
+      expect(r.status).toBe(504);
+      // settled once the decode has stopped: the stand-in is gone by then
+      const outcome = await until(() => [...outcomes.values()][0]);
+      expect(outcome).toMatchObject({ ok: false, error: { code: 'ERR_ABORTED', status: 504 } });
+      const stalled = JSON.parse(readFileSync(log, 'utf8')) as { pid: number; gaveUp?: true };
+      // killed, not left to give up after a minute
+      expect(stalled.gaveUp).toBeUndefined();
+      expect(() => process.kill(stalled.pid, 0)).toThrow(expect.objectContaining({ code: 'ESRCH' }));
+    } finally {
+      for (const [key, value] of [['AMANUENSIS_FFMPEG', saved.ffmpeg], ['FAKE_FFMPEG_LOG', saved.log]] as const) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a request that outlives requestTimeoutMs is answered 504 and its transcription is cancelled', async () => {
     const { server, url, outcomes, until } = await observedServer(200);
     let release!: () => void;
@@ -342,8 +392,8 @@ describe('examples/streaming.ts with the replayer client', () => {
 });
 
 describe('examples/streaming.ts options and refusals', () => {
-  /** Connects, sends `messages` (text, or float32 samples as binary), and collects the events and the close code. */
-  async function exchange(url: string, messages: readonly (string | Float32Array)[]): Promise<{ events: StreamedEvent[]; code: number }> {
+  /** Connects, sends `messages` (text, or float32 samples or raw bytes as binary), and collects the events and the close code. */
+  async function exchange(url: string, messages: readonly (string | Float32Array | Uint8Array)[]): Promise<{ events: StreamedEvent[]; code: number }> {
     const socket = new WebSocket(url);
     const events: StreamedEvent[] = [];
     socket.on('message', (data) => events.push(JSON.parse(data.toString()) as StreamedEvent));
@@ -408,6 +458,44 @@ describe('examples/streaming.ts options and refusals', () => {
       const { events, code: closeCode } = await exchange(url + path, messages);
       expect(closeCode, path + ' ' + String(messages[0])).toBe(code);
       expect(events).toEqual([{ type: 'error', code: 'ERR_INVALID_ARGUMENT', message: expect.any(String) }]);
+    }
+  });
+
+  it('int16 audio split inside samples (odd byte counts) reaches the session sample for sample; a stream cut inside a sample is closed 1007', async () => {
+    // the session's pushes are recorded through a Transcriber whose sessions report what they are given
+    const received: Float32Array[] = [];
+    const recording = new Proxy(t, {
+      get(target, prop) {
+        if (prop === 'createSession') {
+          return (options: Parameters<Transcriber['createSession']>[0]) => {
+            const session = target.createSession(options);
+            const push = session.push.bind(session);
+            session.push = (chunk: Float32Array) => { received.push(chunk.slice()); push(chunk); };
+            return session;
+          };
+        }
+        const value: unknown = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const recorded = await createStreamingServer(recording, { port: 0, session: decode });
+    try {
+      const s16 = Int16Array.from(audio.subarray(0, 4 * 16000), (v) => Math.round(v * 32767));
+      const bytes = new Uint8Array(s16.buffer);
+      // 100 ms messages, each cut one byte off a sample boundary
+      const messages: (string | Uint8Array)[] = [];
+      const sizes = [3201, 3199];
+      for (let at = 0, i = 0; at < bytes.length; at += sizes[i++ % 2]!) messages.push(bytes.slice(at, at + sizes[i % 2]!));
+      const done = await exchange(`ws://127.0.0.1:${recorded.port}/?format=s16`, [...messages, 'end']);
+      expect(done.code).toBe(1000);
+      expect(done.events.filter((e) => e.type === 'segment').length).toBeGreaterThan(0);
+      const samples = new Float32Array(received.reduce((n, c) => n + c.length, 0));
+      received.reduce((at, c) => (samples.set(c, at), at + c.length), 0);
+      expect(samples).toEqual(Float32Array.from(s16, (v) => v / 32768));
+      const cut = await exchange(`ws://127.0.0.1:${recorded.port}/?format=s16`, [bytes.slice(0, 3201), 'end']);
+      expect(cut).toEqual({ events: [{ type: 'error', code: 'ERR_AUDIO_DECODE', message: expect.stringMatching(/ended inside a sample/) }], code: 1007 });
+    } finally {
+      await recorded.close();
     }
   });
 });

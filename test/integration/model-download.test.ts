@@ -1,7 +1,8 @@
 /**
  * Models by name, downloaded from a local HTTP server (test/helpers/model-server.ts) into a
  * temporary cache: the whole path to a transcription, resuming, a server without Range, HTTP
- * errors, size and checksum mismatches, concurrent loaders, cancellation, and working offline.
+ * errors, size and checksum mismatches, a server that stalls, file system errors, a throwing
+ * progress callback, concurrent loaders, cancellation, quantized names, and working offline.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { decodeAudioFile } from '../../src/audio/audio-file.js';
 import { AmanuensisError } from '../../src/errors.js';
+import { downloadFile } from '../../src/models/download.js';
 import { downloadModel } from '../../src/models/model-cache.js';
 import type { ModelDownloadProgress } from '../../src/models/options.js';
 import type { ModelEntry } from '../../src/models/registry.js';
@@ -185,6 +187,63 @@ describe('downloading', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
+  it('a chunked body (no Content-Length) is held to the published size: a shorter one is refused and removed', async () => {
+    server.behaviour = { chunked: true };
+    const err = await rejection(downloadModel('blob', blob({ sha256: undefined, bytes: BLOB.length + 1 })));
+    expect(err.code).toBe('ERR_MODEL_DOWNLOAD');
+    expect(err.message).toContain(`the server sent ${BLOB.length} bytes, the published size is ${BLOB.length + 1}; the file was removed`);
+    expect(readdirSync(dir)).toEqual([]);
+    // the right size passes
+    expect(readFileSync(await downloadModel('blob', blob({ sha256: undefined, bytes: BLOB.length }))).equals(BLOB)).toBe(true);
+  });
+
+  it('a server that stops sending mid-file is cut after the stall timeout and resumed from where the file got to', async () => {
+    server.behaviour = { stallAfter: MIB, stalls: 1 };
+    const path = join(dir, 'ggml-blob.bin');
+    await downloadFile({ url: `${server.baseUrl}/ggml-blob.bin`, path, sha256: sha('sha256', BLOB), stallTimeoutMs: 200, hint: '' });
+    expect(readFileSync(path).equals(BLOB)).toBe(true);
+    const [first, second, ...more] = server.requestsFor('/ggml-blob.bin');
+    expect(more).toEqual([]);
+    expect(first).toMatchObject({ range: undefined, sent: MIB });
+    const kept = Number(/^bytes=(\d+)-$/.exec(second!.range ?? '')?.[1]);
+    expect(kept).toBeGreaterThan(0);
+    expect(kept).toBeLessThanOrEqual(MIB);
+  });
+
+  it('a server that sends no byte of the body: ERR_MODEL_DOWNLOAD after the stall timeout, not a hang', async () => {
+    server.behaviour = { stallAfter: 0 };
+    const err = await rejection(downloadFile({ url: `${server.baseUrl}/ggml-blob.bin`, path: join(dir, 'ggml-blob.bin'), stallTimeoutMs: 200, hint: '' }));
+    expect(err.code).toBe('ERR_MODEL_DOWNLOAD');
+    expect(err.message).toMatch(/the server sent (no response within|nothing for) 200 ms/);
+    expect(existsSync(join(dir, 'ggml-blob.bin'))).toBe(false);
+  });
+
+  it('a file system error (the models directory under a regular file: ENOTDIR) is ERR_MODEL_DOWNLOAD with the cause', async () => {
+    const file = join(dir, 'a-file');
+    writeFileSync(file, 'not a directory');
+    const direct = await rejection(downloadFile({ url: `${server.baseUrl}/ggml-blob.bin`, path: join(file, 'sub', 'ggml-blob.bin'), hint: '' }));
+    expect(direct.code).toBe('ERR_MODEL_DOWNLOAD');
+    expect(direct.cause).toMatchObject({ code: 'ENOTDIR' });
+    const byName = await rejection(downloadModel('blob', { ...blob(), modelsDir: join(file, 'sub') }));
+    expect(byName.code).toBe('ERR_MODEL_DOWNLOAD');
+    expect(byName.cause).toMatchObject({ code: 'ENOTDIR' });
+  });
+
+  it('a progress callback that throws (at the start, or mid-file) stops the download with ERR_MODEL_DOWNLOAD and closes the connection', async () => {
+    // the server never ends the body by itself: only the client's cancel closes the connection
+    server.behaviour = { stallAfter: 2 * MIB };
+    for (const throwAt of [0, MIB / 2]) {
+      const thrown = new Error('the progress display broke');
+      const err = await rejection(downloadModel('blob', {
+        ...blob(), onDownloadProgress: (p) => { if (p.bytesDone >= throwAt) throw thrown; },
+      }));
+      expect(err.code).toBe('ERR_MODEL_DOWNLOAD');
+      expect(err.cause).toBe(thrown);
+      await server.requests.at(-1)!.closed;
+    }
+    expect(existsSync(join(dir, 'ggml-blob.bin'))).toBe(false);
+  });
+
   it('two concurrent loaders: one download, and both get the file', async () => {
     const [a, b] = await Promise.all([downloadModel('blob', blob()), downloadModel('blob', blob())]);
     expect(a).toBe(b);
@@ -195,15 +254,17 @@ describe('downloading', () => {
 });
 
 describe('the lock', () => {
-  it('a loader waiting for another process\'s download stops with ERR_ABORTED when its signal fires; the download goes on', async () => {
+  it('a second loader in this process, told it waits for the first one\'s download, stops with ERR_ABORTED when its signal fires; the download goes on', async () => {
     server.behaviour = { holdAfter: MIB };
     const first = downloadModel('blob', blob());
+    // the first holds the lock from before its request
     while (server.requests.length === 0) await delay(10);
     const abort = new AbortController();
-    const waiting = downloadModel('blob', { ...blob(), signal: abort.signal });
-    await delay(100);
-    abort.abort();
+    const waitedFor: string[] = [];
+    // aborted only once it is waiting on the lock: an abort before would end it by another path
+    const waiting = downloadModel('blob', { ...blob(), signal: abort.signal, onWaitingForDownload: (model) => { waitedFor.push(model); abort.abort(); } });
     expect((await rejection(waiting)).code).toBe('ERR_ABORTED');
+    expect(waitedFor).toEqual(['blob']);
     server.release();
     expect(readFileSync(await first).equals(BLOB)).toBe(true);
     expect(server.requests).toHaveLength(1);
@@ -236,6 +297,25 @@ describe('offline without the file', () => {
     expect(err.code).toBe('ERR_MODEL_DOWNLOAD');
     expect(err.message).toContain('cannot reach the server (ECONNREFUSED)');
     expect(err.message).toContain(`download ${options.customModels[0]!.url} and save it as ${join(dir, 'ggml-blob.bin')}`);
+  });
+});
+
+describe('quantized models', () => {
+  it('a quantized name is refused by Transcriber.load before any download, naming the f16 model; downloadModel still fetches it', async () => {
+    server.replace('/ggml-tiny.en-q5_1.bin', BLOB);
+    const options = { modelsDir: dir, modelsBaseUrl: server.baseUrl };
+    const refused = await rejection(Transcriber.load('tiny.en-q5_1', options));
+    expect(refused.code).toBe('ERR_MODEL_UNSUPPORTED_TENSOR_TYPE');
+    expect(refused.message).toContain('quantized models (q5_0, q5_1, q8_0) are not supported yet');
+    expect(refused.message).toContain('use \'tiny.en\' (f16) instead');
+    expect(server.requests).toEqual([]);
+    expect(readdirSync(dir)).toEqual([]);
+
+    const path = await downloadModel('tiny.en-q5_1', options);
+    expect(readFileSync(path).equals(BLOB)).toBe(true);
+    // cached, it is still refused by name, without reading it
+    expect((await rejection(Transcriber.load('tiny.en-q5_1', options))).code).toBe('ERR_MODEL_UNSUPPORTED_TENSOR_TYPE');
+    expect(server.requests).toHaveLength(1);
   });
 });
 

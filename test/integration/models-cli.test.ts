@@ -2,8 +2,9 @@
  * `amanuensis models list | path | download` and `transcribe --model <name>`, run as a user
  * would (through tsx on the sources), against a local server standing in for the model host.
  */
-import { execFile } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { type PromiseWithChild, execFile, execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -24,11 +25,14 @@ const Q5_1_BYTES = readFileSync(Q5_1_MODEL);
 let server: ModelServer;
 let dir: string;
 
-/** The command with the cache in `dir` and the test server as the mirror. */
-const cli = (...args: string[]): Promise<{ stdout: string; stderr: string }> =>
+/**
+ * The command with the cache in `dir` and the test server as the mirror (and no ffmpeg, so that
+ * a file no bundled decoder reads fails the same way on every machine). Its `child` is the process.
+ */
+const cli = (...args: string[]): PromiseWithChild<{ stdout: string; stderr: string }> =>
   run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-    cwd: root, maxBuffer: 1 << 24,
-    env: { ...process.env, AMANUENSIS_MODELS_DIR: dir, AMANUENSIS_MODELS_BASE_URL: server.baseUrl },
+    cwd: root, maxBuffer: 1 << 24, encoding: 'utf8',
+    env: { ...process.env, AMANUENSIS_MODELS_DIR: dir, AMANUENSIS_MODELS_BASE_URL: server.baseUrl, AMANUENSIS_FFMPEG: '/nonexistent/ffmpeg' },
   });
 
 beforeEach(async () => {
@@ -60,12 +64,15 @@ describe('amanuensis models', () => {
 
     // the first download is held half way while the second process starts and finds it under way
     server.behaviour = { holdAfter: Q5_1_BYTES.length >> 1 };
+    const path = join(dir, 'ggml-tiny.en-q5_1.bin');
     const first = cli('models', 'download', 'tiny.en-q5_1');
     await until(() => server.requests.length === 1);
     const second = cli('models', 'download', 'tiny.en-q5_1');
-    await delay(2_000);
+    let secondStderr = '';
+    second.child.stderr?.on('data', (chunk: Buffer) => { secondStderr += chunk.toString(); });
+    // released only once the second process says it waits on the lock the first one holds
+    await until(() => existsSync(`${path}.lock`) && secondStderr.includes('waiting for another download of tiny.en-q5_1'));
     server.release();
-    const path = join(dir, 'ggml-tiny.en-q5_1.bin');
     expect((await first).stdout).toBe(`${path}\n`);
     expect((await second).stdout).toBe(`${path}\n`);
     expect(server.requests).toHaveLength(1);
@@ -74,9 +81,10 @@ describe('amanuensis models', () => {
 
     expect(await listed()).toMatchObject({ cached: true, bytes: Q5_1_BYTES.length, path, verifiedBy: 'size' });
     const table = (await cli('models', 'list')).stdout;
-    expect(table.split('\n')[0]).toMatch(/^NAME\s+SIZE\s+CACHED\s+VERIFIED BY$/);
-    expect(table).toMatch(/^tiny\.en-q5_1\s+31 MiB\s+yes\s+size$/m);
-    expect(table).toMatch(/^large-v3-turbo\s+~1\.5 GiB\s+sha1$/m);
+    expect(table.split('\n')[0]).toMatch(/^NAME\s+SIZE\s+CACHED\s+VERIFIED BY\s+LOADS$/);
+    // downloaded, though transcribe cannot load it yet
+    expect(table).toMatch(/^tiny\.en-q5_1\s+31 MiB\s+yes\s+size\s+not yet \(q5_1\)$/m);
+    expect(table).toMatch(/^large-v3-turbo\s+~1\.5 GiB\s+sha1\s+yes$/m);
   });
 
   it('download of an unknown name or a missing file fails with the code, and leaves nothing', async () => {
@@ -101,4 +109,39 @@ describe('amanuensis transcribe --model <name>', () => {
     expect(server.requests).toEqual([]);
     expect(existsSync(join(dir, 'ggml-tiny.en.bin.partial'))).toBe(false);
   });
+
+  it('a quantized name is refused before any download, naming the f16 model', async () => {
+    await expect(cli('transcribe', JFK_WAV, '--model', 'tiny.en-q5_1')).rejects.toMatchObject({
+      code: 1, stderr: expect.stringMatching(/ERR_MODEL_UNSUPPORTED_TENSOR_TYPE: .*not supported yet; use 'tiny\.en' \(f16\) instead/),
+    });
+    expect(server.requests).toEqual([]);
+  });
+});
+
+describe('audio that fails while the model downloads', () => {
+  // the server sends the start of the model, then nothing: only the command's abort ends the download
+  beforeEach(() => {
+    server.replace('/ggml-base.en.bin', Q5_1_BYTES);
+    server.behaviour = { stallAfter: 64 * 1024 };
+  });
+
+  it('transcribe exits non-zero with the audio error as soon as the audio fails, mid-download', async () => {
+    // a FIFO: the audio arrives (and fails) only once the download is under way
+    const audio = join(dir, 'audio.fifo');
+    execFileSync('mkfifo', [audio]);
+    const command = cli('transcribe', audio, '--model', 'base.en');
+    await until(() => server.requests.length === 1);
+    await writeFile(audio, 'not audio at all');
+    // the command must end by itself: the test's timeout is the only clock
+    await expect(command).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/ERR_AUDIO_DECODE/) });
+    expect((await command.catch((e: { stderr: string }) => e)).stderr).not.toMatch(/ERR_ABORTED/);
+    await server.requests[0]!.closed;
+    expect(existsSync(join(dir, 'ggml-base.en.bin'))).toBe(false);
+  }, 60_000);
+
+  it('detect-language too', async () => {
+    const audio = join(dir, 'notes.txt');
+    writeFileSync(audio, 'not audio at all');
+    await expect(cli('detect-language', audio, '--model', 'base.en')).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/ERR_AUDIO_DECODE/) });
+  }, 60_000);
 });

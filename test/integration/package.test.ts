@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 
 import { describe, expect, it } from 'vitest';
 
-import { JFK_WAV, SYNTHETIC_MODEL } from '../helpers/shared.js';
+import { JFK_FLAC, JFK_WAV, MULTILINGUAL_MP3, SYNTHETIC_MODEL } from '../helpers/shared.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const npm = (args: string[], cwd: string): string =>
@@ -68,6 +68,27 @@ describe('the packed tarball', () => {
     for (const script of ['advanced.mjs', 'advanced.cjs']) {
       const out = JSON.parse(execFileSync(process.execPath, [script], { cwd: project, encoding: 'utf8' }).trim()) as Record<string, string>;
       expect(out, script).toEqual({ code: 'ERR_MODEL_BAD_MAGIC', addon: 'function', reader: 'function', rootReader: 'undefined' });
+    }
+  });
+
+  it('decodeAudioFile works through import and require, for every bundled decoder\'s module format', () => {
+    // wavefile and libsamplerate-js are CommonJS marked __esModule without a default export: a default
+    // import of them was undefined in the CommonJS build
+    const files = [JFK_WAV, JFK_FLAC, MULTILINGUAL_MP3];
+    const probe = (load: string): string => `
+      ${load}
+      (async () => {
+        const out = [];
+        for (const f of ${JSON.stringify(files)}) out.push((await decodeAudioFile(f)).samples.length);
+        console.log(JSON.stringify(out));
+      })();
+    `;
+    writeFileSync(join(project, 'decode.mjs'), probe(`import { decodeAudioFile } from 'amanuensis';`));
+    writeFileSync(join(project, 'decode.cjs'), probe(`const { decodeAudioFile } = require('amanuensis');`));
+    for (const script of ['decode.mjs', 'decode.cjs']) {
+      const lengths = JSON.parse(execFileSync(process.execPath, [script], { cwd: project, encoding: 'utf8' }).trim()) as number[];
+      // 11 s at 16 kHz (the WAV, and the 44.1 kHz FLAC resampled); the MP3's 59.9 s
+      expect(lengths, script).toEqual([176_000, 176_000, 958_400]);
     }
   });
 

@@ -127,6 +127,7 @@ expectTypeOf<TranscriberLoadOptions>().toEqualTypeOf<{
   readonly tokenLoop?: 'native' | 'typescript';
   readonly download?: boolean;
   readonly onDownloadProgress?: (progress: ModelDownloadProgress) => void;
+  readonly onWaitingForDownload?: (model: string) => void;
   readonly modelsDir?: string;
   readonly modelsBaseUrl?: string;
   readonly customModels?: readonly ModelEntry[];
@@ -156,6 +157,8 @@ expectTypeOf<ModelInfo>().toEqualTypeOf<{
   readonly bytes: number | undefined;
   readonly approxMiB: number | undefined;
   readonly verifiedBy: 'sha256' | 'sha1' | 'size';
+  readonly loadable: boolean;
+  readonly quantization: string | undefined;
 }>();
 
 expectTypeOf<EncoderChoice>().toEqualTypeOf<'auto' | 'cpu' | 'xdna2' | Encoder>();

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
 import { MODELS_BASE_URL_ENV, MODELS_DIR_ENV, modelUrl, modelsDirectory } from '../../src/models/cache-dir.js';
+import { isLoadable, quantizationOf } from '../../src/models/loadable.js';
 import { listModels, modelPath } from '../../src/models/model-cache.js';
 import { WHISPER_CPP_MODELS, modelRegistry } from '../../src/models/registry.js';
 import { closeNames } from '../../src/models/unknown-model.js';
@@ -58,6 +59,17 @@ describe('whisper.cpp models', () => {
     expect(unverified.every((name) => /-q[58]_[01]$/.test(name))).toBe(true);
     expect(unverified).toHaveLength(14);
   });
+
+  it('the quantized files (q5_0, q5_1, q8_0) stay in the registry but are the only ones not loadable today', () => {
+    const quantized = WHISPER_CPP_MODELS.filter((m) => !isLoadable(m)).map((m) => m.name);
+    expect(quantized).toEqual(DOWNLOAD_SCRIPT_NAMES.filter((name) => /-q[58]_[01]$/.test(name)));
+    expect(quantized).toHaveLength(17);
+    expect(quantizationOf(modelRegistry().get('large-v3-turbo-q5_0')!)).toBe('q5_0');
+    expect(quantizationOf(modelRegistry().get('large-v3-turbo')!)).toBeUndefined();
+    // a custom entry is judged by its name, or its file name
+    expect(isLoadable({ name: 'mine', file: 'ggml-mine-q8_0.bin', url: 'https://x.test/m' })).toBe(false);
+    expect(isLoadable({ name: 'mine', url: 'https://x.test/m' })).toBe(true);
+  });
 });
 
 describe('the cache directory and the mirror', () => {
@@ -91,7 +103,10 @@ describe('the cache directory and the mirror', () => {
     expect(list.map((m) => m.name)).toEqual(DOWNLOAD_SCRIPT_NAMES);
     expect(list.filter((m) => m.cached)).toEqual([expect.objectContaining({ name: 'base.en', bytes: 1234, path: join(dir, 'ggml-base.en.bin'), verifiedBy: 'sha1' })]);
     expect(list.find((m) => m.name === 'tiny.en')).toMatchObject({ cached: false, bytes: 77_704_715, verifiedBy: 'sha256' });
-    expect(list.find((m) => m.name === 'tiny-q5_1')).toMatchObject({ cached: false, bytes: undefined, approxMiB: undefined, verifiedBy: 'size' });
+    expect(list.find((m) => m.name === 'tiny-q5_1')).toMatchObject({
+      cached: false, bytes: undefined, approxMiB: undefined, verifiedBy: 'size', loadable: false, quantization: 'q5_1',
+    });
+    expect(list.find((m) => m.name === 'base.en')).toMatchObject({ loadable: true, quantization: undefined });
     expect(fetchSpy).not.toHaveBeenCalled();
   });
 });

@@ -38,4 +38,11 @@ describe('splitting a window into segments (transcribe.py)', () => {
     const plain = splitSegments(result([...hello]), tok, 0, 1200);
     expect(plain.segments[0]).toMatchObject({ start: 0, end: 12 });
   });
+
+  it('times are whole frames in seconds, without binary-fraction noise (44.16, not 44.160000000000004)', () => {
+    // seek 1422 frames (14.22 s) + 29.94 s: 14.22 + 1497 * 0.02 is 44.160000000000004 in floating point
+    const r = splitSegments(result([TS(29.94), ...hello, TS(29.96), TS(29.96), ...world, TS(29.98)]), tok, 1422, 3000);
+    expect(r.segments.map((s) => [s.start, s.end])).toEqual([[44.16, 44.18], [44.18, 44.2]]);
+    expect(1422 / 100 + 1497 * 0.02).not.toBe(44.16);
+  });
 });

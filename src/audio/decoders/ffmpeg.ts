@@ -1,13 +1,16 @@
 /**
  * Every format without a bundled decoder (AAC in MP4/M4A, video files, WMA, AIFF...) through
  * the `ffmpeg` program, when one is installed. It writes a float WAV at 16 kHz with the file's
- * channels kept, so channel choice and downmix stay the same code for every format.
+ * channels kept, so channel choice and downmix stay the same code for every format. Its own
+ * downmix (`-ac 1`) would halve the memory of a stereo file but is no average: it adds stereo
+ * channels at 1/√2 each, 3 dB louder than every other format and above 1 where they agree.
  * @module
  */
 import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
 
 import { SAMPLE_RATE } from '../../constants.js';
-import { AmanuensisError } from '../../errors.js';
+import { abortError, AmanuensisError, throwIfAborted } from '../../errors.js';
 import { UNRECOGNISED } from '../detect-format.js';
 import { decodeError, type RawAudio } from '../raw-audio.js';
 import { decodeWav } from './wav.js';
@@ -63,9 +66,11 @@ interface FfmpegRun {
   readonly stderrTail: string;
 }
 
-function run(binary: string, args: string[], stdin: Uint8Array | undefined): Promise<FfmpegRun> {
+function run(binary: string, args: string[], stdin: Uint8Array | undefined, signal: AbortSignal | undefined): Promise<FfmpegRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(binary, args, { stdio: 'pipe' });
+    // a fired signal kills it outright: a stalled decode (a network mount, a hostile file) may
+    // not heed a polite SIGTERM
+    const child = spawn(binary, args, { stdio: 'pipe', killSignal: 'SIGKILL', ...(signal !== undefined && { signal }) });
     const out: Buffer[] = [];
     let stderrHead = '';
     let stderrTail = '';
@@ -74,8 +79,16 @@ function run(binary: string, args: string[], stdin: Uint8Array | undefined): Pro
       if (stderrHead.length < STDERR_HEAD) stderrHead = (stderrHead + text).slice(0, STDERR_HEAD);
       stderrTail = (stderrTail + text).slice(-STDERR_KEEP);
     });
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout: Buffer.concat(out), stderrHead, stderrTail }));
+    let aborted: Error | undefined;
+    child.once('error', (err) => {
+      // killed by the signal: settled once it is gone, so no ffmpeg outlives a rejected decode
+      if (err.name === 'AbortError') aborted = err;
+      else reject(err);
+    });
+    child.once('close', (code) => {
+      if (aborted !== undefined) reject(aborted);
+      else resolve({ code, stdout: Buffer.concat(out), stderrHead, stderrTail });
+    });
     // ffmpeg may stop reading early (a header it rejects): the broken pipe is reported by its exit status
     child.stdin.once('error', () => undefined);
     child.stdin.end(stdin);
@@ -83,27 +96,41 @@ function run(binary: string, args: string[], stdin: Uint8Array | undefined): Pro
 }
 
 /**
+ * ffmpeg's `-i` takes a URL: a relative name with a colon (`take2:final.m4a`) would be read as
+ * protocol `take2`. The `file:` protocol with the absolute path reads any name as a file.
+ */
+function fileUrl(path: string): string {
+  return `file:${resolve(path)}`;
+}
+
+/**
  * Decodes a file with ffmpeg.
  * @param format - the detected format's name, for messages
  * @param ffmpeg - the binary to run, or `false` when the caller forbids it
+ * @param signal - kills ffmpeg when it fires
  * @throws {@link AmanuensisError} `ERR_AUDIO_DECODE` when ffmpeg is absent (the message names
- * the format and the fix) or fails (the message keeps its error output)
+ * the format and the fix) or fails (the message keeps its error output); `ERR_ABORTED` (or the
+ * signal's own AmanuensisError reason) when `signal` fires
  * @internal
  */
-export async function decodeWithFfmpeg(input: FfmpegInput, format: string, ffmpeg: string | false): Promise<RawAudio> {
+export async function decodeWithFfmpeg(input: FfmpegInput, format: string, ffmpeg: string | false, signal?: AbortSignal): Promise<RawAudio> {
   if (ffmpeg === false) throw missingFfmpeg(format, 'running ffmpeg is turned off (the ffmpeg option is false)');
+  throwIfAborted(signal);
   const args = [
-    '-hide_banner', '-nostdin', '-nostats', '-i', input.path ?? 'pipe:0',
+    '-hide_banner', '-nostdin', '-nostats', '-i', input.path === undefined ? 'pipe:0' : fileUrl(input.path),
     '-map', '0:a:0', '-c:a', 'pcm_f32le', '-ar', String(SAMPLE_RATE), '-f', 'wav', 'pipe:1',
   ];
   let result: FfmpegRun;
   try {
-    result = await run(ffmpeg, args, input.path === undefined ? input.bytes : undefined);
+    result = await run(ffmpeg, args, input.path === undefined ? input.bytes : undefined, signal);
   } catch (err) {
+    if (signal?.aborted) throw abortError(signal);
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw missingFfmpeg(format, `'${ffmpeg}' was not found`);
     throw decodeError(format, `ffmpeg ('${ffmpeg}') could not be started: ${(err as Error).message}`, err);
   }
+  // killed as it was finishing: its output may be cut short
+  throwIfAborted(signal);
   if (result.code !== 0) {
     throw decodeError(format, `ffmpeg exited with status ${result.code}: ${result.stderrTail.trim()}`);
   }

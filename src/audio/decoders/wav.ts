@@ -6,9 +6,13 @@
  * 2.4 s and 900 MB peak for a 10-minute 44.1 kHz stereo file).
  * @module
  */
-import wavefile from 'wavefile';
+import * as wavefileModule from 'wavefile';
 
 import { decodeError, type RawAudio, throwIfShort } from '../raw-audio.js';
+
+// a CommonJS module marked __esModule without a default export: Node's ESM loader exposes it only
+// as the default, the CommonJS build (tsup's interop) only as the namespace
+const { WaveFile } = (wavefileModule as { default?: typeof wavefileModule }).default ?? wavefileModule;
 
 const PCM = 1;
 const IEEE_FLOAT = 3;
@@ -75,9 +79,9 @@ function readPlanes(data: Uint8Array, channels: number, bytesPerSample: number, 
  * @internal
  */
 export function decodeWav(bytes: Uint8Array): { audio: RawAudio } | { unsupported: string } {
-  let wav: InstanceType<typeof wavefile.WaveFile>;
+  let wav: InstanceType<typeof WaveFile>;
   try {
-    wav = new wavefile.WaveFile(bytes);
+    wav = new WaveFile(bytes);
   } catch (err) {
     throw decodeError('WAV', (err as Error).message, err);
   }
