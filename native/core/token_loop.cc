@@ -66,13 +66,13 @@ token_loop::token_loop(token_loop_options options) : o_(std::move(options)) {
     if (o_.n_vocab <= 0 || o_.n_seq < 1 || o_.initial.empty() || o_.sample_begin != int(o_.initial.size()) ||
         o_.sot_index < 0 || o_.sot_index >= int(o_.initial.size()) || o_.sample_len < 1 ||
         (beam && (o_.temperature != 0 || o_.beam_size != o_.n_seq || !(o_.patience > 0))) || !(o_.temperature >= 0)) {
-        throw native_error("ERR_INVALID_ARGUMENT", "inconsistent token loop options");
+        throw native_error(errc::invalid_argument, "inconsistent token loop options");
     }
-    for (int32_t t : o_.initial) if (t < 0 || t >= o_.n_vocab) throw native_error("ERR_INVALID_ARGUMENT", "initial token out of range");
+    for (int32_t t : o_.initial) if (t < 0 || t >= o_.n_vocab) throw native_error(errc::invalid_argument, "initial token out of range");
     for (int32_t t : {o_.eot, o_.no_speech, o_.no_timestamps, o_.timestamp_begin}) {
-        if (t < 0 || t >= o_.n_vocab) throw native_error("ERR_INVALID_ARGUMENT", "special token out of range");
+        if (t < 0 || t >= o_.n_vocab) throw native_error(errc::invalid_argument, "special token out of range");
     }
-    for (int32_t t : o_.blank_tokens) if (t < 0 || t >= o_.n_vocab) throw native_error("ERR_INVALID_ARGUMENT", "blank token out of range");
+    for (int32_t t : o_.blank_tokens) if (t < 0 || t >= o_.n_vocab) throw native_error(errc::invalid_argument, "blank token out of range");
     sequences_.assign(size_t(o_.n_seq), o_.initial);
     sum_logprobs_.assign(size_t(o_.n_seq), 0.0);
     max_candidates_ = beam ? int(std::floor(o_.beam_size * o_.patience + 0.5)) : 0;

@@ -8,7 +8,7 @@
 import { TIME_PRECISION } from '../constants.js';
 import { AmanuensisError, throwIfAborted } from '../errors.js';
 import type { ModelDimensions } from '../model/hparams.js';
-import type { NativeDecoderHandle, NativeModelHandle } from '../native/binding.js';
+import type { NativeDecoderHandle, NativeLoopResult, NativeModelHandle } from '../native/binding.js';
 import type { Decoder, DecoderSession, TokenLoopOutcome, TokenLoopRequest } from './decoder.js';
 import type { DecoderStepBatcher } from './step-batcher.js';
 
@@ -101,7 +101,7 @@ export class CpuDecoder implements Decoder {
     let callbackError: { error: unknown } | undefined;
     const onStep = r.onStep;
     try {
-      const out = await native.runLoop({
+      const run = (): Promise<NativeLoopResult> => native.runLoop({
         initial: Int32Array.from(r.initial),
         sotIndex: r.sotIndex,
         temperature: r.temperature,
@@ -124,7 +124,8 @@ export class CpuDecoder implements Decoder {
         abort,
         ...(onStep !== undefined && {
           onStep: (tokens: number, latestTimestamp: number) => {
-            if (callbackError !== undefined) return;
+            // a step reported after an abort (the next one was already under way) is not news
+            if (callbackError !== undefined || r.signal?.aborted === true) return;
             try {
               onStep({ tokens, decodedS: latestTimestamp * TIME_PRECISION });
             } catch (error) {
@@ -134,6 +135,8 @@ export class CpuDecoder implements Decoder {
           },
         }),
       });
+      // the whole loop is one `loop` span: its steps never come back to JavaScript to be timed
+      const out = await (r.profiler === undefined ? run() : r.profiler.measure('loop', run));
       if (callbackError !== undefined) throw callbackError.error;
       r.random.state = out.randomState;
       return { candidates: out.candidates.map((c) => Array.from(c)), sumLogprobs: Array.from(out.sumLogprobs), noSpeechProb: out.noSpeechProb };

@@ -78,7 +78,7 @@ export interface TokenLoopRequest {
   readonly random: SeededRandom;
   /** Stops the loop between steps (`ERR_ABORTED`). */
   readonly signal?: AbortSignal;
-  /** Records the steps (`step` spans) where the loop steps through JavaScript. */
+  /** Records the loop: each step as a `step` span where it steps through JavaScript, the whole loop as one `loop` span where it runs natively. */
   readonly profiler?: PerformanceProfiler;
   /** Called after sampled tokens (every step, or for a native loop as often as the main thread takes them). */
   readonly onStep?: (progress: DecodeStepProgress) => void;

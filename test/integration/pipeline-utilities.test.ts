@@ -104,10 +104,22 @@ describe('PerformanceProfiler in the pipeline', () => {
     for (const path of ['total.encode.conv', 'total.encode.layer0', 'total.encode.layer3', 'total.encode.lnPost']) {
       expect(p.stats(path)?.count, path).toBe(2);
     }
-    // one step per sampled token (at most sampleLen = 8) plus the first
-    expect(p.stats('total.decode.step')!.count).toBeGreaterThanOrEqual(2);
-    expect(p.stats('total.decode.step')!.count).toBeLessThanOrEqual(2 * 8);
+    // the native token loop: one `loop` span per window and temperature, inside the decode
+    const decoded = [r1, r2].flatMap((r) => r.timings.windows).reduce((n, w) => n + w.temperatures.length, 0);
+    expect(p.stats('total.decode.loop')!.count).toBe(decoded);
+    expect(p.total('total.decode.loop')).toBeLessThan(p.total('total.decode'));
     const layers = [0, 1, 2, 3].reduce((sum, i) => sum + p.total(`total.encode.layer${i}`), 0);
     expect(layers).toBeLessThan(p.total('total.encode'));
+  });
+
+  it('with the TypeScript token loop, every decoder step is a `step` span', async () => {
+    const tr = await Transcriber.load(SYNTHETIC_MODEL, { threads: 2, cache: false, tokenLoop: 'typescript' });
+    await tr.transcribe(jfk, FAST);
+    const p = tr.profiler;
+    // one step per sampled token (at most sampleLen = 8) plus the first
+    expect(p.stats('total.decode.step')!.count).toBeGreaterThanOrEqual(2);
+    expect(p.stats('total.decode.step')!.count).toBeLessThanOrEqual(8);
+    expect(p.stats('total.decode.loop')).toBeUndefined();
+    tr.close();
   });
 });
