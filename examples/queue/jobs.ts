@@ -18,6 +18,12 @@ export const DEFAULT_QUEUE_NAME = 'amanuensis-transcriptions';
  */
 export type JobDecodeOptions = Omit<TranscribeOptions, 'signal' | 'onProgress'>;
 
+/**
+ * How a job's audio is read: only the channel to keep. The ffmpeg program stays the worker's
+ * choice (its `AMANUENSIS_FFMPEG` or PATH): a job's data must not pick what a worker executes.
+ */
+export type JobAudioOptions = Pick<DecodeAudioOptions, 'channel'>;
+
 /** The data of one transcription job, stored as JSON in Redis. */
 export interface TranscriptionJobData {
   /**
@@ -27,8 +33,8 @@ export interface TranscriptionJobData {
   readonly source: string;
   /** How to transcribe it (language, temperature, sampleLen, …); the library's defaults when absent. */
   readonly decode?: JobDecodeOptions;
-  /** How to read the audio (e.g. which channel to keep). */
-  readonly audio?: DecodeAudioOptions;
+  /** How to read the audio. Default: all channels averaged. */
+  readonly audio?: JobAudioOptions;
 }
 
 /** One timed segment of a stored result. */

@@ -85,7 +85,8 @@ function processorFor(transcriber: Transcriber, results: ResultStore, name: stri
     };
     try {
       const { source, decode = {}, audio: audioOptions = {} } = job.data;
-      const audio = await decodeAudio(await readAudioSource(source, download), audioOptions);
+      // only the channel is taken from the job (see JobAudioOptions)
+      const audio = await decodeAudio(await readAudioSource(source, download), { channel: audioOptions.channel });
       const totalFrames = Math.floor(audio.samples.length / HOP_LENGTH); // as the Transcriber counts them
       report({ processedFrames: 0, totalFrames, fraction: 0 });
       const started = performance.now();

@@ -18,6 +18,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import wavefile from 'wavefile';
 
+import { readAudioSource } from '../../examples/queue/audio-source.js';
 import { type TranscriptionJobData, type TranscriptionProgress, type TranscriptionRecord, connectRedis } from '../../examples/queue/jobs.js';
 import { type LocalRedis, startLocalRedis } from '../../examples/queue/local-redis.js';
 import { type TranscriptionQueue, type TranscriptionRequest, enqueueTranscriptions } from '../../examples/queue/producer.js';
@@ -220,6 +221,7 @@ describe('examples/queue: BullMQ workers on Redis', () => {
       { source: file('absent.wav'), decode, jobId: 'no-file' },
       { source: file('not-audio.wav'), decode, jobId: 'not-audio' },
       { source: file('short.wav'), decode: { ...decode, beamSize: 0 }, jobId: 'bad-option' },
+      { source: file('short.wav'), decode, audio: { channel: 1 }, jobId: 'bad-channel' },
     ];
     const jobs = await enqueueTranscriptions(queue, requests, jobOptions);
     const settled = await Promise.allSettled(jobs.map((job) => job.waitUntilFinished(events, FINISH_TTL_MS)));
@@ -228,7 +230,7 @@ describe('examples/queue: BullMQ workers on Redis', () => {
     expect(hits.get('flaky.wav')).toBe(2);
     const flaky = (await queue.getJob('flaky'))!;
     expect(flaky.attemptsMade).toBe(2);
-    const codes = { 'http-404': 'ERR_AUDIO_DECODE', 'no-file': 'ERR_AUDIO_DECODE', 'not-audio': 'ERR_AUDIO_DECODE', 'bad-option': 'ERR_INVALID_ARGUMENT' };
+    const codes = { 'http-404': 'ERR_AUDIO_DECODE', 'no-file': 'ERR_AUDIO_DECODE', 'not-audio': 'ERR_AUDIO_DECODE', 'bad-option': 'ERR_INVALID_ARGUMENT', 'bad-channel': 'ERR_INVALID_ARGUMENT' };
     for (const [id, code] of Object.entries(codes)) {
       const job = (await queue.getJob(id))!;
       expect(await job.getState()).toBe('failed');
@@ -246,6 +248,13 @@ describe('examples/queue: BullMQ workers on Redis', () => {
       .rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
     await expect(enqueueTranscriptions(queue, [{ source: 'relative/a.wav' }])).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
     expect(await queue.count()).toBe(before);
+  });
+
+  it('readAudioSource: a URL gives the file\'s bytes; a download over the size limit is refused', async () => {
+    const jfk = new Uint8Array(await readFile(JFK_WAV));
+    expect(await readAudioSource(url('jfk.wav'))).toEqual(jfk);
+    await expect(readAudioSource(url('jfk.wav'), { maxBytes: jfk.length - 1 })).rejects.toMatchObject({ code: 'ERR_AUDIO_DECODE' });
+    await expect(readAudioSource('relative.wav')).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
   });
 
   it('a result is stored once per job id: a later store keeps the first, and a rerun of a stored job returns it untouched', async () => {
