@@ -6,7 +6,8 @@
 import type { DefaultJobOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 
-import type { DecodeAudioOptions, TranscribeOptions } from '../../src/index.js';
+import { AmanuensisError, type DecodeAudioOptions, type TranscribeOptions } from '../../src/index.js';
+import { assertValidSource } from './audio-source.js';
 
 /** The BullMQ queue both sides use unless told otherwise. */
 export const DEFAULT_QUEUE_NAME = 'amanuensis-transcriptions';
@@ -35,6 +36,25 @@ export interface TranscriptionJobData {
   readonly decode?: JobDecodeOptions;
   /** How to read the audio. Default: all channels averaged. */
   readonly audio?: JobAudioOptions;
+}
+
+function isRecord(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Checks the shape of a job's data, as the producer does before enqueueing and the worker
+ * does on taking a job (anything can write to Redis). The option values themselves are
+ * checked by the Transcriber and the audio decoder.
+ * @throws {@link AmanuensisError} `ERR_INVALID_ARGUMENT` for data that is not an object, a bad
+ *   source (see {@link assertValidSource}), or `decode` or `audio` that is not an object
+ */
+export function assertValidJobData(data: unknown): asserts data is TranscriptionJobData {
+  if (!isRecord(data)) throw new AmanuensisError('ERR_INVALID_ARGUMENT', 'a job\'s data must be an object with a source');
+  const { source, decode, audio } = data as Record<string, unknown>;
+  assertValidSource(source);
+  if (decode !== undefined && !isRecord(decode)) throw new AmanuensisError('ERR_INVALID_ARGUMENT', 'a job\'s decode must be an object of transcribe options');
+  if (audio !== undefined && !isRecord(audio)) throw new AmanuensisError('ERR_INVALID_ARGUMENT', 'a job\'s audio must be an object such as { channel: 0 }');
 }
 
 /** One timed segment of a stored result. */

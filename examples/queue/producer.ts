@@ -16,8 +16,8 @@ import { parseArgs } from 'node:util';
 import { type Job, type JobsOptions, type Queue, QueueEvents, Queue as BullQueue } from 'bullmq';
 
 import { AmanuensisError } from '../../src/index.js';
-import { assertValidSource, isUrlSource } from './audio-source.js';
-import { DEFAULT_JOB_OPTIONS, DEFAULT_QUEUE_NAME, type JobDecodeOptions, type TranscriptionJobData, type TranscriptionRecord, connectRedis } from './jobs.js';
+import { isUrlSource } from './audio-source.js';
+import { DEFAULT_JOB_OPTIONS, DEFAULT_QUEUE_NAME, type JobDecodeOptions, assertValidJobData, type TranscriptionJobData, type TranscriptionRecord, connectRedis } from './jobs.js';
 
 /** One file or URL to transcribe. */
 export interface TranscriptionRequest extends TranscriptionJobData {
@@ -32,15 +32,15 @@ export interface TranscriptionRequest extends TranscriptionJobData {
 export type TranscriptionQueue = Queue<TranscriptionJobData, TranscriptionRecord>;
 
 /**
- * Adds one job per request, all or none: every source is checked before any job is added.
+ * Adds one job per request, all or none: every request is checked before any job is added.
  * @param jobOptions - BullMQ job options over {@link DEFAULT_JOB_OPTIONS} (attempts, backoff, priority, …)
  * @returns the jobs, in the order of the requests
  * @throws {@link AmanuensisError} `ERR_INVALID_ARGUMENT` for a source that is not an http(s) URL
- *   or an absolute path
+ *   or an absolute path, or `decode` or `audio` that is not an object (see {@link assertValidJobData})
  */
 export async function enqueueTranscriptions(queue: TranscriptionQueue, requests: readonly TranscriptionRequest[],
   jobOptions: JobsOptions = {}): Promise<Job<TranscriptionJobData, TranscriptionRecord>[]> {
-  for (const r of requests) assertValidSource(r.source);
+  for (const r of requests) assertValidJobData(r);
   return queue.addBulk(requests.map(({ jobId, ...data }) => ({
     name: 'transcribe',
     data,

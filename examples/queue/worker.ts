@@ -22,7 +22,7 @@ import type { Redis } from 'ioredis';
 
 import { AmanuensisError, type AmanuensisErrorCode, HOP_LENGTH, type TranscribeProgress, Transcriber, decodeAudio } from '../../src/index.js';
 import { type ReadAudioSourceOptions, readAudioSource } from './audio-source.js';
-import { DEFAULT_QUEUE_NAME, type TranscriptionJobData, type TranscriptionProgress, type TranscriptionRecord, connectRedis } from './jobs.js';
+import { DEFAULT_QUEUE_NAME, type TranscriptionJobData, assertValidJobData, type TranscriptionProgress, type TranscriptionRecord, connectRedis } from './jobs.js';
 import { ResultStore } from './result-store.js';
 
 /** Errors that another attempt cannot cure: the job fails at once instead of being retried. */
@@ -84,6 +84,7 @@ function processorFor(transcriber: Transcriber, results: ResultStore, name: stri
       reported = reported.then(() => job.updateProgress({ worker: name, ...p } satisfies TranscriptionProgress));
     };
     try {
+      assertValidJobData(job.data);
       const { source, decode = {}, audio: audioOptions = {} } = job.data;
       // only the channel is taken from the job (see JobAudioOptions)
       const audio = await decodeAudio(await readAudioSource(source, download), { channel: audioOptions.channel });

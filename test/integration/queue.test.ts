@@ -223,14 +223,16 @@ describe('examples/queue: BullMQ workers on Redis', () => {
       { source: file('short.wav'), decode: { ...decode, beamSize: 0 }, jobId: 'bad-option' },
       { source: file('short.wav'), decode, audio: { channel: 1 }, jobId: 'bad-channel' },
     ];
-    const jobs = await enqueueTranscriptions(queue, requests, jobOptions);
+    // what another writer could put in Redis, bypassing the producer's checks
+    const malformed = await queue.add('transcribe', { source: file('short.wav'), decode: 'fast' } as unknown as TranscriptionJobData, { ...jobOptions, jobId: 'malformed' });
+    const jobs = [...await enqueueTranscriptions(queue, requests, jobOptions), malformed];
     const settled = await Promise.allSettled(jobs.map((job) => job.waitUntilFinished(events, FINISH_TTL_MS)));
 
     expect(settled[0]).toMatchObject({ status: 'fulfilled', value: { worker: 'B', attempt: 2, text: reference.get('jfk.wav') } });
     expect(hits.get('flaky.wav')).toBe(2);
     const flaky = (await queue.getJob('flaky'))!;
     expect(flaky.attemptsMade).toBe(2);
-    const codes = { 'http-404': 'ERR_AUDIO_DECODE', 'no-file': 'ERR_AUDIO_DECODE', 'not-audio': 'ERR_AUDIO_DECODE', 'bad-option': 'ERR_INVALID_ARGUMENT', 'bad-channel': 'ERR_INVALID_ARGUMENT' };
+    const codes = { 'http-404': 'ERR_AUDIO_DECODE', 'no-file': 'ERR_AUDIO_DECODE', 'not-audio': 'ERR_AUDIO_DECODE', 'bad-option': 'ERR_INVALID_ARGUMENT', 'bad-channel': 'ERR_INVALID_ARGUMENT', 'malformed': 'ERR_INVALID_ARGUMENT' };
     for (const [id, code] of Object.entries(codes)) {
       const job = (await queue.getJob(id))!;
       expect(await job.getState()).toBe('failed');
@@ -247,6 +249,7 @@ describe('examples/queue: BullMQ workers on Redis', () => {
     await expect(enqueueTranscriptions(queue, [{ source: file('jfk.wav') }, { source: 'ftp://example.com/a.wav' }]))
       .rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
     await expect(enqueueTranscriptions(queue, [{ source: 'relative/a.wav' }])).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    await expect(enqueueTranscriptions(queue, [{ source: file('jfk.wav'), decode: 'fast' as never }])).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
     expect(await queue.count()).toBe(before);
   });
 
