@@ -14,7 +14,7 @@ import { decodeError, type RawAudio } from './raw-audio.js';
 
 // a CommonJS module marked __esModule without a default export: Node's ESM loader exposes it only
 // as the default, the CommonJS build (tsup's interop) only as the namespace
-const libsamplerate = (libsamplerateModule as { default?: typeof libsamplerateModule }).default ?? libsamplerateModule;
+const libsamplerate = 'create' in libsamplerateModule ? libsamplerateModule : (libsamplerateModule as { default: typeof libsamplerateModule }).default;
 
 /** libsamplerate converts by ratios from 1/256 to 256. */
 const MAX_RATIO = 256;

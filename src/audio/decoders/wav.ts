@@ -12,7 +12,7 @@ import { decodeError, type RawAudio, throwIfShort } from '../raw-audio.js';
 
 // a CommonJS module marked __esModule without a default export: Node's ESM loader exposes it only
 // as the default, the CommonJS build (tsup's interop) only as the namespace
-const { WaveFile } = (wavefileModule as { default?: typeof wavefileModule }).default ?? wavefileModule;
+const { WaveFile } = 'WaveFile' in wavefileModule ? wavefileModule : (wavefileModule as { default: typeof wavefileModule }).default;
 
 const PCM = 1;
 const IEEE_FLOAT = 3;
