@@ -26,6 +26,8 @@
         "native/kernels/gemm_avx512.cc",
         "native/kernels/ops.cc",
         "native/kernels/ops_avx2.cc",
+        "native/kernels/exp_shifted.cc",
+        "native/kernels/exp_shifted_avx2.cc",
         "native/kernels/attention.cc",
         "native/xdna2/device_probe.cc",
         "native/xdna2/software_device.cc",

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "error.h"
+#include "kernels/exp_shifted.h"
 
 namespace amanuensis {
 
@@ -15,16 +16,6 @@ constexpr float neg_inf = -std::numeric_limits<float>::infinity();
 // The key of a token sequence in the beam's candidate maps (decoding.py keys them by tuple).
 std::string key_of(const std::vector<int32_t> & tokens) {
     return std::string(reinterpret_cast<const char *>(tokens.data()), tokens.size() * sizeof(int32_t));
-}
-
-// log(sum(exp(x))) over [from, to) in double, as math.ts logSumExp.
-double log_sum_exp(const float * x, int from, int to) {
-    float max = neg_inf;
-    for (int i = from; i < to; i++) if (x[i] > max) max = x[i];
-    if (max == neg_inf) return -std::numeric_limits<double>::infinity();
-    double sum = 0;
-    for (int i = from; i < to; i++) sum += std::exp(double(x[i]) - double(max));
-    return double(max) + std::log(sum);
 }
 
 float max_of(const float * x, int from, int to) {
@@ -105,11 +96,7 @@ bool token_loop::consume(float * logits, std::vector<int32_t> & source) {
     if (steps_ == 0) {
         const int n_pos = o_.sot_index == int(o_.initial.size()) - 1 ? 1 : 2;
         // softmax(logits at SOT)[no_speech] of the first sequence, as decoding.py
-        const float * sot_row = logits;
-        const float max = max_of(sot_row, 0, n_vocab);
-        double sum = 0;
-        for (int i = 0; i < n_vocab; i++) sum += std::exp(double(sot_row[i]) - double(max));
-        no_speech_prob_ = std::exp(double(sot_row[o_.no_speech]) - double(max)) / sum;
+        no_speech_prob_ = std::exp(double(logits[o_.no_speech]) - log_sum_exp(logits, 0, n_vocab));
         if (n_pos == 2) {
             picked.resize(size_t(n_seq) * size_t(n_vocab));
             for (int s = 0; s < n_seq; s++) {
@@ -127,6 +114,29 @@ bool token_loop::consume(float * logits, std::vector<int32_t> & source) {
     // stop before a step would feed more tokens than the text context holds
     done_ = completed || steps_ >= o_.sample_len || (!sequences_.empty() && int(sequences_[0].size()) > o_.n_text_ctx);
     return done_;
+}
+
+// Sums of exponentials use four partial sums (the vectorized exp's lanes): the TypeScript loop
+// adds one at a time, so the two differ in the last bits of a log-probability, never in a token.
+static double sum_of(const double * v, int n) {
+    double s[4] = {0, 0, 0, 0};
+    int i = 0;
+    for (; i + 4 <= n; i += 4) {
+        s[0] += v[i];
+        s[1] += v[i + 1];
+        s[2] += v[i + 2];
+        s[3] += v[i + 3];
+    }
+    for (; i < n; i++) s[0] += v[i];
+    return (s[0] + s[1]) + (s[2] + s[3]);
+}
+
+double token_loop::log_sum_exp(const float * x, int from, int to) const {
+    const float max = max_of(x, from, to);
+    if (max == neg_inf) return -std::numeric_limits<double>::infinity();
+    exps_.resize(size_t(to - from));
+    exp_shifted(x + from, to - from, double(max), 1.0, exps_.data(), o_.path);
+    return double(max) + std::log(sum_of(exps_.data(), to - from));
 }
 
 void token_loop::apply_filters(float * row, const std::vector<int32_t> & seq) const {
@@ -182,10 +192,11 @@ int token_loop::sample(const float * row) {
     const int n_vocab = o_.n_vocab;
     const float max = max_of(row, 0, n_vocab);
     weights_.resize(size_t(n_vocab));
-    const double temperature = o_.temperature;
+    exp_shifted(row, n_vocab, double(max), o_.temperature, weights_.data(), o_.path);
+    // cumulative in vocabulary order, as the TypeScript sampler adds them
     double total = 0;
     for (int i = 0; i < n_vocab; i++) {
-        total += std::exp((double(row[i]) - double(max)) / temperature);
+        total += weights_[size_t(i)];
         weights_[size_t(i)] = total;
     }
     const double target = next_random() * total;
@@ -224,11 +235,8 @@ bool token_loop::update_beam(const float * logits, std::vector<int32_t> & source
         const float * row = logits + j * size_t(n_vocab);
         // log-softmax in double, as math.ts logSoftmax
         logprobs_.assign(size_t(n_vocab), -std::numeric_limits<double>::infinity());
-        const float max = max_of(row, 0, n_vocab);
-        if (max != neg_inf) {
-            double sum = 0;
-            for (int i = 0; i < n_vocab; i++) sum += std::exp(double(row[i]) - double(max));
-            const double log_z = double(max) + std::log(sum);
+        const double log_z = log_sum_exp(row, 0, n_vocab);
+        if (log_z != -std::numeric_limits<double>::infinity()) {
             for (int i = 0; i < n_vocab; i++) logprobs_[size_t(i)] = double(row[i]) - log_z;
         }
         top_k(logprobs_, o_.beam_size + 1, best);

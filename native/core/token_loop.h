@@ -15,6 +15,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "kernels/tensor_view.h"
+
 namespace amanuensis {
 
 struct token_loop_options {
@@ -39,6 +41,7 @@ struct token_loop_options {
     int max_initial_timestamp_index = -1;  // in timestamp steps; -1: no limit
     bool require_initial_timestamp = true;
     uint32_t random_state = 0;             // Mulberry32 state (src/utils/random.ts)
+    kernel_path path = kernel_path::portable;  // the vectorized exp where the CPU has it
 };
 
 // Finished candidates of a window: their sampled tokens (up to EOT, without it) and summed
@@ -79,6 +82,8 @@ private:
         int source;
     };
 
+    // log(sum(exp(x))) over [from, to), in double; -inf when every entry is -inf (math.ts logSumExp)
+    double log_sum_exp(const float * x, int from, int to) const;
     void apply_filters(float * row, const std::vector<int32_t> & seq) const;
     void apply_timestamp_rules(float * row, const std::vector<int32_t> & seq) const;
     bool update_greedy(const float * logits);
@@ -99,6 +104,7 @@ private:
     bool done_ = false;
     std::vector<double> weights_;          // sampling: cumulative weights, reused
     std::vector<double> logprobs_;         // beam search: one row's log-softmax, reused
+    mutable std::vector<double> exps_;     // one row's exponentials, reused
 };
 
 } // namespace amanuensis

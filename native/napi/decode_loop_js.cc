@@ -125,6 +125,7 @@ token_loop_options parse_options(const Napi::Object & o, const decoder_state & s
     t.max_initial_timestamp_index = int_field(o, "maxInitialTimestampIndex", -1, -1, 1 << 20);
     t.require_initial_timestamp = bool_field(o, "requireInitialTimestamp", true);
     t.random_state = uint32_t(number_field(o, "randomState", 0, 0, 4294967295.0));
+    t.path = state.model->path;
     if (int(t.initial.size()) + 1 > hp.n_text_ctx) throw native_error(errc::context_overflow, "the initial tokens fill the text context");
     return t;
 }

@@ -84,6 +84,17 @@ describe('native token loop = TypeScript token loop', () => {
     }
   });
 
+  it('on the portable kernels too (no vectorized exp): greedy and seeded sampling', async () => {
+    const portable = await Transcriber.load(SYNTHETIC_MODEL, { threads: 2, encoder: 'cpu', cache: false, simd: false });
+    for (const o of [{ sampleLen: 48 }, { temperature: 0.7, bestOf: 3, sampleLen: 32 }]) {
+      const make = (): TokenLoopRequest => request(o, 5);
+      const native = await portable.decoder.decodeLoop!(features, make());
+      const reference = await runTokenLoop(portable.decoder, features, make());
+      expectSame(native, reference);
+    }
+    portable.close();
+  });
+
   it('whole transcriptions agree, fallback included (the sampler carried across windows and temperatures)', async () => {
     const reference = await Transcriber.load(SYNTHETIC_MODEL, { threads: 2, encoder: 'cpu', cache: false, tokenLoop: 'typescript' });
     const audio = jfkSamplesReference();
