@@ -19,13 +19,14 @@ public:
     void submit(std::unique_ptr<decode_job> job) {
         {
             std::lock_guard<std::mutex> lock(mutex_);
-            pending_.push_back(std::move(job));
             if (!started_) {
-                started_ = true;
                 // the scheduler lives as long as the process: it is never destroyed, so no
-                // exit-time destructor joins (or outlives) a thread that may be mid-step
+                // exit-time destructor joins (or outlives) a thread that may be mid-step. A thread
+                // that cannot start throws here, before the job is queued or anything is marked
                 std::thread([this] { run(); }).detach();
+                started_ = true;
             }
+            pending_.push_back(std::move(job));
         }
         wake_.notify_one();
     }
@@ -42,7 +43,17 @@ private:
                     pending_.pop_front();
                 }
             }
-            step(active);
+            try {
+                step(active);
+            } catch (...) {
+                // nothing may leave this thread (it would end the process): every running job
+                // fails with what went wrong (out of memory, above all) and the thread goes on
+                const std::exception_ptr error = std::current_exception();
+                for (auto & job : active) {
+                    if (job != nullptr) fail(job, error);
+                }
+                active.clear();
+            }
         }
     }
 
@@ -70,7 +81,7 @@ private:
     // take the next turns), at most max_batch_sequences sequences of them.
     void step(std::vector<std::unique_ptr<decode_job>> & active) {
         for (auto & job : active) {
-            if (job->abort != nullptr && job->abort->load()) end(job, nullptr, errc::aborted, "the decode was aborted");
+            if (job->aborted()) end(job, nullptr, errc::aborted, "the decode was aborted");
         }
         active.erase(std::remove(active.begin(), active.end(), nullptr), active.end());
         if (active.empty()) return;
@@ -141,8 +152,9 @@ private:
         std::vector<bool> done(batch.size(), false);
         std::vector<std::exception_ptr> errors(batch.size());
         {
-            auto workspace = model->decoder_scratch.acquire();
+            scratch_pool<decoder_workspace>::lease workspace;
             try {
+                workspace = model->decoder_scratch.acquire();
                 float * logits = workspace->logits.reserve(rows * n_vocab);
                 decoder_step_batch(requests.data(), int(requests.size()), logits, n_threads, *workspace);
             } catch (...) {

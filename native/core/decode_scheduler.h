@@ -20,7 +20,8 @@ namespace amanuensis {
 struct decode_job {
     std::shared_ptr<decoder_state> state;   // claimed (busy) by the submitter; its features set
     std::unique_ptr<token_loop> loop;
-    std::shared_ptr<std::atomic<bool>> abort;  // optional: raised, the job ends with ERR_ABORTED before its next step
+    std::shared_ptr<std::atomic<bool>> abort;   // optional, the caller's: raised, the job ends with ERR_ABORTED before its next step
+    std::shared_ptr<std::atomic<bool>> cancel = std::make_shared<std::atomic<bool>>(false);  // the submitter's own stop (its environment went away)
     int n_threads = 1;
     int max_batch_sequences = 64;           // most sequences of the batches this job takes part in
     // After each step (optional).
@@ -28,6 +29,8 @@ struct decode_job {
     // Once, at the end: the result, or null and an error code and message. The job (and its
     // hold on the state) is destroyed right after.
     std::function<void(token_loop_result * result, const std::string & code, const std::string & message)> on_done;
+
+    bool aborted() const { return (abort != nullptr && abort->load()) || cancel->load(); }
 
     // the scheduler's: the block of the running step
     std::vector<int32_t> tokens;

@@ -50,6 +50,21 @@ std::vector<int32_t> until_eot(const std::vector<int32_t> & seq, int sample_begi
     return out;
 }
 
+// Sums of exponentials use four partial sums (the vectorized exp's lanes): the TypeScript loop
+// adds one at a time, so the two differ in the last bits of a log-probability, never in a token.
+double sum_of(const double * v, int n) {
+    double s[4] = {0, 0, 0, 0};
+    int i = 0;
+    for (; i + 4 <= n; i += 4) {
+        s[0] += v[i];
+        s[1] += v[i + 1];
+        s[2] += v[i + 2];
+        s[3] += v[i + 3];
+    }
+    for (; i < n; i++) s[0] += v[i];
+    return (s[0] + s[1]) + (s[2] + s[3]);
+}
+
 } // namespace
 
 token_loop::token_loop(token_loop_options options) : o_(std::move(options)) {
@@ -66,7 +81,8 @@ token_loop::token_loop(token_loop_options options) : o_(std::move(options)) {
     for (int32_t t : o_.blank_tokens) if (t < 0 || t >= o_.n_vocab) throw native_error(errc::invalid_argument, "blank token out of range");
     sequences_.assign(size_t(o_.n_seq), o_.initial);
     sum_logprobs_.assign(size_t(o_.n_seq), 0.0);
-    max_candidates_ = beam ? int(std::floor(o_.beam_size * o_.patience + 0.5)) : 0;
+    // Python's round (decoding.py): halves to even, so 5 beams x patience 0.5 keep 2 candidates
+    max_candidates_ = beam ? int(std::nearbyint(o_.beam_size * o_.patience)) : 0;
 }
 
 void token_loop::next_block(std::vector<int32_t> & tokens, int & n_new, std::vector<int32_t> & positions) const {
@@ -96,7 +112,11 @@ bool token_loop::consume(float * logits, std::vector<int32_t> & source) {
     if (steps_ == 0) {
         const int n_pos = o_.sot_index == int(o_.initial.size()) - 1 ? 1 : 2;
         // softmax(logits at SOT)[no_speech] of the first sequence, as decoding.py
-        no_speech_prob_ = std::exp(double(logits[o_.no_speech]) - log_sum_exp(logits, 0, n_vocab));
+        // exp(x - max) / sum, as the TypeScript loop divides
+        const float max = max_of(logits, 0, n_vocab);
+        exps_.resize(size_t(n_vocab));
+        exp_shifted(logits, n_vocab, double(max), 1.0, exps_.data(), o_.path);
+        no_speech_prob_ = std::exp(double(logits[o_.no_speech]) - double(max)) / sum_of(exps_.data(), n_vocab);
         if (n_pos == 2) {
             picked.resize(size_t(n_seq) * size_t(n_vocab));
             for (int s = 0; s < n_seq; s++) {
@@ -114,21 +134,6 @@ bool token_loop::consume(float * logits, std::vector<int32_t> & source) {
     // stop before a step would feed more tokens than the text context holds
     done_ = completed || steps_ >= o_.sample_len || (!sequences_.empty() && int(sequences_[0].size()) > o_.n_text_ctx);
     return done_;
-}
-
-// Sums of exponentials use four partial sums (the vectorized exp's lanes): the TypeScript loop
-// adds one at a time, so the two differ in the last bits of a log-probability, never in a token.
-static double sum_of(const double * v, int n) {
-    double s[4] = {0, 0, 0, 0};
-    int i = 0;
-    for (; i + 4 <= n; i += 4) {
-        s[0] += v[i];
-        s[1] += v[i + 1];
-        s[2] += v[i + 2];
-        s[3] += v[i + 3];
-    }
-    for (; i < n; i++) s[0] += v[i];
-    return (s[0] + s[1]) + (s[2] + s[3]);
 }
 
 double token_loop::log_sum_exp(const float * x, int from, int to) const {

@@ -19,7 +19,8 @@ AMANUENSIS_SIMD inline __m256d exp_pd(__m256d x) {
     const __m256d ln2_hi = _mm256_set1_pd(6.93147180369123816490e-01);
     const __m256d ln2_lo = _mm256_set1_pd(1.90821492927058770002e-10);
     const __m256d too_small = _mm256_cmp_pd(x, _mm256_set1_pd(min_exponent), _CMP_LT_OQ);  // -inf included
-    x = _mm256_max_pd(x, _mm256_set1_pd(min_exponent));
+    // the constant first: max_pd returns its second operand for a NaN, so a NaN stays NaN
+    x = _mm256_max_pd(_mm256_set1_pd(min_exponent), x);
     const __m256d k = _mm256_round_pd(_mm256_mul_pd(x, log2e), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
     __m256d r = _mm256_fnmadd_pd(k, ln2_hi, x);
     r = _mm256_fnmadd_pd(k, ln2_lo, r);
@@ -28,7 +29,7 @@ AMANUENSIS_SIMD inline __m256d exp_pd(__m256d x) {
                                1.0 / 40320.0, 1.0 / 5040.0, 1.0 / 720.0, 1.0 / 120.0, 1.0 / 24.0, 1.0 / 6.0, 0.5, 1.0, 1.0};
     __m256d p = _mm256_set1_pd(c[0]);
     for (int i = 1; i < 14; i++) p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(c[i]));
-    // 2^k: k in [-1022, 0] here, so k + 1023 is a valid biased exponent
+    // 2^k: k in [-1021, 0] here, so k + 1023 is a valid biased exponent
     const __m128i k32 = _mm256_cvtpd_epi32(k);
     const __m256i biased = _mm256_slli_epi64(_mm256_add_epi64(_mm256_cvtepi32_epi64(k32), _mm256_set1_epi64x(1023)), 52);
     const __m256d scaled = _mm256_mul_pd(p, _mm256_castsi256_pd(biased));

@@ -58,16 +58,27 @@ Napi::Value bench_fma_peak(const Napi::CallbackInfo & info) {
     return queue_worker<bench_worker>(info.Env(), [=] { return measure_fma_peak_gflops(threads, seconds, avx512); });
 }
 
+static Napi::Value queue_bench_steps(Napi::Env env, std::shared_ptr<decoder_state> state, int steps, int threads);
+
 Napi::Value bench_decoder_steps(const Napi::CallbackInfo & info) {
     const Napi::Object o = options_arg(info, 0, "benchDecoderSteps({ decoder, steps, threads })");
     const int steps = int_field(o, "steps", 1, 4096);
     const int threads = int_field(o, "threads", 1, 256);
     std::shared_ptr<decoder_state> state = decoder_wrap::claim_state(o.Get("decoder"));
-    if (state->n_seq != 1 || state->n_past + steps > state->model->hparams.n_text_ctx) {
+    if (state->n_seq != 1 || !state->has_features || state->n_past + steps > state->model->hparams.n_text_ctx) {
         state->busy.store(false);
-        invalid_argument(info.Env(), "benchDecoderSteps needs a one-sequence decoder with room for `steps` tokens");
+        invalid_argument(info.Env(), "benchDecoderSteps needs a one-sequence decoder with its features set and room for `steps` tokens");
     }
-    return queue_worker<bench_worker>(info.Env(), [state, steps, threads] {
+    try {
+        return queue_bench_steps(info.Env(), state, steps, threads);
+    } catch (...) {
+        state->busy.store(false);
+        throw;
+    }
+}
+
+static Napi::Value queue_bench_steps(Napi::Env env, std::shared_ptr<decoder_state> state, int steps, int threads) {
+    return queue_worker<bench_worker>(env, [state, steps, threads] {
         struct unclaim {
             decoder_state * s;
             ~unclaim() { s->busy.store(false); }

@@ -20,8 +20,9 @@ struct loop_message {
     bool done = false;
     int tokens = 0;
     int latest_timestamp = 0;
-    std::unique_ptr<token_loop_result> result;  // the end, when it succeeded
-    std::string code;                           // the end, when it failed
+    bool succeeded = false;
+    token_loop_result result;  // the end, when it succeeded
+    std::string code;          // the end, when it failed
     std::string message;
 };
 
@@ -38,7 +39,8 @@ struct loop_link {
     bool released = false;
     loop_tsfn tsfn;
     std::atomic<bool> progress_queued{false};
-    std::shared_ptr<std::atomic<bool>> abort;
+    std::shared_ptr<std::atomic<bool>> cancel;    // the job's own stop
+    std::unique_ptr<loop_message> final_message;  // allocated up front: the end is always told, out of memory or not
 };
 
 // Lives on the JS thread, owned by the thread-safe function (deleted by its finalizer).
@@ -79,7 +81,7 @@ void call_js(Napi::Env env, Napi::Function, loop_call * call, loop_message * raw
             }
             return;
         }
-        if (message->result != nullptr) call->deferred.Resolve(result_object(env, *message->result));
+        if (message->succeeded) call->deferred.Resolve(result_object(env, message->result));
         else call->deferred.Reject(make_error(env, message->code, message->message).Value());
     } catch (...) {
         // a throwing onStep or a dying environment: nothing to do here (the JS side guards onStep)
@@ -108,10 +110,11 @@ token_loop_options parse_options(const Napi::Object & o, const decoder_state & s
     t.sample_begin = int(t.initial.size());
     t.sot_index = int_field(o, "sotIndex", 0, hp.n_text_ctx);
     t.n_seq = state.n_seq;
-    t.temperature = number_field(o, "temperature", 0, 0, 1000);
+    t.temperature = number_field(o, "temperature", 0, 0, 1e300);
     t.beam_size = int_field(o, "beamSize", 0, 0, 64);
-    t.patience = number_field(o, "patience", 1, 0, 1000);
-    t.sample_len = int_field(o, "sampleLen", 1, hp.n_text_ctx);
+    t.patience = number_field(o, "patience", 1, 0, 1e300);
+    // more than the text context holds is allowed (the context's end stops the loop first), as in JS
+    t.sample_len = int_field(o, "sampleLen", 1, 1 << 30);
     t.n_text_ctx = hp.n_text_ctx;
     t.n_vocab = hp.n_vocab;
     t.eot = int_field(o, "eot", 0, hp.n_vocab - 1);
@@ -122,7 +125,7 @@ token_loop_options parse_options(const Napi::Object & o, const decoder_state & s
     t.blank_tokens = copy_ints(o.Get("blankTokens"), "blankTokens");
     t.suppress_tokens = copy_ints(o.Get("suppressTokens"), "suppressTokens");
     t.timestamps = bool_field(o, "timestamps", true);
-    t.max_initial_timestamp_index = int_field(o, "maxInitialTimestampIndex", -1, -1, 1 << 20);
+    t.max_initial_timestamp_index = int_field(o, "maxInitialTimestampIndex", -1, -1, 1 << 30);
     t.require_initial_timestamp = bool_field(o, "requireInitialTimestamp", true);
     t.random_state = uint32_t(number_field(o, "randomState", 0, 0, 4294967295.0));
     t.path = state.model->path;
@@ -144,12 +147,16 @@ Napi::Value queue_decode_loop(const Napi::CallbackInfo & info, std::shared_ptr<d
     job->n_threads = int_field(o, "threads", 1, 256);
     job->max_batch_sequences = int_field(o, "maxBatchSequences", 64, 1, 4096);
     const Napi::Value abort = o.Get("abort");
-    job->abort = abort.IsUndefined() ? std::make_shared<std::atomic<bool>>(false) : abort_flag_wrap::unwrap(abort);
+    if (!abort.IsUndefined()) job->abort = abort_flag_wrap::unwrap(abort);
     const Napi::Value on_step = o.Get("onStep");
     if (!on_step.IsUndefined() && !on_step.IsFunction()) invalid_argument(env, "onStep must be a function");
 
     auto link = std::make_shared<loop_link>();
-    link->abort = job->abort;
+    link->cancel = job->cancel;
+    link->final_message = std::make_unique<loop_message>();
+    link->final_message->done = true;
+    link->final_message->code.reserve(32);
+    link->final_message->message.reserve(256);
     auto * call = new loop_call{Napi::Promise::Deferred::New(env), {}, link};
     if (on_step.IsFunction()) call->on_step = Napi::Persistent(on_step.As<Napi::Function>());
     Napi::Promise promise = call->deferred.Promise();
@@ -159,7 +166,7 @@ Napi::Value queue_decode_loop(const Napi::CallbackInfo & info, std::shared_ptr<d
             c->link->alive = false;
         }
         // the environment may be going away with the loop still running: stop it at its next step
-        c->link->abort->store(true);
+        c->link->cancel->store(true);
         delete c;
     });
 
@@ -175,16 +182,31 @@ Napi::Value queue_decode_loop(const Napi::CallbackInfo & info, std::shared_ptr<d
     }
     decoder_state * raw_state = job->state.get();
     job->on_done = [link, raw_state](token_loop_result * result, const std::string & code, const std::string & message) {
+        loop_message * m = link->final_message.release();
+        if (result != nullptr) {
+            m->succeeded = true;
+            m->result = std::move(*result);
+        } else {
+            try {
+                m->code = code;
+                m->message = message;
+            } catch (...) {
+                // a message longer than the room kept for it, with no memory for more
+                m->code.assign(errc::out_of_memory);
+                m->message.clear();
+            }
+        }
         // free for the next operation before JS hears of the end
         raw_state->busy.store(false);
-        auto * m = new loop_message();
-        m->done = true;
-        if (result != nullptr) m->result = std::make_unique<token_loop_result>(std::move(*result));
-        m->code = code;
-        m->message = message;
         post(*link, m, true);
     };
-    decode_scheduler_submit(std::move(job));
+    try {
+        decode_scheduler_submit(std::move(job));
+    } catch (const std::exception & e) {
+        // nothing was queued: no message will ever come, so the thread-safe function goes now
+        link->tsfn.Release();
+        throw make_error(env, errc::native, std::string("the decode scheduler cannot start: ") + e.what());
+    }
     return promise;
 }
 

@@ -97,6 +97,8 @@ export class CpuDecoder implements Decoder {
     const abort = this.model.createAbortFlag();
     const onAbort = (): void => abort.abort();
     r.signal?.addEventListener('abort', onAbort, { once: true });
+    // a listener added to a signal that fired meanwhile (while the features were set) never runs
+    if (r.signal?.aborted === true) abort.abort();
     // a throwing progress callback stops the loop and is what the call rejects with, as in the TypeScript loop
     let callbackError: { error: unknown } | undefined;
     const onStep = r.onStep;
@@ -114,7 +116,8 @@ export class CpuDecoder implements Decoder {
         timestampBegin: r.special.timestampBegin,
         suppressBlank: r.suppressBlank,
         blankTokens: Int32Array.from(r.blankTokens),
-        suppressTokens: Int32Array.from(r.suppressTokens),
+        // ids outside the vocabulary suppress nothing, as in the TypeScript filter (an Int32Array would wrap them)
+        suppressTokens: Int32Array.from(r.suppressTokens.filter((t) => t >= 0 && t < this.nVocab)),
         timestamps: r.timestamps,
         maxInitialTimestampIndex: r.maxInitialTimestamp === undefined ? -1 : Math.round(r.maxInitialTimestamp / TIME_PRECISION),
         requireInitialTimestamp: r.requireInitialTimestamp ?? true,

@@ -56,3 +56,9 @@ export function topK(x: ArrayLike<number>, k: number): number[] {
   }
   return best;
 }
+
+/** Rounds to the nearest integer, halves to the even one, as Python's `round` (Math.round rounds them up). */
+export function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}

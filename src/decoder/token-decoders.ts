@@ -4,7 +4,7 @@
  * MaximumLikelihoodRanker.
  * @module
  */
-import { argmax, logSoftmax, logSumExp, topK } from './math.js';
+import { argmax, logSoftmax, logSumExp, roundHalfEven, topK } from './math.js';
 
 /** The sequences of one window after a decoding step. */
 export interface StepOutcome {
@@ -106,7 +106,8 @@ export class BeamSearchDecoder implements TokenDecoder {
     private readonly eot: number, patience: number) {
     this.sequences = Array.from({ length: beamSize }, () => [...initial]);
     this.sumLogprobs = new Array<number>(beamSize).fill(0);
-    this.maxCandidates = Math.round(beamSize * patience);
+    // Python's round, as decoding.py: 5 beams x patience 0.5 keep 2 finished candidates, not 3
+    this.maxCandidates = roundHalfEven(beamSize * patience);
   }
 
   update(logits: Float32Array): StepOutcome {

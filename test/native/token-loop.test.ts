@@ -71,6 +71,24 @@ describe('native token loop = TypeScript token loop', () => {
     const { native, reference } = await bothPaths(() => request({ beamSize: 5, patience: 2, lengthPenalty: 0.6, sampleLen: 48 }));
     expect(native.candidates.length).toBeGreaterThanOrEqual(5);
     expectSame(native, reference);
+    // all the vocabulary but EOT and three tokens suppressed, so that candidates finish early: the
+    // finished-candidate path (dedup, order, patience) runs
+    const { eot } = t.tokenizer.special;
+    const few = Array.from({ length: t.dims.nVocab }, (_, i) => i).filter((i) => ![eot, 220, 50_100, 40_000].includes(i));
+    const finishing = await bothPaths(() => request({ beamSize: 5, patience: 2, sampleLen: 48, withoutTimestamps: true, suppressTokens: few }));
+    expect(finishing.native.candidates.some((c) => c.length < 47)).toBe(true);
+    expectSame(finishing.native, finishing.reference);
+  });
+
+  it('beam search keeps round(beams x patience) finished candidates, halves to even as Python rounds', async () => {
+    const { native, reference } = await bothPaths(() => request({ beamSize: 5, patience: 0.5, sampleLen: 48 }));
+    expectSame(native, reference);
+  });
+
+  it('a sampleLen beyond the text context: both stop where the context ends', async () => {
+    const { native, reference } = await bothPaths(() => request({ sampleLen: 1000, suppressTokens: [t.tokenizer.special.eot], withoutTimestamps: true }));
+    expect(native.candidates[0]!.length).toBeGreaterThan(400);
+    expectSame(native, reference);
   });
 
   it('seeded best-of 5 at temperature 0.7: the same samples, and the sampler left in the same state', async () => {
@@ -126,14 +144,26 @@ describe('what only the native loop does', () => {
     expect(after.largestBatch).toBeGreaterThanOrEqual(4);
   });
 
-  it('an abort stops the loop within a step: ERR_ABORTED, and the model decodes again at once', async () => {
+  it('an abort stops the loop within a few steps: ERR_ABORTED, and the model decodes again at once', async () => {
     const ac = new AbortController();
-    let steps = 0;
-    const r = { ...request({ sampleLen: 200, suppressTokens: [] }), signal: ac.signal, onStep: () => { steps++; if (steps === 3) ac.abort(); } };
+    let reported = 0;
+    const eot = t.tokenizer.special.eot;
+    const r = { ...request({ sampleLen: 400, suppressTokens: [eot], withoutTimestamps: true }), signal: ac.signal, onStep: () => { if (++reported === 3) ac.abort(); } };
+    const before = loadNativeAddon().decodeSchedulerStats().steps;
     await expect(t.decoder.decodeLoop!(features, r)).rejects.toMatchObject({ code: 'ERR_ABORTED' });
-    expect(steps).toBeLessThan(200);
+    // the loop ran no more than the steps that were under way when the flag went up, not its 400
+    expect(loadNativeAddon().decodeSchedulerStats().steps - before).toBeLessThan(50);
     const again = await t.decoder.decodeLoop!(features, request({ sampleLen: 8 }));
     expect(again.candidates[0]!.length).toBeGreaterThan(0);
+  });
+
+  it('an abort while the window\'s features are being set stops the loop before its first step', async () => {
+    const ac = new AbortController();
+    const before = loadNativeAddon().decodeSchedulerStats().steps;
+    const run = t.decoder.decodeLoop!(features, { ...request({ sampleLen: 400 }), signal: ac.signal });
+    queueMicrotask(() => ac.abort());
+    await expect(run).rejects.toMatchObject({ code: 'ERR_ABORTED' });
+    expect(loadNativeAddon().decodeSchedulerStats().steps - before).toBe(0);
   });
 
   it('a progress callback that throws stops the loop, and the call rejects with its error', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { BeamSearchDecoder, GreedyDecoder, rankCandidates } from '../../src/decoder/token-decoders.js';
+import { roundHalfEven } from '../../src/decoder/math.js';
 import { seededRandom } from '../../src/utils/random.js';
 
 const V = 6;
@@ -64,5 +65,11 @@ describe('rankCandidates (MaximumLikelihoodRanker)', () => {
     const logprobs = [-4, -1.5];
     expect(rankCandidates(tokens, logprobs, null)).toBe(0); // -1 per token beats -1.5
     expect(rankCandidates(tokens, logprobs, 0)).toBe(1); // no penalty: -1.5 beats -4
+  });
+});
+
+describe('roundHalfEven (Python round, which decoding.py applies to beam_size * patience)', () => {
+  it('halves go to the even neighbour; everything else to the nearest', () => {
+    expect([0.5, 1.5, 2.5, 3.5, 4.5, 2.4, 2.6, 5, 7.5].map(roundHalfEven)).toEqual([0, 2, 2, 4, 4, 2, 3, 5, 8]);
   });
 });

@@ -1,1 +1,0 @@
-/work/main/bench/.whisper.cpp
