@@ -51,7 +51,8 @@ std::vector<int32_t> until_eot(const std::vector<int32_t> & seq, int sample_begi
 }
 
 // Sums of exponentials use four partial sums (the vectorized exp's lanes): the TypeScript loop
-// adds one at a time, so the two differ in the last bits of a log-probability, never in a token.
+// adds one at a time, so the two differ in the last bits of a log-probability; a token differs
+// only if two candidates tie to within those bits (about 1e-15 relative).
 double sum_of(const double * v, int n) {
     double s[4] = {0, 0, 0, 0};
     int i = 0;

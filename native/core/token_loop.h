@@ -5,9 +5,10 @@
 // runs the decoder itself: whoever drives it runs each step (batched with other windows' steps)
 // and hands the logits back, so the logits never leave native code.
 //
-// It makes exactly the decisions of the TypeScript path (src/decoder/decoding-task.ts,
-// token-decoders.ts, logit-filters.ts, math.ts): sums in double in the same order, the same
-// tie-breaking, and the same seeded Mulberry32 sampler, whose state it takes and gives back.
+// It makes the decisions of the TypeScript path (src/decoder/token-loop.ts, token-decoders.ts,
+// logit-filters.ts, math.ts): sums in double, the same tie-breaking, and the same seeded
+// Mulberry32 sampler, whose state it takes and gives back. Its exponentials and sums may differ
+// from JavaScript's in the last bits, which changes a token only on a tie to about 1e-15.
 #pragma once
 
 #include <cstdint>
