@@ -55,7 +55,11 @@ describe('progress', () => {
     expect(events.at(-1)).toMatchObject({ processedFrames: 1100, totalFrames: 1100, fraction: 1, decodedTokens: 0 });
     const during = events.slice(0, -1);
     expect(during.length).toBeGreaterThan(1);
-    expect(during.map((p) => p.decodedTokens)).toEqual(during.map((_, i) => i + 1));
+    // the native loop reports as often as the main thread takes its messages (never a step twice)
+    const tokens = during.map((p) => p.decodedTokens);
+    expect(tokens[0]).toBeGreaterThanOrEqual(1);
+    for (let i = 1; i < tokens.length; i++) expect(tokens[i]).toBeGreaterThan(tokens[i - 1]!);
+    expect(tokens.at(-1)).toBeLessThanOrEqual(48);
     for (let i = 1; i < events.length; i++) expect(events[i]!.processedFrames).toBeGreaterThanOrEqual(events[i - 1]!.processedFrames);
     expect(during.some((p) => p.processedFrames > 0 && p.processedFrames < 1100)).toBe(true);
   });
