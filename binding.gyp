@@ -23,6 +23,7 @@
         "native/kernels/cpu_features.cc",
         "native/kernels/gemm.cc",
         "native/kernels/quant.cc",
+        "native/kernels/quant_avx2.cc",
         "native/kernels/gemm_avx2.cc",
         "native/kernels/gemm_avx512.cc",
         "native/kernels/ops.cc",

@@ -23,7 +23,7 @@ void embed_token(const whisper_model & m, int32_t token, int position, float * d
     const float * pos = m.dec_pos + static_cast<int64_t>(position) * n;
     const int64_t base = static_cast<int64_t>(token) * n;
     if (is_quantized(m.tok_emb.type)) {
-        weight_row_f32(m.tok_emb, token, 0, n, dst);
+        weight_row_f32(m.tok_emb, token, 0, n, dst, m.path);
         for (int i = 0; i < n; ++i) {
             dst[i] += pos[i];
         }

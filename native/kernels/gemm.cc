@@ -69,7 +69,7 @@ void pack_b(int kc, int nc, int pc, int jc, const gemm_b & B, float * Bp, kernel
                     // multiples of the block size because KC is and K is
                     float * row = widened + static_cast<int64_t>(j) * kc;
                     const char * base = static_cast<const char *>(B.data) + (jc + p * NR + j) * row_bytes(B.type, B.stride_n);
-                    dequantize_blocks(B.type, base, pc / QUANT_BLOCK, kc / QUANT_BLOCK, row);
+                    dequantize_blocks(B.type, base, pc / QUANT_BLOCK, kc / QUANT_BLOCK, row, path);
                     src[j] = row;
                 } else if (B.type == dtype::f16) {
                     float * row = widened + static_cast<int64_t>(j) * kc;
@@ -258,19 +258,20 @@ void gemm_packed(int M, int N, int K, const float * A, int64_t lda, const float 
 
 namespace {
 
-// Weight rows dequantized per call of gemv_rows_quantized, about 64 KiB of f32 (L2-resident).
+// Weight rows dequantized per call of gemv_rows_quantized: a few rows, 12 KiB of f32 at K = 384, so
+// that they are read back from L1 (a larger chunk spills to L2 and costs more than the dequantization).
 thread_local aligned_buffer<float> tls_dequantized_rows;
 
 // gemv_rows over a quantized W: a few rows at a time are dequantized exactly to f32 and go
 // through the f32 product of the same path, so the results are those of the dequantized model.
 void gemv_rows_quantized(int M, int n_begin, int n_end, int K, const float * A, int64_t lda, const matrix_view & W,
                          float * C, int64_t ldc, const gemm_epilogue & ep, kernel_path path) {
-    const int chunk = std::max(4, (16384 / std::max(K, 1)) & ~3);
+    const int chunk = std::max(4, (3072 / std::max(K, 1)) & ~3);
     float * rows = tls_dequantized_rows.reserve(static_cast<size_t>(chunk) * K);
     for (int n0 = n_begin; n0 < n_end; n0 += chunk) {
         const int nr = std::min(chunk, n_end - n0);
         for (int r = 0; r < nr; ++r) {
-            weight_row_f32(W, n0 + r, 0, K, rows + static_cast<int64_t>(r) * K);
+            weight_row_f32(W, n0 + r, 0, K, rows + static_cast<int64_t>(r) * K, path);
         }
         const matrix_view part{rows, dtype::f32, nr, K};
         gemm_epilogue e = ep;

@@ -131,7 +131,11 @@ bool dtype_from_ggml(int32_t ggml_type, dtype & out) {
     }
 }
 
-void dequantize_blocks(dtype type, const void * row, int64_t first_block, int64_t n_blocks, float * dst) {
+void dequantize_blocks(dtype type, const void * row, int64_t first_block, int64_t n_blocks, float * dst, kernel_path path) {
+    if (path != kernel_path::portable) {
+        simd::dequantize_blocks(type, row, first_block, n_blocks, dst);
+        return;
+    }
     const int64_t bb = type_block_bytes(type);
     const uint8_t * b = static_cast<const uint8_t *>(row) + first_block * bb;
     for (int64_t i = 0; i < n_blocks; ++i) {
@@ -139,10 +143,10 @@ void dequantize_blocks(dtype type, const void * row, int64_t first_block, int64_
     }
 }
 
-void weight_row_f32(const matrix_view & W, int64_t row, int64_t k0, int64_t n, float * dst) {
+void weight_row_f32(const matrix_view & W, int64_t row, int64_t k0, int64_t n, float * dst, kernel_path path) {
     const uint8_t * r = static_cast<const uint8_t *>(W.data) + row * row_bytes(W.type, W.cols);
     if (is_quantized(W.type)) {
-        dequantize_blocks(W.type, r, k0 / QUANT_BLOCK, n / QUANT_BLOCK, dst);
+        dequantize_blocks(W.type, r, k0 / QUANT_BLOCK, n / QUANT_BLOCK, dst, path);
     } else if (W.type == dtype::f16) {
         for (int64_t i = 0; i < n; ++i) {
             dst[i] = load_fp16(r, k0 + i);

@@ -28,11 +28,19 @@ const char * dtype_name(dtype type);
 bool dtype_from_ggml(int32_t ggml_type, dtype & out);
 
 // dst[i] = element (first_block * 32 + i) of the quantized row at `row`, for n_blocks blocks.
-void dequantize_blocks(dtype type, const void * row, int64_t first_block, int64_t n_blocks, float * dst);
+// The SIMD paths use AVX2 and give the same values bit for bit.
+void dequantize_blocks(dtype type, const void * row, int64_t first_block, int64_t n_blocks, float * dst,
+                       kernel_path path = kernel_path::portable);
 
 // Elements [k0, k0 + n) of row `row` of W as f32, whatever W's type: f16 widened, quantized
 // blocks dequantized (k0 and n multiples of QUANT_BLOCK then).
-void weight_row_f32(const matrix_view & W, int64_t row, int64_t k0, int64_t n, float * dst);
+void weight_row_f32(const matrix_view & W, int64_t row, int64_t k0, int64_t n, float * dst,
+                    kernel_path path = kernel_path::portable);
+
+namespace simd {
+// quant_avx2.cc; called only when simd_kernels_supported().
+void dequantize_blocks(dtype type, const void * row, int64_t first_block, int64_t n_blocks, float * dst);
+} // namespace simd
 
 // One element of W as f32 (slow; for packers that read weights element by element).
 float weight_element(const matrix_view & W, int64_t row, int64_t col);
