@@ -22,6 +22,8 @@
         "native/core/bench/kernel_bench.cc",
         "native/kernels/cpu_features.cc",
         "native/kernels/gemm.cc",
+        "native/kernels/quant.cc",
+        "native/kernels/quant_avx2.cc",
         "native/kernels/gemm_avx2.cc",
         "native/kernels/gemm_avx512.cc",
         "native/kernels/ops.cc",

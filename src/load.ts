@@ -34,8 +34,9 @@ import { defaultThreadCount } from './utils/thread-count.js';
  * `modelsDir` (where cached models are kept), `modelsBaseUrl` (a mirror of the model files),
  * `customModels` (names of your own), `onDownloadProgress` (bytes as they arrive),
  * `onWaitingForDownload` (another loader is already fetching the same file), and `signal` also
- * cancels the download. A quantized model's name (`-q5_0`, `-q5_1`, `-q8_0`) is refused with
- * `ERR_MODEL_UNSUPPORTED_TENSOR_TYPE` before any download: quantized weights are not supported yet.
+ * cancels the download. Quantized models (`-q5_0`, `-q5_1`, `-q8_0`, and q4_0/q4_1 files) load like
+ * f16 ones; a name that says another quantization is refused with `ERR_MODEL_UNSUPPORTED_TENSOR_TYPE`
+ * before any download.
  */
 export interface TranscriberLoadOptions extends ModelDownloadOptions {
   /**
@@ -105,7 +106,7 @@ export interface TranscriberLoadOptions extends ModelDownloadOptions {
  * is `new Transcriber(await loadTranscriberParts(model, options))`.
  * @param model - path of the `.bin` file, or a model name (fetched into the cache if missing)
  * @throws {@link AmanuensisError} `ERR_MODEL_*` for a missing or malformed file (and
- *   `ERR_MODEL_UNSUPPORTED_TENSOR_TYPE` for a quantized model's name), `ERR_MODEL_DOWNLOAD`
+ *   `ERR_MODEL_UNSUPPORTED_TENSOR_TYPE` for a tensor type or a name's quantization it cannot compute with), `ERR_MODEL_DOWNLOAD`
  *   when a named model cannot be fetched, `ERR_NATIVE_LOAD` when
  *   the native module is unavailable, `ERR_BACKEND_UNAVAILABLE` for `encoder: 'xdna2'` when the NPU
  *   cannot run, `ERR_INVALID_ARGUMENT`, `ERR_ABORTED`

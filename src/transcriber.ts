@@ -135,14 +135,14 @@ export class Transcriber {
    * `onWaitingForDownload` (another loader is fetching the same file), and `signal`, which
    * also cancels the download (the partial file is kept and resumed next time).
    *
-   * Quantized models (names ending `-q5_0`, `-q5_1`, `-q8_0`) are not supported yet: their
-   * names are refused with `ERR_MODEL_UNSUPPORTED_TENSOR_TYPE` before anything is downloaded
-   * (the message names the f16 model to use instead); {@link downloadModel} still fetches them.
+   * Quantized models (names ending `-q5_0`, `-q5_1`, `-q8_0`, and q4_0/q4_1 files) load like f16
+   * ones and keep their weights quantized in memory (a q5_1 file takes about its size, 0.75 byte
+   * a weight against f16's 2); the kernels dequantize them exactly to float32 as they compute.
    * @param model - path of the `.bin` file, or a model name
    * @param options - threads, kernels, encoder backend, your own stages, cache, pool, queue, batching; for a name, the model cache's options
    * @throws {@link AmanuensisError} `ERR_MODEL_*` for a missing or malformed file (the codes of
-   * `parseGgmlModel` in `amanuensis/advanced`), `ERR_MODEL_UNSUPPORTED_TENSOR_TYPE` for a quantized
-   * model's name or file, `ERR_MODEL_DOWNLOAD` when a named model cannot be fetched (HTTP error,
+   * `parseGgmlModel` in `amanuensis/advanced`), `ERR_MODEL_UNSUPPORTED_TENSOR_TYPE` for a tensor type
+   * it cannot compute with (K-quants, BF16) or a name of such a quantization, `ERR_MODEL_DOWNLOAD` when a named model cannot be fetched (HTTP error,
    * no network, a silent server, size or checksum mismatch, a file system error, or not cached
    * with `download: false`), `ERR_INVALID_ARGUMENT` for a name that is neither a file nor a known model,
    * `ERR_NATIVE_LOAD` when the native module is unavailable,

@@ -7,6 +7,7 @@
 #include "kernels/fp16.h"
 #include "kernels/gemm.h"
 #include "kernels/ops.h"
+#include "kernels/quant.h"
 #include "parallel_ops.h"
 
 namespace amanuensis {
@@ -21,7 +22,12 @@ void embed_token(const whisper_model & m, int32_t token, int position, float * d
     const int n = m.hparams.n_text_state;
     const float * pos = m.dec_pos + static_cast<int64_t>(position) * n;
     const int64_t base = static_cast<int64_t>(token) * n;
-    if (m.tok_emb.type == dtype::f16) {
+    if (is_quantized(m.tok_emb.type)) {
+        weight_row_f32(m.tok_emb, token, 0, n, dst, m.path);
+        for (int i = 0; i < n; ++i) {
+            dst[i] += pos[i];
+        }
+    } else if (m.tok_emb.type == dtype::f16) {
         for (int i = 0; i < n; ++i) {
             dst[i] = load_fp16(m.tok_emb.data, base + i) + pos[i];
         }

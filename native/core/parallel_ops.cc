@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "kernels/aligned_buffer.h"
+#include "kernels/quant.h"
 
 namespace amanuensis {
 
@@ -21,8 +22,9 @@ int round_up(int v, int m) { return (v + m - 1) / m * m; }
 
 gemm_b offset_columns(const gemm_b & B, int64_t n0) {
     gemm_b out = B;
-    const int64_t es = B.type == dtype::f16 ? 2 : 4;
-    out.data = static_cast<const char *>(B.data) + n0 * B.stride_n * es;
+    // quantized weights are rows of whole blocks (stride_k == 1): step over n0 rows' bytes
+    const int64_t step = is_quantized(B.type) ? row_bytes(B.type, B.stride_n) : B.stride_n * (B.type == dtype::f16 ? 2 : 4);
+    out.data = static_cast<const char *>(B.data) + n0 * step;
     return out;
 }
 

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "kernels/fp16.h"
+#include "kernels/quant.h"
 
 namespace amanuensis {
 
@@ -24,15 +25,42 @@ std::string shape_string(const std::vector<int64_t> & ne) {
     return s + "]";
 }
 
-int64_t element_size(int32_t type, const std::string & name) {
-    if (type == 0) {
-        return 4;
+// The type a tensor's bytes are kept in; throws for ggml types the kernels cannot read.
+dtype weight_type(const tensor_record & t) {
+    dtype out;
+    if (!dtype_from_ggml(t.type, out)) {
+        throw native_error(errc::model_unsupported_tensor_type,
+                           "tensor '" + t.name + "' has ggml type " + std::to_string(t.type) +
+                               "; supported are F32, F16, Q4_0, Q4_1, Q5_0, Q5_1 and Q8_0");
     }
-    if (type == 1) {
-        return 2;
+    return out;
+}
+
+// Bytes of a float tensor (F32/F16) of n elements: biases, norms and positional embeddings,
+// which whisper.cpp's quantize tool never quantizes and which are widened to f32 at load.
+int64_t float_tensor_bytes(const tensor_record & t, int64_t n) {
+    const dtype type = weight_type(t);
+    if (is_quantized(type)) {
+        throw native_error(errc::model_unsupported_tensor_type,
+                           "tensor '" + t.name + "' is " + dtype_name(type) + "; only weight matrices may be quantized, not vectors or tables");
     }
-    throw native_error(errc::model_unsupported_tensor_type,
-                       "tensor '" + name + "' has ggml type " + std::to_string(type) + "; only F32 (0) and F16 (1) are supported");
+    return n * type_block_bytes(type);
+}
+
+// Bytes of a [rows, cols] weight in its own type. Quantized blocks run along ggml's ne[0], so a
+// quantized weight must have rows of cols = ne[0] elements, a whole number of blocks.
+int64_t weight_bytes_of(const tensor_record & t, dtype type, int64_t rows, int64_t cols) {
+    if (is_quantized(type)) {
+        if (t.ne.empty() || t.ne[0] != cols) {
+            throw native_error(errc::model_unsupported_tensor_type,
+                               "tensor '" + t.name + "' is " + dtype_name(type) + " but its rows are not the weight's rows (a quantized convolution?)");
+        }
+        if (cols % QUANT_BLOCK != 0) {
+            throw native_error(errc::model_tensor_shape, "tensor '" + t.name + "' is " + dtype_name(type) + " with rows of " +
+                                                             std::to_string(cols) + " elements, not a multiple of its block size 32");
+        }
+    }
+    return rows * row_bytes(type, cols);
 }
 
 // Lays out the weights in two passes over the same code: a dry run that validates and
@@ -96,43 +124,56 @@ public:
         return to_f32(t, rows * cols);
     }
 
-    // A weight matrix [rows, cols] row-major (convolutions as [out, in * k]), kept in its type.
+    // A weight matrix [rows, cols] row-major (convolutions as [out, in * k]), kept in its type:
+    // quantized blocks are copied as they are, never widened.
     matrix_view mat(const std::string & name, int64_t rows, int64_t cols) {
         const tensor_record & t = find(name);
         expect_elements(t, rows * cols);
-        const int64_t es = element_size(t.type, t.name);
-        check_range(t, rows * cols * es);
-        uint8_t * dst = reserve(static_cast<uint64_t>(rows * cols * es));
+        const dtype type = weight_type(t);
+        const int64_t bytes = weight_bytes_of(t, type, rows, cols);
+        check_range(t, bytes);
+        uint8_t * dst = reserve(static_cast<uint64_t>(bytes));
         if (dst != nullptr) {
             read_into(t, dst);
         }
-        return matrix_view{dst, t.type == 1 ? dtype::f16 : dtype::f32, rows, cols};
+        return matrix_view{dst, type, rows, cols};
     }
 
-    // Three [n, n] weights stacked into one [3n, n] matrix (one GEMM for query, key and value);
-    // f16 when all three are f16, else widened to f32.
+    // Three [n, n] weights stacked into one [3n, n] matrix (one GEMM for query, key and value):
+    // in their type when all three share it (rows concatenated byte for byte), else f32 widened
+    // from f32/f16. Quantized weights of different types cannot share one matrix.
     matrix_view stacked3(const std::string names[3], int64_t n) {
         const tensor_record * ts[3];
-        bool all_f16 = true;
+        dtype types[3];
         for (int i = 0; i < 3; ++i) {
             ts[i] = &find(names[i]);
             expect_elements(*ts[i], n * n);
-            check_range(*ts[i], n * n * element_size(ts[i]->type, ts[i]->name));
-            all_f16 = all_f16 && ts[i]->type == 1;
+            types[i] = weight_type(*ts[i]);
+            check_range(*ts[i], weight_bytes_of(*ts[i], types[i], n, n));
         }
-        const int64_t es = all_f16 ? 2 : 4;
-        uint8_t * dst = reserve(static_cast<uint64_t>(3 * n * n * es));
+        const bool same = types[0] == types[1] && types[1] == types[2];
+        for (int i = 0; i < 3 && !same; ++i) {
+            if (is_quantized(types[i])) {
+                throw native_error(errc::model_unsupported_tensor_type,
+                                   "tensors '" + names[0] + "', '" + names[1] + "' and '" + names[2] + "' mix the types " +
+                                       dtype_name(types[0]) + ", " + dtype_name(types[1]) + " and " + dtype_name(types[2]) +
+                                       "; quantized query, key and value weights must share one type");
+            }
+        }
+        const dtype type = same ? types[0] : dtype::f32;
+        const int64_t part_bytes = n * row_bytes(type, n);
+        uint8_t * dst = reserve(static_cast<uint64_t>(3 * part_bytes));
         if (dst != nullptr) {
             for (int i = 0; i < 3; ++i) {
-                uint8_t * part = dst + i * n * n * es;
-                if (all_f16 || ts[i]->type == 0) {
+                uint8_t * part = dst + i * part_bytes;
+                if (same || types[i] == dtype::f32) {
                     read_into(*ts[i], part);
                 } else {
                     widen(*ts[i], reinterpret_cast<float *>(part), n * n);
                 }
             }
         }
-        return matrix_view{dst, all_f16 ? dtype::f16 : dtype::f32, 3 * n, n};
+        return matrix_view{dst, type, 3 * n, n};
     }
 
     // Biases of query, (absent) key and value stacked into [3n]; the key part is zero.
@@ -141,8 +182,8 @@ public:
         const tensor_record & tv = find(v);
         expect_elements(tq, n);
         expect_elements(tv, n);
-        check_range(tq, n * element_size(tq.type, tq.name));
-        check_range(tv, n * element_size(tv.type, tv.name));
+        check_range(tq, float_tensor_bytes(tq, n));
+        check_range(tv, float_tensor_bytes(tv, n));
         float * dst = reinterpret_cast<float *>(reserve(static_cast<uint64_t>(3 * n * 4)));
         if (dst != nullptr) {
             widen(tq, dst, n);
@@ -242,7 +283,7 @@ private:
     }
 
     const float * to_f32(const tensor_record & t, int64_t n) {
-        check_range(t, n * element_size(t.type, t.name));
+        check_range(t, float_tensor_bytes(t, n));
         float * dst = reinterpret_cast<float *>(reserve(static_cast<uint64_t>(n * 4)));
         if (dst != nullptr) {
             widen(t, dst, n);

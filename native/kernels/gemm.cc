@@ -6,6 +6,7 @@
 #include "aligned_buffer.h"
 #include "fp16.h"
 #include "gemm_epilogue.h"
+#include "quant.h"
 #include "scalar_math.h"
 
 namespace amanuensis {
@@ -44,6 +45,7 @@ void pack_b(int kc, int nc, int pc, int jc, const gemm_b & B, float * Bp, kernel
         if (cols < NR) {
             std::memset(dst, 0, sizeof(float) * kc * NR);
         }
+        // only the stride_k == 1 branch ever sees weights, hence quantized blocks
         if (B.stride_n == 1) {
             // columns contiguous (attention's V): each k contributes one run of `cols` values
             const int64_t first = jc + p * NR;
@@ -62,7 +64,14 @@ void pack_b(int kc, int nc, int pc, int jc, const gemm_b & B, float * Bp, kernel
             float * widened = tls_widened_row.reserve(static_cast<size_t>(NR) * kc);
             for (int j = 0; j < cols; ++j) {
                 const int64_t at = (jc + p * NR + j) * B.stride_n + pc;
-                if (B.type == dtype::f16) {
+                if (is_quantized(B.type)) {
+                    // quantized weights (rows of stride_n elements, whole blocks): pc and kc are
+                    // multiples of the block size because KC is and K is
+                    float * row = widened + static_cast<int64_t>(j) * kc;
+                    const char * base = static_cast<const char *>(B.data) + (jc + p * NR + j) * row_bytes(B.type, B.stride_n);
+                    dequantize_blocks(B.type, base, pc / QUANT_BLOCK, kc / QUANT_BLOCK, row, path);
+                    src[j] = row;
+                } else if (B.type == dtype::f16) {
                     float * row = widened + static_cast<int64_t>(j) * kc;
                     widen(static_cast<const uint16_t *>(B.data) + at, row, kc, path);
                     src[j] = row;
@@ -247,8 +256,40 @@ void gemm_packed(int M, int N, int K, const float * A, int64_t lda, const float 
     gemm_blocked(M, N, K, A, lda, nullptr, packed, C, ldc, ep, path);
 }
 
+namespace {
+
+// Weight rows dequantized per call of gemv_rows_quantized: a few rows, 12 KiB of f32 at K = 384, so
+// that they are read back from L1 (a larger chunk spills to L2 and costs more than the dequantization).
+thread_local aligned_buffer<float> tls_dequantized_rows;
+
+// gemv_rows over a quantized W: a few rows at a time are dequantized exactly to f32 and go
+// through the f32 product of the same path, so the results are those of the dequantized model.
+void gemv_rows_quantized(int M, int n_begin, int n_end, int K, const float * A, int64_t lda, const matrix_view & W,
+                         float * C, int64_t ldc, const gemm_epilogue & ep, kernel_path path) {
+    const int chunk = std::max(4, (3072 / std::max(K, 1)) & ~3);
+    float * rows = tls_dequantized_rows.reserve(static_cast<size_t>(chunk) * K);
+    for (int n0 = n_begin; n0 < n_end; n0 += chunk) {
+        const int nr = std::min(chunk, n_end - n0);
+        for (int r = 0; r < nr; ++r) {
+            weight_row_f32(W, n0 + r, 0, K, rows + static_cast<int64_t>(r) * K, path);
+        }
+        const matrix_view part{rows, dtype::f32, nr, K};
+        gemm_epilogue e = ep;
+        if (e.bias != nullptr) {
+            e.bias += n0;
+        }
+        gemv_rows(M, 0, nr, K, A, lda, part, C + n0, ldc, e, path);
+    }
+}
+
+} // namespace
+
 void gemv_rows(int M, int n_begin, int n_end, int K, const float * A, int64_t lda, const matrix_view & W, float * C,
                int64_t ldc, const gemm_epilogue & ep, kernel_path path) {
+    if (is_quantized(W.type)) {
+        gemv_rows_quantized(M, n_begin, n_end, K, A, lda, W, C, ldc, ep, path);
+        return;
+    }
     if (path != kernel_path::portable) {
         simd::gemv_rows4(M, n_begin, n_end, K, A, lda, W, C, ldc, ep);
         return;

@@ -5,10 +5,12 @@
 
 namespace amanuensis {
 
-// Element types of model weights, numbered as ggml_type (0 = F32, 1 = F16).
-enum class dtype : int32_t { f32 = 0, f16 = 1 };
+// Element types of model weights, numbered as ggml_type (0 = F32, 1 = F16, then ggml's
+// 32-element block types; kernels/quant.h describes those).
+enum class dtype : int32_t { f32 = 0, f16 = 1, q4_0 = 2, q4_1 = 3, q5_0 = 6, q5_1 = 7, q8_0 = 8 };
 
-// A row-major matrix [rows, cols] of f32 or f16 elements in aligned, owned memory.
+// A row-major matrix [rows, cols] of f32, f16 or block-quantized elements in owned memory whose
+// start is aligned (rows of a quantized matrix are row_bytes(type, cols) apart, not aligned).
 struct matrix_view {
     const void * data = nullptr;
     dtype type = dtype::f32;

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "kernels/fp16.h"
+#include "kernels/quant.h"
 #include "kernels/scalar_math.h"
 #include "core/whisper_model.h"
 #include "bf16.h"
@@ -16,8 +17,7 @@ namespace {
 int tiles_for(int extent, int side) { return (extent + side - 1) / side; }
 
 float weight_at(const matrix_view & w, int64_t row, int64_t col) {
-    const int64_t index = row * w.cols + col;
-    return w.type == dtype::f16 ? load_fp16(w.data, index) : static_cast<const float *>(w.data)[index];
+    return weight_element(w, row, col);
 }
 
 // One output block (mt, nt) of the product, reduced over the k tiles.

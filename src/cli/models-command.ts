@@ -35,7 +35,7 @@ function sizeOf(model: ModelInfo): string {
 function table(models: readonly ModelInfo[]): string {
   const rows = [
     ['NAME', 'SIZE', 'CACHED', 'VERIFIED BY', 'LOADS'],
-    ...models.map((m) => [m.name, sizeOf(m), m.cached ? 'yes' : '', m.verifiedBy, m.loadable ? 'yes' : `not yet (${m.quantization ?? 'quantized'})`]),
+    ...models.map((m) => [m.name, sizeOf(m), m.cached ? 'yes' : '', m.verifiedBy, m.loadable ? 'yes' : `no (${m.quantization ?? 'quantized'})`]),
   ];
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd()).join('\n') + '\n';

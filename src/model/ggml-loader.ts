@@ -449,16 +449,29 @@ function modelNotFound(path: string, err: unknown): AmanuensisError {
     { cause: err });
 }
 
+/** The block layout version (`ftype / 1000`) of the quantized files whisper.cpp has written since 2023. */
+const SUPPORTED_QUANTIZATION_VERSION = 2;
+
 /**
- * Refuses tensors whose type amanuensis cannot compute with yet (quantized types).
- * @throws {@link AmanuensisError} `ERR_MODEL_UNSUPPORTED_TENSOR_TYPE`
+ * Refuses tensors whose type amanuensis cannot compute with: the K-quants (Q2_K…Q6_K) and BF16,
+ * which whisper.cpp does not publish for Whisper, and quantized tensors of a file whose header
+ * gives another block layout version than 2 (the pre-2023 layouts).
+ * @throws {@link AmanuensisError} `ERR_MODEL_UNSUPPORTED_TENSOR_TYPE`, naming the tensor and its type
  */
 export function assertSupportedTypes(file: GgmlModelFile): void {
   for (const t of file.tensors) {
     const info = GGML_TYPES.get(t.type);
-    if (info !== undefined && !info.supported) {
+    if (info === undefined) continue;
+    if (!info.supported) {
       throw new AmanuensisError('ERR_MODEL_UNSUPPORTED_TENSOR_TYPE',
-        `tensor '${t.name}' is ${info.name}; this version computes with F32 and F16 models only`);
+        `tensor '${t.name}' is ${info.name}, which amanuensis does not compute with: K-quants and BF16 are not published ` +
+        'for Whisper. Supported types are F32, F16, Q4_0, Q4_1, Q5_0, Q5_1 and Q8_0');
+    }
+    if (info.blockSize > 1 && file.quantizationVersion !== SUPPORTED_QUANTIZATION_VERSION) {
+      throw new AmanuensisError('ERR_MODEL_UNSUPPORTED_TENSOR_TYPE',
+        `tensor '${t.name}' is ${info.name} in quantization format version ${file.quantizationVersion} ` +
+        `(header ftype / 1000); only version ${SUPPORTED_QUANTIZATION_VERSION}, what whisper.cpp writes since 2023, is supported. ` +
+        'Quantize the f16 file again with a current whisper.cpp');
     }
   }
 }

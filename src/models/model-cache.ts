@@ -37,9 +37,9 @@ export interface ModelInfo {
   /** The checksum a download is verified against: `'sha256'`, `'sha1'`, or `'size'` when only the announced size is checked. */
   readonly verifiedBy: 'sha256' | 'sha1' | 'size';
   /**
-   * Whether {@link Transcriber.load} accepts this name today. False for the quantized files
-   * (`-q5_0`, `-q5_1`, `-q8_0`): they can be downloaded, but loading them is refused with
-   * `ERR_MODEL_UNSUPPORTED_TENSOR_TYPE` until quantized weights are supported.
+   * Whether {@link Transcriber.load} accepts this name: true for every f16 and quantized
+   * (`-q5_0`, `-q5_1`, `-q8_0`) file of the registry; false only for a custom name that says a
+   * quantization the loader does not compute with (refused with `ERR_MODEL_UNSUPPORTED_TENSOR_TYPE`).
    */
   readonly loadable: boolean;
   /** The quantization the name says the file has (`'q5_0'`, `'q5_1'`, `'q8_0'`), undefined for f32/f16 files. */

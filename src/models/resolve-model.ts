@@ -1,7 +1,7 @@
 /**
  * What `Transcriber.load` is given: a model file's path, or a model's name. An existing file
- * wins; then a known name (fetched into the cache if missing, unless it names a quantized
- * file, which cannot be loaded yet: see loadable.ts); then anything that looks like a
+ * wins; then a known name (fetched into the cache if missing, unless it names a quantization
+ * the loader does not compute with: see loadable.ts); then anything that looks like a
  * path is left to the file loader (which reports it missing); anything else is an unknown name.
  * @module
  */
@@ -16,7 +16,7 @@ import { unknownModelError } from './unknown-model.js';
 /**
  * The path of the model file `model` names.
  * @throws {@link AmanuensisError} `ERR_INVALID_ARGUMENT` for an unknown name,
- *   `ERR_MODEL_UNSUPPORTED_TENSOR_TYPE` for a quantized model's name (before any download), and the errors of {@link downloadModel}
+ *   `ERR_MODEL_UNSUPPORTED_TENSOR_TYPE` for a name of an unsupported quantization (before any download), and the errors of {@link downloadModel}
  * @internal
  */
 export async function resolveModelFile(model: string, options: ModelDownloadOptions = {}): Promise<string> {

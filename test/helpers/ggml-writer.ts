@@ -54,24 +54,24 @@ export function writeGgml(spec: GgmlSpec): Buffer {
   return Buffer.concat(parts);
 }
 
-let cached: { bytes: Buffer; spec: GgmlSpec } | undefined;
+/** An editable spec of a GGML file's bytes (tensor data are views into `bytes`). */
+export function specOf(bytes: Buffer): GgmlSpec {
+  const m = parseGgmlModel(bytes);
+  const d = m.dims;
+  const ftype = d.ftype + 1000 * m.quantizationVersion;
+  return {
+    hparams: [d.nVocab, d.nAudioCtx, d.nAudioState, d.nAudioHead, d.nAudioLayer, d.nTextCtx, d.nTextState, d.nTextHead, d.nTextLayer, d.nMels, ftype],
+    filters: m.melFilters,
+    vocab: [...m.vocab],
+    tensors: m.tensors.map((t) => ({ name: t.name, type: t.type, ne: [...t.ne], data: bytes.subarray(t.offset, t.offset + t.nbytes) })),
+  };
+}
+
+let cached: GgmlSpec | undefined;
 
 /** The synthetic tiny.en model as an editable spec (tensor data are views into the file). */
 export function syntheticSpec(): GgmlSpec {
-  if (cached === undefined) {
-    const bytes = readFileSync(SYNTHETIC_MODEL);
-    const m = parseGgmlModel(bytes);
-    const d = m.dims;
-    cached = {
-      bytes,
-      spec: {
-        hparams: [d.nVocab, d.nAudioCtx, d.nAudioState, d.nAudioHead, d.nAudioLayer, d.nTextCtx, d.nTextState, d.nTextHead, d.nTextLayer, d.nMels, d.ftype],
-        filters: m.melFilters,
-        vocab: [...m.vocab],
-        tensors: m.tensors.map((t) => ({ name: t.name, type: t.type, ne: [...t.ne], data: bytes.subarray(t.offset, t.offset + t.nbytes) })),
-      },
-    };
-  }
-  const s = cached.spec;
+  cached ??= specOf(readFileSync(SYNTHETIC_MODEL));
+  const s = cached;
   return { ...s, hparams: [...s.hparams], vocab: [...s.vocab], tensors: s.tensors.map((t) => ({ ...t, ne: [...t.ne] })) };
 }

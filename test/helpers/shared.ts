@@ -5,6 +5,9 @@ import { fileURLToPath } from 'node:url';
 const shared = (rel: string): string => fileURLToPath(new URL(`../../../shared/${rel}`, import.meta.url));
 
 export const SYNTHETIC_MODEL = shared('models/synthetic/ggml-tiny.en-random-seed0.bin');
+/** The synthetic model quantized by whisper.cpp's own quantize tool (header ftype 2007 and 2009). */
+export const SYNTHETIC_MODEL_Q8_0 = shared('models/synthetic/ggml-tiny.en-random-seed0-q8_0.bin');
+export const SYNTHETIC_MODEL_Q5_1 = shared('models/synthetic/ggml-tiny.en-random-seed0-q5_1.bin');
 export const HEADER_ONLY_EN = shared('models/ggml-for-tests/for-tests-ggml-tiny.en.bin');
 export const HEADER_ONLY_MULTI = shared('models/ggml-for-tests/for-tests-ggml-tiny.bin');
 export const GPT2_TIKTOKEN = shared('models/openai-whisper-assets/gpt2.tiktoken');
@@ -15,11 +18,18 @@ export const JFK_FLAC = shared('audio/jfk.flac');
 export const STEREO_WAV = shared('audio/faster-whisper/stereo_diarization.wav');
 export const MULTILINGUAL_MP3 = shared('audio/faster-whisper/multilingual.mp3');
 export const LIBRISPEECH_DIR = shared('audio/librispeech-test-clean');
-const GOLDEN = 'golden/tiny.en-random-seed0-jfk/';
 
-/** A little-endian float32 file of the golden set. */
-export function goldenF32(name: 'mel.f32' | 'mel30.f32' | 'encoder.f32' | 'logits.f32'): Float32Array {
-  const b = readFileSync(shared(GOLDEN + name));
+/**
+ * Which golden set: the f16 synthetic model's (`''`) or a quantized file's (`'-q8_0'`, `'-q5_1'`),
+ * each the float64 reference run on that file's weights.
+ */
+export type GoldenSet = '' | '-q8_0' | '-q5_1';
+
+const goldenDir = (set: GoldenSet): string => `golden/tiny.en-random-seed0${set}-jfk/`;
+
+/** A little-endian float32 file of a golden set (the f16 model's unless `set` says otherwise). */
+export function goldenF32(name: 'mel.f32' | 'mel30.f32' | 'encoder.f32' | 'logits.f32', set: GoldenSet = ''): Float32Array {
+  const b = readFileSync(shared(goldenDir(set) + name));
   const out = new Float32Array(b.length / 4);
   for (let i = 0; i < out.length; i++) out[i] = b.readFloatLE(i * 4);
   return out;
@@ -32,8 +42,8 @@ export interface GoldenMeta {
   readonly shapes: Record<string, [number, number]>;
 }
 
-export function goldenMeta(): GoldenMeta {
-  return JSON.parse(readFileSync(shared(GOLDEN + 'meta.json'), 'utf8')) as GoldenMeta;
+export function goldenMeta(set: GoldenSet = ''): GoldenMeta {
+  return JSON.parse(readFileSync(shared(goldenDir(set) + 'meta.json'), 'utf8')) as GoldenMeta;
 }
 
 /** jfk.wav as openai/whisper and the golden reference read it: int16 / 32768, parsed here from the RIFF layout. */

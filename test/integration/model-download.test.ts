@@ -20,7 +20,7 @@ import type { ModelDownloadProgress } from '../../src/models/options.js';
 import type { ModelEntry } from '../../src/models/registry.js';
 import { Transcriber } from '../../src/transcriber.js';
 import { ModelServer } from '../helpers/model-server.js';
-import { JFK_WAV, SYNTHETIC_MODEL } from '../helpers/shared.js';
+import { JFK_WAV, SYNTHETIC_MODEL, SYNTHETIC_MODEL_Q5_1 } from '../helpers/shared.js';
 
 /** The synthetic model's SHA-256 as ../shared/models/README.md publishes it. */
 const SYNTHETIC_SHA256 = 'de651d498cb0adf42b499e70e77d5a2aacf25504f37bd3e63ffdd2b18eecc2df';
@@ -301,20 +301,40 @@ describe('offline without the file', () => {
 });
 
 describe('quantized models', () => {
-  it('a quantized name is refused by Transcriber.load before any download, naming the f16 model; downloadModel still fetches it', async () => {
-    server.replace('/ggml-tiny.en-q5_1.bin', BLOB);
-    const options = { modelsDir: dir, modelsBaseUrl: server.baseUrl };
-    const refused = await rejection(Transcriber.load('tiny.en-q5_1', options));
+  it('a quantized name (tiny.en-q5_1) is downloaded once, then loads and transcribes as the file itself', async () => {
+    const bytes = readFileSync(SYNTHETIC_MODEL_Q5_1);
+    server.replace('/ggml-tiny.en-q5_1.bin', bytes);
+    const options = { modelsDir: dir, modelsBaseUrl: server.baseUrl, threads: 2 };
+    const named = await Transcriber.load('tiny.en-q5_1', options);
+    const direct = await Transcriber.load(SYNTHETIC_MODEL_Q5_1, { threads: 2 });
+    try {
+      expect(readdirSync(dir)).toEqual(['ggml-tiny.en-q5_1.bin']);
+      expect(readFileSync(join(dir, 'ggml-tiny.en-q5_1.bin')).equals(bytes)).toBe(true);
+      expect(named.modelId).toBe(direct.modelId);
+      const jfk = (await decodeAudioFile(JFK_WAV)).samples;
+      const fast = { temperature: 0, sampleLen: 24 } as const;
+      expect((await named.transcribe(jfk, fast)).text).toBe((await direct.transcribe(jfk, fast)).text);
+    } finally {
+      named.close();
+      direct.close();
+    }
+    (await Transcriber.load('tiny.en-q5_1', { ...options, download: false })).close();
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('a name that says a quantization the loader does not compute with is refused before any download; downloadModel still fetches it', async () => {
+    server.replace('/ggml-mine-q3_0.bin', BLOB);
+    const options = { modelsDir: dir, customModels: [{ name: 'mine-q3_0', url: `${server.baseUrl}/ggml-mine-q3_0.bin` }] };
+    const refused = await rejection(Transcriber.load('mine-q3_0', options));
     expect(refused.code).toBe('ERR_MODEL_UNSUPPORTED_TENSOR_TYPE');
-    expect(refused.message).toContain('quantized models (q5_0, q5_1, q8_0) are not supported yet');
-    expect(refused.message).toContain('use \'tiny.en\' (f16) instead');
+    expect(refused.message).toContain('quantized as q3_0, which amanuensis does not compute with');
     expect(server.requests).toEqual([]);
     expect(readdirSync(dir)).toEqual([]);
 
-    const path = await downloadModel('tiny.en-q5_1', options);
+    const path = await downloadModel('mine-q3_0', options);
     expect(readFileSync(path).equals(BLOB)).toBe(true);
     // cached, it is still refused by name, without reading it
-    expect((await rejection(Transcriber.load('tiny.en-q5_1', options))).code).toBe('ERR_MODEL_UNSUPPORTED_TENSOR_TYPE');
+    expect((await rejection(Transcriber.load('mine-q3_0', options))).code).toBe('ERR_MODEL_UNSUPPORTED_TENSOR_TYPE');
     expect(server.requests).toHaveLength(1);
   });
 });

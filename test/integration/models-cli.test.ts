@@ -82,8 +82,8 @@ describe('amanuensis models', () => {
     expect(await listed()).toMatchObject({ cached: true, bytes: Q5_1_BYTES.length, path, verifiedBy: 'size' });
     const table = (await cli('models', 'list')).stdout;
     expect(table.split('\n')[0]).toMatch(/^NAME\s+SIZE\s+CACHED\s+VERIFIED BY\s+LOADS$/);
-    // downloaded, though transcribe cannot load it yet
-    expect(table).toMatch(/^tiny\.en-q5_1\s+31 MiB\s+yes\s+size\s+not yet \(q5_1\)$/m);
+    // downloaded, and loadable like the f16 files
+    expect(table).toMatch(/^tiny\.en-q5_1\s+31 MiB\s+yes\s+size\s+yes$/m);
     expect(table).toMatch(/^large-v3-turbo\s+~1\.5 GiB\s+sha1\s+yes$/m);
   });
 
@@ -110,11 +110,14 @@ describe('amanuensis transcribe --model <name>', () => {
     expect(existsSync(join(dir, 'ggml-tiny.en.bin.partial'))).toBe(false);
   });
 
-  it('a quantized name is refused before any download, naming the f16 model', async () => {
-    await expect(cli('transcribe', JFK_WAV, '--model', 'tiny.en-q5_1')).rejects.toMatchObject({
-      code: 1, stderr: expect.stringMatching(/ERR_MODEL_UNSUPPORTED_TENSOR_TYPE: .*not supported yet; use 'tiny\.en' \(f16\) instead/),
-    });
-    expect(server.requests).toEqual([]);
+  it('a quantized name (tiny.en-q5_1) is downloaded, then transcribes as its file does', async () => {
+    const flags = ['--threads', '2', '--temperature', '0', '--format', 'json'];
+    const byName = JSON.parse((await cli('transcribe', JFK_WAV, '--model', 'tiny.en-q5_1', ...flags)).stdout) as { text: string };
+    const byPath = JSON.parse((await cli('transcribe', JFK_WAV, '--model', Q5_1_MODEL, ...flags)).stdout) as { text: string };
+    expect(byName.text.length).toBeGreaterThan(0);
+    expect(byName.text).toBe(byPath.text);
+    expect(server.requests).toHaveLength(1);
+    expect(readFileSync(join(dir, 'ggml-tiny.en-q5_1.bin')).equals(Q5_1_BYTES)).toBe(true);
   });
 });
 

@@ -20,7 +20,7 @@ import { argmax } from '../../src/decoder/math.js';
 import { Xdna2Encoder } from '../../src/encoder/xdna2-encoder.js';
 import { loadNativeAddon } from '../../src/native/binding.js';
 import { Transcriber } from '../../src/transcriber.js';
-import { goldenF32, goldenMeta, SYNTHETIC_MODEL } from '../helpers/shared.js';
+import { goldenF32, goldenMeta, SYNTHETIC_MODEL, SYNTHETIC_MODEL_Q8_0 } from '../helpers/shared.js';
 
 /** Relative RMS error, cosine similarity and max/mean |a - b| of `a` against the reference `b`. */
 function compare(a: Float32Array, b: Float32Array): { relRms: number; cosine: number; max: number; mean: number } {
@@ -84,5 +84,21 @@ describe('XDNA2 encoder on the software device (bf16 tiles)', () => {
   it('every result reports the backend that ran each window', async () => {
     const result = await t.transcribe(new Float32Array(16000 * 2).map((_, i) => 0.1 * Math.sin(i / 7)), { temperature: 0 });
     expect(result.timings.windows.map((w) => w.encoder)).toEqual(['xdna2-software']);
+  });
+});
+
+describe('XDNA2 encoder on the software device with a quantized model', () => {
+  it('packs the q8_0 weights (dequantized at load) and matches the q8_0 golden encoder.f32 within the bf16 tolerance', async () => {
+    const t = await Transcriber.load(SYNTHETIC_MODEL_Q8_0, { threads: 2, encoder: 'xdna2', xdna2: { device: 'software' } });
+    try {
+      const features = await t.encoder.encode({ data: goldenF32('mel30.f32', '-q8_0'), nMels: 80, nFrames: 3000 });
+      const golden = compare(features, goldenF32('encoder.f32', '-q8_0'));
+      expect(golden.relRms).toBeLessThanOrEqual(2.5e-2);
+      expect(golden.cosine).toBeGreaterThanOrEqual(0.999);
+      // and not the f16 model's features: the q8_0 weights were really used
+      expect(compare(features, goldenF32('encoder.f32')).relRms).toBeGreaterThan(golden.relRms);
+    } finally {
+      t.close();
+    }
   });
 });

@@ -100,7 +100,7 @@ describe('2. malformed files get specific codes', () => {
     expect(codeOf(() => parseGgmlModel(writeGgml(spec)))).toBe('ERR_MODEL_UNKNOWN_TENSOR_TYPE');
   });
 
-  it('a known but unsupported (quantized) type parses, then is refused', () => {
+  it('a quantized tensor in a file whose header gives no quantization version (an f16 ftype) parses, then is refused', () => {
     const spec = syntheticSpec();
     const t = spec.tensors.find((x) => x.name === 'encoder.blocks.0.mlp.0.weight')!;
     // Q8_0: blocks of 32 values in 34 bytes

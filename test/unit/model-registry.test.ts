@@ -60,14 +60,17 @@ describe('whisper.cpp models', () => {
     expect(unverified).toHaveLength(14);
   });
 
-  it('the quantized files (q5_0, q5_1, q8_0) stay in the registry but are the only ones not loadable today', () => {
-    const quantized = WHISPER_CPP_MODELS.filter((m) => !isLoadable(m)).map((m) => m.name);
+  it('every file of the registry is loadable, the quantized ones (q5_0, q5_1, q8_0) included; their quantization is named', () => {
+    expect(WHISPER_CPP_MODELS.filter((m) => !isLoadable(m))).toEqual([]);
+    const quantized = WHISPER_CPP_MODELS.filter((m) => quantizationOf(m) !== undefined).map((m) => m.name);
     expect(quantized).toEqual(DOWNLOAD_SCRIPT_NAMES.filter((name) => /-q[58]_[01]$/.test(name)));
     expect(quantized).toHaveLength(17);
     expect(quantizationOf(modelRegistry().get('large-v3-turbo-q5_0')!)).toBe('q5_0');
     expect(quantizationOf(modelRegistry().get('large-v3-turbo')!)).toBeUndefined();
-    // a custom entry is judged by its name, or its file name
-    expect(isLoadable({ name: 'mine', file: 'ggml-mine-q8_0.bin', url: 'https://x.test/m' })).toBe(false);
+    // a custom entry is judged by its name, or its file name: a quantization the loader does not compute with is refused
+    expect(isLoadable({ name: 'mine', file: 'ggml-mine-q8_0.bin', url: 'https://x.test/m' })).toBe(true);
+    expect(isLoadable({ name: 'mine-q4_1', url: 'https://x.test/m' })).toBe(true);
+    expect(isLoadable({ name: 'mine', file: 'ggml-mine-q3_0.bin', url: 'https://x.test/m' })).toBe(false);
     expect(isLoadable({ name: 'mine', url: 'https://x.test/m' })).toBe(true);
   });
 });
@@ -104,7 +107,7 @@ describe('the cache directory and the mirror', () => {
     expect(list.filter((m) => m.cached)).toEqual([expect.objectContaining({ name: 'base.en', bytes: 1234, path: join(dir, 'ggml-base.en.bin'), verifiedBy: 'sha1' })]);
     expect(list.find((m) => m.name === 'tiny.en')).toMatchObject({ cached: false, bytes: 77_704_715, verifiedBy: 'sha256' });
     expect(list.find((m) => m.name === 'tiny-q5_1')).toMatchObject({
-      cached: false, bytes: undefined, approxMiB: undefined, verifiedBy: 'size', loadable: false, quantization: 'q5_1',
+      cached: false, bytes: undefined, approxMiB: undefined, verifiedBy: 'size', loadable: true, quantization: 'q5_1',
     });
     expect(list.find((m) => m.name === 'base.en')).toMatchObject({ loadable: true, quantization: undefined });
     expect(fetchSpy).not.toHaveBeenCalled();
