@@ -35,15 +35,15 @@ private:
     void run() {
         std::vector<std::unique_ptr<decode_job>> active;
         for (;;) {
-            {
-                std::unique_lock<std::mutex> lock(mutex_);
-                wake_.wait(lock, [&] { return !pending_.empty() || !active.empty(); });
-                while (!pending_.empty()) {
-                    active.push_back(std::move(pending_.front()));
-                    pending_.pop_front();
-                }
-            }
             try {
+                {
+                    std::unique_lock<std::mutex> lock(mutex_);
+                    wake_.wait(lock, [&] { return !pending_.empty() || !active.empty(); });
+                    while (!pending_.empty()) {
+                        active.push_back(std::move(pending_.front()));
+                        pending_.pop_front();
+                    }
+                }
                 step(active);
             } catch (...) {
                 // nothing may leave this thread (it would end the process): every running job
@@ -74,6 +74,8 @@ private:
             end(job, nullptr, errc::out_of_memory, "out of memory in the native decoder");
         } catch (const std::exception & e) {
             end(job, nullptr, errc::native, e.what());
+        } catch (...) {
+            end(job, nullptr, errc::native, "an unknown failure in the native decoder");
         }
     }
 
