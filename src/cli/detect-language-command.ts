@@ -7,8 +7,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 
 import { decodeAudioFile } from '../audio/audio-file.js';
-import { Transcriber } from '../transcriber.js';
-import { downloadBar } from './download-progress.js';
+import { loadCommandModel } from './load-command-model.js';
 import { loadInputs } from './load-inputs.js';
 
 interface DetectLanguageFlags {
@@ -21,17 +20,13 @@ interface DetectLanguageFlags {
 }
 
 async function detectLanguage(audioPath: string, flags: DetectLanguageFlags): Promise<void> {
-  const download = downloadBar(flags.progress);
   const [audio, transcriber] = await loadInputs(
     () => decodeAudioFile(audioPath),
-    (signal) => Transcriber.load(flags.model, {
+    (signal) => loadCommandModel(flags.model, {
       ...(flags.threads !== undefined && { threads: flags.threads }),
       encoder: flags.encoder,
-      onWarning: (w) => process.stderr.write(`${w.message}\n`),
-      ...(download.onDownloadProgress !== undefined && { onDownloadProgress: download.onDownloadProgress }),
-      onWaitingForDownload: download.onWaitingForDownload,
-      signal,
-    }).finally(() => download.stop()),
+      progress: flags.progress,
+    }, signal),
   );
   try {
     const { language, probabilities } = await transcriber.detectLanguage(audio.samples);

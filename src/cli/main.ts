@@ -21,11 +21,10 @@ import { type DecodedAudio, readAudioPlanes, toDecodedAudio } from '../audio/aud
 import { FRAMES_PER_SECOND } from '../constants.js';
 import { AmanuensisError } from '../errors.js';
 import { toSrt, toText, toVtt } from '../formats/subtitles.js';
-import { Transcriber } from '../transcriber.js';
 import type { TranscriptionResult } from '../types.js';
 import { describeFailure, throwCommanderErrors } from './cli-errors.js';
 import { addDetectLanguageCommand } from './detect-language-command.js';
-import { downloadBar } from './download-progress.js';
+import { loadCommandModel } from './load-command-model.js';
 import { loadInputs } from './load-inputs.js';
 import { modelsCommand } from './models-command.js';
 
@@ -101,19 +100,14 @@ async function assertWritable(output: string): Promise<void> {
 
 async function transcribe(audioPath: string, flags: TranscribeFlags): Promise<void> {
   if (flags.output !== undefined) await assertWritable(flags.output);
-  const download = downloadBar(flags.progress);
   const [audio, transcriber] = await loadInputs(
     () => readAudio(audioPath, flags),
-    (signal) => Transcriber.load(flags.model, {
+    (signal) => loadCommandModel(flags.model, {
       ...(flags.threads !== undefined && { threads: flags.threads }),
       encoder: flags.encoder,
       xdna2: { ...(flags.xclbin !== undefined && { xclbin: flags.xclbin }), ...(flags.instructions !== undefined && { instructions: flags.instructions }) },
-      // one line on stderr, without Node's warning decoration
-      onWarning: (w) => process.stderr.write(`${w.message}\n`),
-      ...(download.onDownloadProgress !== undefined && { onDownloadProgress: download.onDownloadProgress }),
-      onWaitingForDownload: download.onWaitingForDownload,
-      signal,
-    }).finally(() => download.stop()),
+      progress: flags.progress,
+    }, signal),
   );
   const showBar = flags.progress && process.stderr.isTTY === true;
   const bar = showBar
