@@ -6,6 +6,7 @@
 #include <napi.h>
 
 #include <algorithm>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -69,7 +70,10 @@ inline double number_field(const Napi::Object & o, const char * key, double fall
     }
     const double d = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : lo - 1;
     if (!(d >= lo && d <= hi)) {
-        invalid_argument(o.Env(), std::string(key) + " must be a number in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+        // shortest form of the bounds (std::to_string writes 1e300 with all its 301 digits)
+        std::ostringstream message;
+        message << key << " must be a number in [" << lo << ", " << hi << "]";
+        invalid_argument(o.Env(), message.str());
     }
     return d;
 }
