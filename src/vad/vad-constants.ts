@@ -1,0 +1,13 @@
+/**
+ * The fixed framing of Silero VAD's 16 kHz model, which every part of `src/vad` shares.
+ * @module
+ */
+
+/** Sample rate the VAD runs at, in Hz. */
+export const VAD_SAMPLE_RATE = 16000;
+
+/** Samples per VAD frame: one speech probability per 512 samples (32 ms). */
+export const VAD_FRAME_SAMPLES = 512;
+
+/** Floats of the native stream state: LSTM h (128), c (128), then the 64 context samples. */
+export const VAD_STATE_FLOATS = 320;
