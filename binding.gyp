@@ -20,6 +20,7 @@
         "native/core/thread_pool.cc",
         "native/vad/silero_vad_file.cc",
         "native/vad/silero_vad_model.cc",
+        "native/vad/silero_vad_lstm.cc",
         "native/core/bench/fma_peak.cc",
         "native/core/bench/kernel_bench.cc",
         "native/kernels/cpu_features.cc",

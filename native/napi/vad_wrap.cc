@@ -155,7 +155,9 @@ Napi::Value vad_wrap::info(const Napi::CallbackInfo & info) {
     o.Set("version", version);
     o.Set("legacyStftShape", m->weights().legacy_stft_shape);
     o.Set("threads", m->n_threads());
-    o.Set("kernels", m->path() == kernel_path::portable ? "portable" : "avx2-fma-f16c");
+    o.Set("kernels", m->path() == kernel_path::simd512 ? "avx512-avx2-fma-f16c"
+                     : m->path() == kernel_path::simd ? "avx2-fma-f16c"
+                                                      : "portable");
     return o;
 }
 
@@ -170,14 +172,17 @@ Napi::Value vad_wrap::release(const Napi::CallbackInfo & info) {
 
 Napi::Value load_vad(const Napi::CallbackInfo & info) {
     Napi::Env env = info.Env();
-    const char * usage = "loadVad(file: Uint8Array | path, { threads, simd? })";
+    const char * usage = "loadVad(file: Uint8Array | path, { threads, simd?, avx512? })";
     if (info.Length() < 1 || !(info[0].IsString() || (info[0].IsTypedArray() && info[0].As<Napi::TypedArray>().TypedArrayType() == napi_uint8_array))) {
         invalid_argument(env, std::string(usage) + ": file must be a Uint8Array or a path");
     }
     const Napi::Object o = options_arg(info, 1, usage);
     const int n_threads = int_field(o, "threads", 1, 256);
     const bool want_simd = bool_field(o, "simd", true);
-    const kernel_path path = want_simd && simd_kernels_supported() ? kernel_path::simd : kernel_path::portable;
+    const bool want_avx512 = bool_field(o, "avx512", true);
+    const kernel_path path = !want_simd || !simd_kernels_supported() ? kernel_path::portable
+                             : want_avx512 && avx512_kernels_supported() ? kernel_path::simd512
+                                                                         : kernel_path::simd;
     return queue_worker<load_vad_worker>(env, info[0], n_threads, path);
 }
 

@@ -33,7 +33,7 @@ private:
     std::shared_ptr<const silero_vad_model> model_;
 };
 
-// loadVad(file: Buffer | path, { threads, simd? }) -> Promise<NativeVad>
+// loadVad(file: Uint8Array | path, { threads, simd?, avx512? }) -> Promise<NativeVad>
 Napi::Value load_vad(const Napi::CallbackInfo & info);
 
 } // namespace amanuensis

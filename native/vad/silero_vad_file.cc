@@ -1,6 +1,8 @@
 // Parsing and validation of whisper.cpp's GGML Silero VAD files (see silero_vad_file.h).
 #include "vad/silero_vad_file.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <map>
@@ -193,6 +195,10 @@ silero_vad_weights silero_vad_parse(const uint8_t * data, size_t size) {
             } else {
                 std::memcpy(&out[i], values + 4 * i, 4);
             }
+        }
+        // a NaN would be lost in the clamped SIMD exponential rather than reach the output: refused here
+        if (!std::all_of(out.begin(), out.end(), [](float v) { return std::isfinite(v); })) {
+            throw native_error(errc::numeric, "tensor '" + name + "' of the VAD model file holds NaN or Infinity: the file is corrupt");
         }
         slot->second.loaded = true;
         ++n_loaded;

@@ -48,7 +48,7 @@ constexpr int gates = 4 * hidden;
 // Parses and validates a whole file held in memory. Throws native_error with ERR_MODEL_BAD_MAGIC,
 // ERR_MODEL_TRUNCATED, ERR_MODEL_BAD_HPARAMS, ERR_MODEL_TENSOR_SHAPE, ERR_MODEL_UNKNOWN_TENSOR_TYPE,
 // ERR_MODEL_UNSUPPORTED_TENSOR_TYPE, ERR_MODEL_DUPLICATE_TENSOR, ERR_MODEL_NO_TENSORS or
-// ERR_MODEL_MISSING_TENSOR.
+// ERR_MODEL_MISSING_TENSOR, and ERR_NUMERIC for a weight that is NaN or infinite.
 silero_vad_weights silero_vad_parse(const uint8_t * data, size_t size);
 
 // Reads the file at `path` whole (ERR_MODEL_NOT_FOUND when it cannot be opened or read) and parses it.

@@ -44,8 +44,8 @@ public:
     // Probabilities of the ceil(n / 512) frames of `samples` (the last partial frame zero-padded),
     // written to out[0 .. ceil(n / 512)), starting from `state` and leaving it as the next call
     // needs it. `n_threads` (1 to the pool's) split the encoder; `should_stop` is polled between
-    // blocks of frames (returns true: the call throws ERR_ABORTED). Throws ERR_NUMERIC if a
-    // probability is not finite (corrupt weights).
+    // blocks of frames (returns true: the call throws ERR_ABORTED). Throws ERR_INVALID_AUDIO for a
+    // sample that is NaN or infinite, ERR_NUMERIC if a probability is not finite.
     void probabilities(const float * samples, size_t n, silero_vad_state & state, float * out, silero_vad_framing framing,
                        int n_threads, bool (*should_stop)(const void *), const void * stop_arg) const;
 
@@ -54,9 +54,11 @@ public:
     kernel_path path() const { return path_; }
 
 private:
-    // Encoder output [n_frames, 128] -> LSTM input products [n_frames, 512] (both biases added).
-    void encode_frames(const float * blocks, int n_frames, float * gates_x) const;
-    // The recurrent part, one frame after another.
+    // Frames [first, first + n_frames) of x (n samples) -> the LSTM's input products [n_frames, 512]
+    // (both biases added): framing, STFT magnitude, the four convolutions, the input GEMM.
+    void encode_frames(const float * x, size_t n, size_t first, int n_frames, const float * context, silero_vad_framing framing,
+                       float * gates_x) const;
+    // The recurrent part, one frame after another: gates_x gains the hidden products in place.
     void recur(float * gates_x, int n_frames, silero_vad_state & state, float * out) const;
 
     silero_vad_weights w_;

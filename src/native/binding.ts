@@ -231,9 +231,9 @@ export interface NativeVadHandle {
    * One speech probability per 512 samples of `samples` (16 kHz; the last partial frame
    * zero-padded), from `state` (a new stream when omitted), and the state after the last frame.
    * `framing` `'whisper.cpp'` drops the 64-sample context and reflect-pads each frame on both sides
-   * as whisper.cpp does (comparisons only). Samples are not checked for NaN here.
+   * as whisper.cpp does (comparisons only).
    * @throws {@link AmanuensisError} `ERR_INVALID_ARGUMENT`, `ERR_CLOSED` (synchronously); rejects
-   *   with `ERR_ABORTED` (the abort flag) or `ERR_NUMERIC`
+   *   with `ERR_INVALID_AUDIO` (a NaN or infinite sample), `ERR_ABORTED` (the abort flag) or `ERR_NUMERIC`
    */
   probabilities(samples: Float32Array, options: {
     readonly threads: number;
@@ -248,7 +248,7 @@ export interface NativeVadHandle {
     /** The STFT basis was stored with unreversed extents (whisper.cpp's first v5.1.2 files). */
     legacyStftShape: boolean;
     threads: number;
-    kernels: 'avx2-fma-f16c' | 'portable';
+    kernels: 'avx512-avx2-fma-f16c' | 'avx2-fma-f16c' | 'portable';
   };
   /** A new, lowered abort flag for `probabilities`. */
   createAbortFlag(): NativeAbortFlag;
@@ -283,9 +283,9 @@ export interface NativeAddon {
   /**
    * Reads and validates a whisper.cpp GGML Silero VAD file (its bytes, copied first, or its path) and
    * widens its weights to f32.
-   * @throws {@link AmanuensisError} `ERR_INVALID_ARGUMENT`; rejects with `ERR_MODEL_*`
+   * @throws {@link AmanuensisError} `ERR_INVALID_ARGUMENT`; rejects with `ERR_MODEL_*` or `ERR_NUMERIC` (a non-finite weight)
    */
-  loadVad(file: Uint8Array | string, options: { readonly threads: number; readonly simd?: boolean }): Promise<NativeVadHandle>;
+  loadVad(file: Uint8Array | string, options: { readonly threads: number; readonly simd?: boolean; readonly avx512?: boolean }): Promise<NativeVadHandle>;
   /**
    * One step of several decoders of one model as a single batch: their rows share every
    * weight product. Resolves to one result per entry, in order: its logits

@@ -22,6 +22,8 @@ export interface VadLoadOptions {
   readonly threads?: number;
   /** Use the AVX2/FMA/F16C kernels when the CPU has them. Default true; false forces the portable kernels. */
   readonly simd?: boolean;
+  /** With `simd`, use the AVX-512 GEMM micro-kernel when the CPU has AVX-512F. Default true. */
+  readonly avx512?: boolean;
   /** Path of a built `amanuensis.node`, bypassing the prebuild lookup (for bundlers). */
   readonly nativeBinding?: string;
   /** Cancels loading. */
@@ -68,6 +70,8 @@ export class Vad {
     readonly threads: number,
     /** The model's version, e.g. `'6.2.0'`. */
     readonly version: string,
+    /** The kernels it runs on (chosen at load from the CPU and the `simd`/`avx512` options). */
+    readonly kernels: 'avx512-avx2-fma-f16c' | 'avx2-fma-f16c' | 'portable',
   ) {}
 
   /**
@@ -78,7 +82,8 @@ export class Vad {
    *   `ERR_MODEL_TRUNCATED`, `ERR_MODEL_BAD_HPARAMS` (not a Silero VAD model, or another
    *   architecture), `ERR_MODEL_TENSOR_SHAPE`, `ERR_MODEL_UNKNOWN_TENSOR_TYPE`,
    *   `ERR_MODEL_UNSUPPORTED_TENSOR_TYPE`, `ERR_MODEL_DUPLICATE_TENSOR`, `ERR_MODEL_NO_TENSORS`,
-   *   `ERR_MODEL_MISSING_TENSOR`; `ERR_INVALID_ARGUMENT` for bad options; `ERR_NATIVE_LOAD`; `ERR_ABORTED`
+   *   `ERR_MODEL_MISSING_TENSOR`, `ERR_NUMERIC` (a weight is NaN or infinite); `ERR_INVALID_ARGUMENT`
+   *   for bad options; `ERR_NATIVE_LOAD`; `ERR_ABORTED`
    */
   static async load(model?: string | Uint8Array, options: VadLoadOptions = {}): Promise<Vad> {
     if (model !== undefined && !(model instanceof Uint8Array) && (typeof model !== 'string' || model.length === 0)) {
@@ -88,17 +93,20 @@ export class Vad {
     if (!Number.isInteger(threads) || threads < 1 || threads > 256) {
       throw new AmanuensisError('ERR_INVALID_ARGUMENT', 'threads must be an integer from 1 to 256');
     }
-    if (options.simd !== undefined && typeof options.simd !== 'boolean') {
-      throw new AmanuensisError('ERR_INVALID_ARGUMENT', 'simd must be a boolean');
+    for (const flag of ['simd', 'avx512'] as const) {
+      if (options[flag] !== undefined && typeof options[flag] !== 'boolean') {
+        throw new AmanuensisError('ERR_INVALID_ARGUMENT', `${flag} must be a boolean`);
+      }
     }
     throwIfAborted(options.signal);
     const addon: NativeAddon = loadNativeAddon(options.nativeBinding);
-    const native = await addon.loadVad(model ?? bundledVadModelPath(), { threads, simd: options.simd ?? true });
+    const native = await addon.loadVad(model ?? bundledVadModelPath(), { threads, simd: options.simd ?? true, avx512: options.avx512 ?? true });
     if (options.signal?.aborted === true) {
       native.release();
       throwIfAborted(options.signal);
     }
-    return new Vad(native, threads, native.info().version.join('.'));
+    const info = native.info();
+    return new Vad(native, threads, info.version.join('.'), info.kernels);
   }
 
   /**
@@ -109,7 +117,7 @@ export class Vad {
    * @param samples - 16 kHz mono audio
    * @returns `ceil(samples.length / 512)` probabilities in [0, 1]
    * @throws {@link AmanuensisError} `ERR_INVALID_AUDIO` (not a Float32Array, NaN, Infinity),
-   *   `ERR_INVALID_ARGUMENT`, `ERR_CLOSED`, `ERR_ABORTED`, `ERR_NUMERIC` (corrupt weights)
+   *   `ERR_INVALID_ARGUMENT`, `ERR_CLOSED`, `ERR_ABORTED`
    */
   async probabilities(samples: Float32Array, options: VadProbabilityOptions = {}): Promise<Float32Array> {
     assertAudio(samples, 'samples');

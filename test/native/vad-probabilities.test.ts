@@ -6,9 +6,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { loadNativeAddon } from '../../src/native/binding.js';
 import { Vad } from '../../src/vad/vad.js';
 import { KERNEL_PATHS } from '../helpers/kernel-paths.js';
-import { diffStats, jfkSamplesReference } from '../helpers/shared.js';
+import { SILERO_VAD_MODEL, diffStats, jfkSamplesReference } from '../helpers/shared.js';
 import { goldenOptions, sileroGoldenMeta, sileroGoldenProbabilities } from '../helpers/silero-vad-file.js';
 
 const jfk = jfkSamplesReference();
@@ -26,12 +27,16 @@ function* chunksOf(samples: Float32Array, sizes: readonly number[]): Generator<F
   }
 }
 
-describe.each(KERNEL_PATHS.filter((p) => !p.avx512))('$name kernels', ({ simd }) => {
+describe.each(KERNEL_PATHS)('$name kernels', ({ name, simd, avx512 }) => {
   let vad: Vad;
   beforeAll(async () => {
-    vad = await Vad.load(undefined, { threads: 2, simd });
+    vad = await Vad.load(undefined, { threads: 2, simd, avx512 });
   });
   afterAll(() => vad.close());
+
+  it('runs on the kernels asked for', () => {
+    expect(vad.kernels).toBe(name);
+  });
 
   it('jfk.wav: one probability per 512 samples, within 1e-4 of the float64 reference', async () => {
     const p = await vad.probabilities(jfk);
@@ -108,6 +113,16 @@ describe('validation, abort, close', () => {
     await expect(vad.speechSegments(jfk, { minSilenceDurationMs: -5 })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
     await expect(vad.probabilities(jfk, { framing: 'other' as never })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
     expect(() => vad.stream({ speechPadMs: Number.NaN })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
+  });
+
+  it('the native layer checks what it is handed: non-finite samples, a state of the wrong size, a bad framing', async () => {
+    const native = await loadNativeAddon().loadVad(SILERO_VAD_MODEL, { threads: 1 });
+    await expect(native.probabilities(Float32Array.of(0, Number.NaN), { threads: 1 })).rejects.toMatchObject({ code: 'ERR_INVALID_AUDIO' });
+    expect(() => native.probabilities(jfk, { threads: 1, state: new Float32Array(319) })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
+    expect(() => native.probabilities(jfk, { threads: 1, framing: 'x' as never })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
+    expect(() => native.probabilities(jfk, { threads: 0 })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
+    native.release();
+    expect(() => native.probabilities(jfk, { threads: 1 })).toThrow(expect.objectContaining({ code: 'ERR_CLOSED' }));
   });
 
   it('empty audio: no probabilities, no segments', async () => {
