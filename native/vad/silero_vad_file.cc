@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <map>
 #include <memory>
 
@@ -21,6 +22,7 @@ constexpr int32_t max_name_length = 256;
 constexpr int32_t max_dims = 4;
 constexpr int32_t type_f32 = 0;
 constexpr int32_t type_f16 = 1;
+constexpr uintmax_t max_file_bytes = 4u << 20;
 
 // Sequential little-endian reads, each checked against the bytes left.
 class byte_reader {
@@ -216,21 +218,31 @@ silero_vad_weights silero_vad_parse(const uint8_t * data, size_t size) {
 }
 
 silero_vad_weights silero_vad_read_file(const std::string & path) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec)) {
+        throw native_error(errc::model_not_found, "'" + path + "' is not a file: cannot read the VAD model from it");
+    }
+    const uintmax_t size = std::filesystem::file_size(path, ec);
     struct file_closer {
         void operator()(std::FILE * f) const { std::fclose(f); }
     };
     std::unique_ptr<std::FILE, file_closer> f(std::fopen(path.c_str(), "rb"));
-    if (!f) {
+    if (!f || ec) {
         throw native_error(errc::model_not_found, "cannot open the VAD model file '" + path + "'");
     }
-    std::vector<uint8_t> bytes;
-    uint8_t block[1 << 16];
-    size_t n;
-    while ((n = std::fread(block, 1, sizeof block, f.get())) > 0) {
-        bytes.insert(bytes.end(), block, block + n);
+    // every tensor in f32 is under 2 MB: a larger file (a Whisper model given by mistake) is
+    // judged by its header alone instead of being read whole
+    const size_t to_read = static_cast<size_t>(std::min<uintmax_t>(size, max_file_bytes));
+    std::vector<uint8_t> bytes(to_read);
+    if (std::fread(bytes.data(), 1, to_read, f.get()) != to_read) {
+        throw native_error(errc::model_not_found, "cannot read the VAD model file '" + path + "'");
     }
-    if (std::ferror(f.get())) {
-        throw native_error(errc::model_not_found, "cannot read the VAD model file '" + path + "' (is it a directory?)");
+    if (size > max_file_bytes) {
+        silero_vad_weights w;
+        byte_reader r(bytes.data(), bytes.size());
+        read_header(r, w);
+        throw native_error(errc::model_tensor_shape, "the VAD model file '" + path + "' is " + std::to_string(size) +
+                                                         " bytes long: more than a Silero VAD's tensors");
     }
     return silero_vad_parse(bytes.data(), bytes.size());
 }

@@ -51,7 +51,8 @@ constexpr int gates = 4 * hidden;
 // ERR_MODEL_MISSING_TENSOR, and ERR_NUMERIC for a weight that is NaN or infinite.
 silero_vad_weights silero_vad_parse(const uint8_t * data, size_t size);
 
-// Reads the file at `path` whole (ERR_MODEL_NOT_FOUND when it cannot be opened or read) and parses it.
+// Reads the file at `path` (ERR_MODEL_NOT_FOUND when it is not a file or cannot be read) and parses it;
+// a file over 4 MiB is refused after its header (ERR_MODEL_TENSOR_SHAPE when the header is a VAD's).
 silero_vad_weights silero_vad_read_file(const std::string & path);
 
 } // namespace amanuensis

@@ -8,7 +8,7 @@ import { AmanuensisError, abortError, throwIfAborted } from '../errors.js';
 import { type NativeAddon, type NativeVadHandle, loadNativeAddon } from '../native/binding.js';
 import { defaultThreadCount } from '../utils/thread-count.js';
 import { bundledVadModelPath } from './bundled-model.js';
-import type { SpeechEventOptions } from './speech-events.js';
+import type { SpeechEvent, SpeechEventOptions } from './speech-events.js';
 import type { SpeechSegmentOptions } from './speech-segment-options.js';
 import { type SpeechSegment, speechSegmentsFromProbabilities } from './speech-segments.js';
 import { VadProbabilityStream, VadStream } from './vad-stream.js';
@@ -151,6 +151,20 @@ export class Vad {
   stream(options: SpeechEventOptions = {}): VadStream {
     this.assertOpen();
     return new VadStream(this, options);
+  }
+
+  /**
+   * The speech events of audio arriving as chunks of any size: {@link stream} over an iterable,
+   * ended (an open segment closed at the last sample) when the iterable is.
+   * @param chunks - 16 kHz mono chunks, from e.g. a decoder or a microphone
+   * @throws {@link AmanuensisError} as {@link VadStream.push}; `ERR_INVALID_ARGUMENT` for an option out of range
+   */
+  async *speechEvents(chunks: AsyncIterable<Float32Array> | Iterable<Float32Array>,
+    options: SpeechEventOptions & { readonly signal?: AbortSignal } = {}): AsyncGenerator<SpeechEvent> {
+    const stream = this.stream(options);
+    const call = { signal: options.signal };
+    for await (const chunk of chunks) yield* await stream.push(chunk, call);
+    yield* await stream.end(call);
   }
 
   /**

@@ -4,7 +4,7 @@
  * writer of test/helpers), and a typed error for every malformed variant.
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -114,6 +114,15 @@ describe('VAD model files', () => {
     ['a tensor type no ggml has', 'ERR_MODEL_UNKNOWN_TENSOR_TYPE', variant((f) => { f.tensors[0]!.type = 99; })],
   ] as [string, string, Uint8Array][])('%s: %s', async (_, code, bytes) => {
     await expect(loadBytes(bytes)).rejects.toMatchObject({ name: 'AmanuensisError', code });
+  });
+
+  it('a Whisper model file by path: ERR_MODEL_BAD_HPARAMS from its header; a VAD header before megabytes of more: ERR_MODEL_TENSOR_SHAPE', async () => {
+    await expect(Vad.load(SYNTHETIC_MODEL)).rejects.toMatchObject({ code: 'ERR_MODEL_BAD_HPARAMS' });
+    const padded = join(dir, 'padded.bin');
+    writeFileSync(padded, Buffer.concat([readFileSync(SILERO_VAD_MODEL), Buffer.alloc(5 << 20)]));
+    await expect(Vad.load(padded)).rejects.toMatchObject({ code: 'ERR_MODEL_TENSOR_SHAPE' });
+    // the same bytes in memory are read to the end: the zeros are a tensor record of 0 dimensions and an empty name
+    await expect(loadBytes(readFileSync(padded))).rejects.toMatchObject({ code: 'ERR_MODEL_TENSOR_SHAPE' });
   });
 
   it('a missing path, a directory: ERR_MODEL_NOT_FOUND; a bad argument: ERR_INVALID_ARGUMENT', async () => {

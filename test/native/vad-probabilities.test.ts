@@ -85,6 +85,10 @@ describe('streams', () => {
     const events = [];
     for (const chunk of chunksOf(jfk, UNEVEN)) events.push(...await stream.push(chunk));
     events.push(...await stream.end());
+    // the iterator form reports the same
+    const iterated = [];
+    for await (const e of vad.speechEvents(chunksOf(jfk, [...UNEVEN].reverse()))) iterated.push(e);
+    expect(iterated).toEqual(events);
     const starts = events.flatMap((e) => ('startSample' in e ? [e.startSample] : []));
     const ends = events.flatMap((e) => ('endSample' in e ? [e.endSample] : []));
     expect(starts.length).toBe(ends.length);
