@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <functional>
 
 #include "core/error.h"
 #include "kernels/gemm.h"
@@ -207,9 +208,19 @@ void silero_vad_model::probabilities(const float * samples, size_t n, silero_vad
                       gates_x[b % 2].data() + static_cast<size_t>(f0) * d::gates);
     };
     const int max_threads = std::max(1, n_threads);
+    // a section of one task runs on this thread: a short streaming call should not wake the pool
+    const auto run_tasks = [&](int n_tasks, const std::function<void(int)> & fn) {
+        if (n_tasks == 1 || max_threads == 1) {
+            for (int t = 0; t < n_tasks; ++t) {
+                fn(t);
+            }
+        } else {
+            pool_->parallel_for(n_tasks, max_threads, fn);
+        }
+    };
     if (n_blocks > 0) {
         gates_x[0].resize(static_cast<size_t>(frames_per_block) * d::gates);
-        pool_->parallel_for(tasks_of(0), max_threads, [&](int task) { encode_task(0, task); });
+        run_tasks(tasks_of(0), [&](int task) { encode_task(0, task); });
     }
     // the LSTM of block b (task 0) runs beside the encoder of block b + 1 (the other tasks)
     for (size_t b = 0; b < n_blocks; ++b) {
@@ -217,7 +228,7 @@ void silero_vad_model::probabilities(const float * samples, size_t n, silero_vad
             throw native_error(errc::aborted, "the VAD call was aborted");
         }
         gates_x[(b + 1) % 2].resize(static_cast<size_t>(frames_per_block) * d::gates);
-        pool_->parallel_for(1 + tasks_of(b + 1), max_threads, [&](int task) {
+        run_tasks(1 + tasks_of(b + 1), [&](int task) {
             if (task == 0) {
                 recur(gates_x[b % 2].data(), block_frames(b), state, out + b * frames_per_block);
             } else {
