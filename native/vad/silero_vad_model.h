@@ -62,7 +62,7 @@ private:
     void recur(float * gates_x, int n_frames, silero_vad_state & state, float * out) const;
 
     silero_vad_weights w_;
-    std::shared_ptr<silero_vad_kernels> kernels_;  // aligned copies of the GEMM weights
+    std::shared_ptr<silero_vad_kernels> kernels_;  // the weights packed for the GEMMs, and W_hh aligned
     std::vector<float> lstm_bias_;  // b_ih + b_hh
     kernel_path path_;
     std::shared_ptr<thread_pool> pool_;
