@@ -241,13 +241,21 @@ export interface NativeVadHandle {
     readonly state?: Float32Array;
     readonly framing?: 'silero' | 'whisper.cpp';
     readonly abort?: NativeAbortFlag;
-  }): Promise<{ probabilities: Float32Array; state: Float32Array }>;
+  }): Promise<{
+    /** One per 512 samples. */
+    probabilities: Float32Array;
+    /** The state after the last frame (320 values), for the next call of the stream. */
+    state: Float32Array;
+  }>;
   /** The file's version and layout, and what the model runs with. */
   info(): {
+    /** Major, minor, patch of the Silero VAD release. */
     version: [number, number, number];
     /** The STFT basis was stored with unreversed extents (whisper.cpp's first v5.1.2 files). */
     legacyStftShape: boolean;
+    /** Threads of the pool the model holds. */
     threads: number;
+    /** Kernel path chosen at load. */
     kernels: 'avx512-avx2-fma-f16c' | 'avx2-fma-f16c' | 'portable';
   };
   /** A new, lowered abort flag for `probabilities`. */
