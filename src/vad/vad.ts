@@ -201,10 +201,13 @@ export class Vad {
     const onAbort = (): void => abort!.abort();
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      return await this.native.probabilities(samples, {
+      const out = await this.native.probabilities(samples, {
         threads: this.threads, ...(state !== undefined && { state }), ...(framing !== undefined && { framing }),
         ...(abort !== undefined && { abort }),
       });
+      // a call aborted after its last check still settles as aborted
+      throwIfAborted(signal);
+      return out;
     } catch (err) {
       if (signal?.aborted === true) throw abortError(signal);
       throw err;

@@ -134,6 +134,13 @@ describe('validation, abort, close', () => {
     expect(await vad.speechSegments(new Float32Array(0))).toEqual([]);
   });
 
+  it('a signal fired while the call runs: ERR_ABORTED', async () => {
+    const controller = new AbortController();
+    const call = vad.probabilities(jfk, { signal: controller.signal });
+    controller.abort();
+    await expect(call).rejects.toMatchObject({ code: 'ERR_ABORTED' });
+  });
+
   it('an aborted signal: ERR_ABORTED with the reason; a stream stays failed after it', async () => {
     const controller = new AbortController();
     controller.abort();
