@@ -4,7 +4,8 @@
  * @module
  */
 import { resolveSpeechSegmentOptions } from './speech-segment-options.js';
-import { VAD_FRAME_SAMPLES, VAD_SAMPLE_RATE } from './vad-constants.js';
+import { SAMPLE_RATE } from '../constants.js';
+import { VAD_FRAME_SAMPLES } from './vad-constants.js';
 
 /** Speech began: at `startSample` of the stream (`start` seconds), padding included. */
 export interface SpeechStartEvent {
@@ -65,8 +66,8 @@ export class SpeechEventTracker {
     });
     this.threshold = o.threshold;
     this.negThreshold = o.negThreshold;
-    this.minSilence = (VAD_SAMPLE_RATE / 1000) * o.minSilenceDurationMs;
-    this.pad = (VAD_SAMPLE_RATE / 1000) * o.speechPadMs;
+    this.minSilence = (SAMPLE_RATE / 1000) * o.minSilenceDurationMs;
+    this.pad = (SAMPLE_RATE / 1000) * o.speechPadMs;
   }
 
   /** Whether the stream is in speech (a start was reported and no end yet). */
@@ -86,7 +87,7 @@ export class SpeechEventTracker {
     if (probability >= this.threshold && !this.triggered) {
       this.triggered = true;
       const start = Math.trunc(Math.max(0, this.samples - this.pad - VAD_FRAME_SAMPLES));
-      return { start: start / VAD_SAMPLE_RATE, startSample: start };
+      return { start: start / SAMPLE_RATE, startSample: start };
     }
     if (probability < this.negThreshold && this.triggered) {
       if (this.tempEnd === 0) this.tempEnd = this.samples;
@@ -94,7 +95,7 @@ export class SpeechEventTracker {
       const end = Math.trunc(this.tempEnd + this.pad - VAD_FRAME_SAMPLES);
       this.tempEnd = 0;
       this.triggered = false;
-      return { end: end / VAD_SAMPLE_RATE, endSample: end };
+      return { end: end / SAMPLE_RATE, endSample: end };
     }
     return undefined;
   }
@@ -109,6 +110,6 @@ export class SpeechEventTracker {
     this.triggered = false;
     this.tempEnd = 0;
     this.samples = 0;
-    return open ? { end: totalSamples / VAD_SAMPLE_RATE, endSample: totalSamples } : undefined;
+    return open ? { end: totalSamples / SAMPLE_RATE, endSample: totalSamples } : undefined;
   }
 }

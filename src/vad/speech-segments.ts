@@ -5,7 +5,8 @@
  */
 import { AmanuensisError } from '../errors.js';
 import { type SpeechSegmentOptions, resolveSpeechSegmentOptions } from './speech-segment-options.js';
-import { VAD_FRAME_SAMPLES, VAD_SAMPLE_RATE } from './vad-constants.js';
+import { SAMPLE_RATE } from '../constants.js';
+import { VAD_FRAME_SAMPLES } from './vad-constants.js';
 
 /** One stretch of speech, in seconds and in samples of the 16 kHz input. */
 export interface SpeechSegment {
@@ -52,10 +53,10 @@ export function speechSegmentsFromProbabilities(probabilities: ArrayLike<number>
     if (!(p >= 0 && p <= 1)) throw new AmanuensisError('ERR_INVALID_ARGUMENT', `probability ${i} is ${p}, not in [0, 1]`);
   }
   const o = resolveSpeechSegmentOptions(options);
-  const samplesPerMs = VAD_SAMPLE_RATE / 1000;
+  const samplesPerMs = SAMPLE_RATE / 1000;
   const minSpeech = samplesPerMs * o.minSpeechDurationMs;
   const pad = samplesPerMs * o.speechPadMs;
-  const maxSpeech = VAD_SAMPLE_RATE * o.maxSpeechDurationS - VAD_FRAME_SAMPLES - 2 * pad;
+  const maxSpeech = SAMPLE_RATE * o.maxSpeechDurationS - VAD_FRAME_SAMPLES - 2 * pad;
   const minSilence = samplesPerMs * o.minSilenceDurationMs;
   const minSilenceAtMaxSpeech = samplesPerMs * o.minSilenceAtMaxSpeechMs;
 
@@ -155,6 +156,6 @@ function padSegments(found: { start: number; end: number }[], pad: number, nSamp
     }
   }
   return found.map(({ start, end }) => ({
-    start: start / VAD_SAMPLE_RATE, end: end / VAD_SAMPLE_RATE, startSample: start, endSample: end,
+    start: start / SAMPLE_RATE, end: end / SAMPLE_RATE, startSample: start, endSample: end,
   }));
 }

@@ -3,10 +3,7 @@
  * @module
  */
 
-/** Sample rate the VAD runs at, in Hz. */
-export const VAD_SAMPLE_RATE = 16000;
-
-/** Samples per VAD frame: one speech probability per 512 samples (32 ms). */
+/** Samples per VAD frame: one speech probability per 512 samples (32 ms at 16 kHz, the only rate the VAD takes). */
 export const VAD_FRAME_SAMPLES = 512;
 
 /** Floats of the native stream state: LSTM h (128), c (128), then the 64 context samples. */
