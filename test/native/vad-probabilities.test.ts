@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { loadNativeAddon } from '../../src/native/binding.js';
+import { speechSegmentsFromProbabilities } from '../../src/vad/speech-segments.js';
 import { Vad } from '../../src/vad/vad.js';
 import { KERNEL_PATHS } from '../helpers/kernel-paths.js';
 import { SILERO_VAD_MODEL, diffStats, jfkSamplesReference } from '../helpers/shared.js';
@@ -48,6 +49,21 @@ describe.each(KERNEL_PATHS)('$name kernels', ({ name, simd, avx512 }) => {
     const expected = meta.segments[set];
     const segments = await vad.speechSegments(jfk, goldenOptions(expected.params));
     expect(segments.map((s) => [s.startSample, s.endSample])).toEqual(expected.segments.map((s) => [s.start, s.end]));
+  });
+});
+
+describe('whisper.cpp\'s framing (no context, reflect padding on both sides)', () => {
+  it('on jfk.wav, as the golden README describes it: probabilities moved by up to about 0.2, one segment split in two', async () => {
+    const vad = await Vad.load(undefined, { threads: 2 });
+    const p = await vad.probabilities(jfk, { framing: 'whisper.cpp' });
+    vad.close();
+    const moved = diffStats(p, golden).max;
+    expect(moved).toBeGreaterThan(0.1);
+    expect(moved).toBeLessThan(0.3);
+    const expected = meta.segments.silero_defaults.segments.map((s) => [s.start, s.end]);
+    const segments = speechSegmentsFromProbabilities(p, jfk.length).map((s) => [s.startSample, s.endSample]);
+    expect(segments.length).toBe(expected.length + 1);
+    expect(expected.filter((e) => !segments.some((s) => s[0] === e[0] && s[1] === e[1])).length).toBe(1);
   });
 });
 
