@@ -18,6 +18,9 @@
         "native/core/decode_scheduler.cc",
         "native/core/parallel_ops.cc",
         "native/core/thread_pool.cc",
+        "native/vad/silero_vad_file.cc",
+        "native/vad/silero_vad_model.cc",
+        "native/vad/silero_vad_lstm.cc",
         "native/core/bench/fma_peak.cc",
         "native/core/bench/kernel_bench.cc",
         "native/kernels/cpu_features.cc",
@@ -67,7 +70,8 @@
         "native/napi/decoder_jobs.cc",
         "native/napi/decode_loop_js.cc",
         "native/napi/xdna2_wrap.cc",
-        "native/napi/bench_js.cc"
+        "native/napi/bench_js.cc",
+        "native/napi/vad_wrap.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native"],
       "dependencies": ["amanuensis_core", "<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],

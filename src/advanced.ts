@@ -25,10 +25,11 @@ export { modelIdentity } from './model/model-identity.js';
 export { loadNativeAddon } from './native/binding.js';
 export type {
   NativeAddon, NativeDecoderHandle, NativeEncoderTimings, NativeModelHandle, NativeStepEntry, NativeXdna2EncodeResult,
-  NativeXdna2EncoderHandle,
+  NativeVadHandle, NativeXdna2EncoderHandle,
 } from './native/binding.js';
 export { DecoderStepBatcher } from './decoder/step-batcher.js';
 export type { DecoderBatchStats } from './decoder/step-batcher.js';
 export { encoderCacheKey } from './utils/encoder-cache.js';
 export { createTranscriberPool, transcriberBufferKinds } from './transcribe/buffers.js';
 export type { TranscriberBufferKind } from './transcribe/buffers.js';
+export { SpeechEventTracker } from './vad/speech-events.js';

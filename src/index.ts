@@ -59,5 +59,13 @@ export type { PathStats, PerformanceProfilerOptions, ProfileJson, Span } from '.
 export { TranscriptionSession } from './streaming/session.js';
 export type { SessionOptions } from './streaming/session.js';
 export type { PartialEvent, SegmentEvent, SessionEvent } from './streaming/session-events.js';
+export { Vad } from './vad/vad.js';
+export type { VadLoadOptions, VadProbabilityOptions, VadSegmentOptions } from './vad/vad.js';
+export { VadProbabilityStream, VadStream } from './vad/vad-stream.js';
+export { speechSegmentsFromProbabilities } from './vad/speech-segments.js';
+export type { SpeechSegment } from './vad/speech-segments.js';
+export type { SpeechSegmentOptions } from './vad/speech-segment-options.js';
+export type { SpeechEndEvent, SpeechEvent, SpeechEventOptions, SpeechStartEvent } from './vad/speech-events.js';
+export { VAD_FRAME_SAMPLES } from './vad/vad-constants.js';
 export { AdmissionQueue } from './utils/admission-queue.js';
 export type { AdmissionQueueOptions, AdmissionQueueStats } from './utils/admission-queue.js';

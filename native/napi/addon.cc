@@ -15,6 +15,7 @@
 #include "napi/decoder_wrap.h"
 #include "napi/js_error.h"
 #include "napi/model_wrap.h"
+#include "napi/vad_wrap.h"
 #include "napi/xdna2_wrap.h"
 
 namespace amanuensis {
@@ -64,6 +65,8 @@ static Napi::Object init_amanuensis(Napi::Env env, Napi::Object exports) {
     exports.Set("NativeDecoder", decoder_wrap::define(env));
     abort_flag_wrap::define(env);  // made by NativeModel.createAbortFlag(), not exported
     export_function(env, exports, "loadModel", load_model);
+    exports.Set("NativeVad", vad_wrap::define(env));
+    export_function(env, exports, "loadVad", load_vad);
     export_function(env, exports, "stepDecoders", decoder_wrap::step_batch);
     export_function(env, exports, "decodeSchedulerStats", decode_scheduler_stats_js);
     export_function(env, exports, "logMel", log_mel);

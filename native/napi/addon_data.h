@@ -13,6 +13,7 @@ struct addon_data {
     Napi::FunctionReference decoder_ctor;        // NativeDecoder
     Napi::FunctionReference xdna2_encoder_ctor;  // NativeXdna2Encoder
     Napi::FunctionReference abort_flag_ctor;     // NativeAbortFlag
+    Napi::FunctionReference vad_ctor;            // NativeVad
     Napi::FunctionReference error_class;         // AmanuensisError, once initialize() has run
 
     static addon_data & of(Napi::Env env) { return *env.GetInstanceData<addon_data>(); }

@@ -225,6 +225,45 @@ export interface NativeLoadOptions {
   readonly avx512?: boolean;
 }
 
+/** A loaded Silero VAD model in native memory ({@link NativeAddon.loadVad}). */
+export interface NativeVadHandle {
+  /**
+   * One speech probability per 512 samples of `samples` (16 kHz; the last partial frame
+   * zero-padded), from `state` (a new stream when omitted), and the state after the last frame.
+   * `framing` `'whisper.cpp'` drops the 64-sample context and reflect-pads each frame on both sides
+   * as whisper.cpp does (comparisons only).
+   * @throws {@link AmanuensisError} `ERR_INVALID_ARGUMENT`, `ERR_CLOSED` (synchronously); rejects
+   *   with `ERR_INVALID_AUDIO` (a NaN or infinite sample), `ERR_ABORTED` (the abort flag) or `ERR_NUMERIC`
+   */
+  probabilities(samples: Float32Array, options: {
+    readonly threads: number;
+    /** h (128), c (128), then the 64 context samples. */
+    readonly state?: Float32Array;
+    readonly framing?: 'silero' | 'whisper.cpp';
+    readonly abort?: NativeAbortFlag;
+  }): Promise<{
+    /** One per 512 samples. */
+    probabilities: Float32Array;
+    /** The state after the last frame (320 values), for the next call of the stream. */
+    state: Float32Array;
+  }>;
+  /** The file's version and layout, and what the model runs with. */
+  info(): {
+    /** Major, minor, patch of the Silero VAD release. */
+    version: [number, number, number];
+    /** The STFT basis was stored with unreversed extents (whisper.cpp's first v5.1.2 files). */
+    legacyStftShape: boolean;
+    /** Threads of the pool the model holds. */
+    threads: number;
+    /** Kernel path chosen at load. */
+    kernels: 'avx512-avx2-fma-f16c' | 'avx2-fma-f16c' | 'portable';
+  };
+  /** A new, lowered abort flag for `probabilities`. */
+  createAbortFlag(): NativeAbortFlag;
+  /** Drops this handle's hold on the weights; later calls throw `ERR_CLOSED`. */
+  release(): void;
+}
+
 /** Options of {@link NativeAddon.logMel}. */
 export interface NativeLogMelOptions {
   /** Zero samples appended before the STFT. */
@@ -249,6 +288,12 @@ export interface NativeAddon {
    * @throws {@link AmanuensisError} `ERR_INVALID_ARGUMENT`; rejects with `ERR_MODEL_*`, `ERR_OUT_OF_MEMORY`
    */
   loadModel(file: Uint8Array | string, options: NativeLoadOptions): Promise<NativeModelHandle>;
+  /**
+   * Reads and validates a whisper.cpp GGML Silero VAD file (its bytes, copied first, or its path) and
+   * widens its weights to f32.
+   * @throws {@link AmanuensisError} `ERR_INVALID_ARGUMENT`; rejects with `ERR_MODEL_*` or `ERR_NUMERIC` (a non-finite weight)
+   */
+  loadVad(file: Uint8Array | string, options: { readonly threads: number; readonly simd?: boolean; readonly avx512?: boolean }): Promise<NativeVadHandle>;
   /**
    * One step of several decoders of one model as a single batch: their rows share every
    * weight product. Resolves to one result per entry, in order: its logits
@@ -340,7 +385,12 @@ export interface NativeAddon {
 
 const loaded = new Map<string, NativeAddon>();
 
-function packageRoot(): string {
+/**
+ * The directory of the amanuensis package (its package.json), from the ESM or the CommonJS build,
+ * or from the sources under a test runner.
+ * @internal
+ */
+export function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const manifest = join(dir, 'package.json');

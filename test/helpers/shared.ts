@@ -14,6 +14,10 @@ export const GPT2_TIKTOKEN = shared('models/openai-whisper-assets/gpt2.tiktoken'
 export const MULTILINGUAL_TIKTOKEN = shared('models/openai-whisper-assets/multilingual.tiktoken');
 export const HF_TOKENIZER_DIR = shared('models/whisper-tiny.en-hf-tokenizer');
 export const JFK_WAV = shared('audio/jfk.wav');
+/** Silero VAD v6.2.0 in whisper.cpp's GGML format (see its README). */
+export const SILERO_VAD_MODEL = shared('models/silero-vad/ggml-silero-v6.2.0.bin');
+/** The float64 reference of Silero VAD on jfk.wav: probs.f32 and meta.json (see ../shared/golden/README.md). */
+export const SILERO_GOLDEN_DIR = shared('golden/silero-v6.2-jfk');
 export const JFK_FLAC = shared('audio/jfk.flac');
 export const STEREO_WAV = shared('audio/faster-whisper/stereo_diarization.wav');
 export const MULTILINGUAL_MP3 = shared('audio/faster-whisper/multilingual.mp3');

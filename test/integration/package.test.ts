@@ -71,6 +71,26 @@ describe('the packed tarball', () => {
     }
   });
 
+  it('ships the Silero VAD model with its licence notice, found by Vad.load() through import and require', () => {
+    const installed = join(project, 'node_modules', 'amanuensis', 'models', 'silero-vad');
+    expect(readdirSync(installed).sort()).toEqual(['LICENSE.md', 'ggml-silero-v6.2.0.bin']);
+    const probe = (load: string): string => `
+      ${load}
+      (async () => {
+        const vad = await Vad.load(undefined, { threads: 1 });
+        const segments = await vad.speechSegments(new Float32Array(16000));
+        console.log(JSON.stringify({ version: vad.version, segments: segments.length }));
+        vad.close();
+      })();
+    `;
+    writeFileSync(join(project, 'vad.mjs'), probe(`const { Vad } = await import('amanuensis');`));
+    writeFileSync(join(project, 'vad.cjs'), probe(`const { Vad } = require('amanuensis');`));
+    for (const script of ['vad.mjs', 'vad.cjs']) {
+      const out = JSON.parse(execFileSync(process.execPath, [script], { cwd: project, encoding: 'utf8' }).trim()) as Record<string, unknown>;
+      expect(out, script).toEqual({ version: '6.2.0', segments: 0 });
+    }
+  });
+
   it('decodeAudioFile works through import and require, for every bundled decoder\'s module format', () => {
     // wavefile and libsamplerate-js are CommonJS marked __esModule without a default export: a default
     // import of them was undefined in the CommonJS build

@@ -10,12 +10,12 @@ const ROOT = [
   'DEFAULT_TRANSCRIBE_OPTIONS', 'EncoderCache', 'FRAMES_PER_SECOND', 'HOP_LENGTH', 'LANGUAGES', 'N_FFT', 'N_FRAMES',
   'N_FREQ', 'N_SAMPLES', 'N_SAMPLES_PER_TOKEN', 'NativeMelFrontend', 'PcmChunkDecoder', 'PerformanceProfiler', 'RingBuffer', 'SAMPLE_RATE',
   'SuppressBlank', 'SuppressTokens', 'TIME_PRECISION', 'Tokenizer', 'Transcriber', 'TranscriptionSession',
-  'WhisperMelFrontend', 'Xdna2Encoder', 'createPcmChunkTransform', 'decodeAudio', 'decodeAudioFile', 'downloadModel', 'listBackends',
-  'listModels', 'melWindow', 'modelPath', 'toSrt', 'toText', 'toVtt',
+  'VAD_FRAME_SAMPLES', 'Vad', 'VadProbabilityStream', 'VadStream', 'WhisperMelFrontend', 'Xdna2Encoder', 'createPcmChunkTransform', 'decodeAudio', 'decodeAudioFile', 'downloadModel', 'listBackends',
+  'listModels', 'melWindow', 'modelPath', 'speechSegmentsFromProbabilities', 'toSrt', 'toText', 'toVtt',
 ];
 
 const ADVANCED = [
-  'AmanuensisError', 'DecoderStepBatcher', 'GGML_MAGIC', 'GGML_TYPES', 'createTranscriberPool', 'encoderCacheKey',
+  'AmanuensisError', 'DecoderStepBatcher', 'GGML_MAGIC', 'GGML_TYPES', 'SpeechEventTracker', 'createTranscriberPool', 'encoderCacheKey',
   'indexModelFile', 'loadNativeAddon', 'modelIdentity', 'parseGgmlHeader', 'parseGgmlModel', 'readModelFile',
   'transcriberBufferKinds',
 ];

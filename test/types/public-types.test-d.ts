@@ -15,6 +15,9 @@ import type {
   LanguageDetection, MelComputeOptions, ModelDownloadProgress, ModelEntry, ModelInfo, MelFrontend, MelSpectrogram, MelWindowOptions, PerformanceProfiler, Segment, SessionOptions, Task, TranscribeOptions,
   TranscribeProgress, TranscriberLoadOptions, TranscriptionResult, TranscriptionTimings, TokenLoopOutcome, TokenLoopRequest, WindowTiming, Xdna2Options,
 } from '../../src/index.js';
+import type {
+  SpeechEvent, SpeechEventOptions, SpeechSegment, SpeechSegmentOptions, VadLoadOptions, VadProbabilityOptions, VadSegmentOptions,
+} from '../../src/index.js';
 import type { TranscriberBufferKind } from '../../src/advanced.js';
 
 expectTypeOf<TranscribeOptions>().toEqualTypeOf<{
@@ -245,4 +248,58 @@ expectTypeOf<MelWindowOptions>().toEqualTypeOf<{
   readonly firstFrame: number;
   readonly frames: number;
   readonly logMax: number;
+}>();
+
+expectTypeOf<SpeechSegment>().toEqualTypeOf<{
+  readonly start: number;
+  readonly end: number;
+  readonly startSample: number;
+  readonly endSample: number;
+}>();
+
+expectTypeOf<SpeechSegmentOptions>().toEqualTypeOf<{
+  readonly threshold?: number;
+  readonly negThreshold?: number;
+  readonly minSpeechDurationMs?: number;
+  readonly maxSpeechDurationS?: number;
+  readonly minSilenceDurationMs?: number;
+  readonly speechPadMs?: number;
+  readonly minSilenceAtMaxSpeechMs?: number;
+  readonly useMaxPossibleSilenceAtMaxSpeech?: boolean;
+}>();
+
+expectTypeOf<VadSegmentOptions>().toEqualTypeOf<{
+  readonly threshold?: number;
+  readonly negThreshold?: number;
+  readonly minSpeechDurationMs?: number;
+  readonly maxSpeechDurationS?: number;
+  readonly minSilenceDurationMs?: number;
+  readonly speechPadMs?: number;
+  readonly minSilenceAtMaxSpeechMs?: number;
+  readonly useMaxPossibleSilenceAtMaxSpeech?: boolean;
+  readonly signal?: AbortSignal;
+}>();
+
+expectTypeOf<VadLoadOptions>().toEqualTypeOf<{
+  readonly threads?: number;
+  readonly simd?: boolean;
+  readonly avx512?: boolean;
+  readonly nativeBinding?: string;
+  readonly signal?: AbortSignal;
+}>();
+
+expectTypeOf<VadProbabilityOptions>().toEqualTypeOf<{
+  readonly signal?: AbortSignal;
+  readonly framing?: 'silero' | 'whisper.cpp';
+}>();
+
+expectTypeOf<SpeechEvent>().toEqualTypeOf<
+  { readonly start: number; readonly startSample: number } | { readonly end: number; readonly endSample: number }
+>();
+
+expectTypeOf<SpeechEventOptions>().toEqualTypeOf<{
+  readonly threshold?: number;
+  readonly negThreshold?: number;
+  readonly minSilenceDurationMs?: number;
+  readonly speechPadMs?: number;
 }>();
