@@ -286,6 +286,10 @@ void gemv_rows_quantized(int M, int n_begin, int n_end, int K, const float * A, 
 
 void gemv_rows(int M, int n_begin, int n_end, int K, const float * A, int64_t lda, const matrix_view & W, float * C,
                int64_t ldc, const gemm_epilogue & ep, kernel_path path) {
+    if (is_quantized(W.type) && path == kernel_path::simd512) {
+        simd::gemv_quantized_512(M, n_begin, n_end, K, A, lda, W, C, ldc, ep);
+        return;
+    }
     if (is_quantized(W.type) && path != kernel_path::portable) {
         simd::gemv_quantized(M, n_begin, n_end, K, A, lda, W, C, ldc, ep);
         return;
