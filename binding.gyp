@@ -29,6 +29,7 @@
         "native/kernels/quant_avx2.cc",
         "native/kernels/gemv_quant_avx2.cc",
         "native/kernels/gemv_quant_avx512.cc",
+        "native/kernels/gemv_quant_vnni.cc",
         "native/kernels/gemm_avx2.cc",
         "native/kernels/gemm_avx512.cc",
         "native/kernels/ops.cc",

@@ -11,6 +11,9 @@ cpu_features detect_cpu_features() {
     f.f16c = __builtin_cpu_supports("f16c");
     // libgcc's detection also requires the OS to save the zmm state (XCR0)
     f.avx512f = __builtin_cpu_supports("avx512f");
+    f.avx512bw = __builtin_cpu_supports("avx512bw");
+    f.avx512vl = __builtin_cpu_supports("avx512vl");
+    f.avx512vnni = __builtin_cpu_supports("avx512vnni");
 #endif
     return f;
 }
@@ -25,6 +28,14 @@ bool simd_kernels_supported() {
 
 bool avx512_kernels_supported() {
     static const bool supported = simd_kernels_supported() && detect_cpu_features().avx512f;
+    return supported;
+}
+
+bool int8_kernels_supported() {
+    static const bool supported = [] {
+        const cpu_features f = detect_cpu_features();
+        return avx512_kernels_supported() && f.avx512bw && f.avx512vl && f.avx512vnni;
+    }();
     return supported;
 }
 

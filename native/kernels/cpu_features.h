@@ -9,6 +9,9 @@ struct cpu_features {
     bool fma = false;
     bool f16c = false;
     bool avx512f = false;
+    bool avx512bw = false;
+    bool avx512vl = false;
+    bool avx512vnni = false;
 };
 
 cpu_features detect_cpu_features();
@@ -18,5 +21,8 @@ bool simd_kernels_supported();
 
 // True when the AVX-512 GEMM micro-kernel can also run (AVX-512F with OS support for its state).
 bool avx512_kernels_supported();
+
+// True when the 8-bit-activation products for quantized weights can run too (AVX-512 BW, VL and VNNI).
+bool int8_kernels_supported();
 
 } // namespace amanuensis

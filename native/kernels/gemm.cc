@@ -192,7 +192,7 @@ void gemm_blocked(int M, int N, int K, const float * A, int64_t lda, const gemm_
                 pack_a(mc, kc, A + static_cast<int64_t>(ic) * lda + pc, lda, Ap);
                 for (int jr = 0; jr < nc;) {
                     // two adjacent panels at once where the AVX-512 kernel runs and a second panel exists
-                    const bool wide = path == kernel_path::simd512 && jr + NR < nc;
+                    const bool wide = uses_avx512(path) && jr + NR < nc;
                     const int width = wide ? 2 * NR : NR;
                     const int cols = std::min(width, nc - jr);
                     const float * bp = Bp + static_cast<int64_t>(jr) * kc;
@@ -286,6 +286,10 @@ void gemv_rows_quantized(int M, int n_begin, int n_end, int K, const float * A, 
 
 void gemv_rows(int M, int n_begin, int n_end, int K, const float * A, int64_t lda, const matrix_view & W, float * C,
                int64_t ldc, const gemm_epilogue & ep, kernel_path path) {
+    if (is_quantized(W.type) && path == kernel_path::simd512_int8) {
+        simd::gemv_quantized_vnni(M, n_begin, n_end, K, A, lda, W, C, ldc, ep);
+        return;
+    }
     if (is_quantized(W.type) && path == kernel_path::simd512) {
         simd::gemv_quantized_512(M, n_begin, n_end, K, A, lda, W, C, ldc, ep);
         return;

@@ -64,6 +64,9 @@ void gemv_quantized(int M, int n_begin, int n_end, int K, const float * A, int64
 // gemv_quant_avx512.cc: the same with AVX-512F (kernel_path::simd512)
 void gemv_quantized_512(int M, int n_begin, int n_end, int K, const float * A, int64_t lda, const matrix_view & W,
                         float * C, int64_t ldc, const gemm_epilogue & ep);
+// gemv_quant_vnni.cc: the same with 8-bit activations and AVX-512 VNNI (kernel_path::simd512_int8)
+void gemv_quantized_vnni(int M, int n_begin, int n_end, int K, const float * A, int64_t lda, const matrix_view & W,
+                         float * C, int64_t ldc, const gemm_epilogue & ep);
 // gemm_avx512.cc: over two adjacent B panels; the 12-row kernel also over two adjacent A panels
 void micro_kernel_6x32(int kc, const float * a, const float * b, float * c, int64_t ldc, int rows, int cols,
                        bool first, bool last, const float * bias, const gemm_epilogue & ep);

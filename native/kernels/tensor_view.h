@@ -19,7 +19,11 @@ struct matrix_view {
 };
 
 // Which implementation of the kernels runs.
-// portable: scalar C++; simd: AVX2/FMA/F16C; simd512: the same plus the AVX-512 GEMM micro-kernel.
-enum class kernel_path { portable, simd, simd512 };
+// portable: scalar C++; simd: AVX2/FMA/F16C; simd512: the same plus the AVX-512 GEMM micro-kernel;
+// simd512_int8: simd512, and the decoder's products over quantized weights with 8-bit activations
+// and AVX-512 VNNI integer dot products (as ggml), instead of f32 activations.
+enum class kernel_path { portable, simd, simd512, simd512_int8 };
+
+inline bool uses_avx512(kernel_path path) { return path == kernel_path::simd512 || path == kernel_path::simd512_int8; }
 
 } // namespace amanuensis

@@ -30,8 +30,10 @@ Napi::Value cpu_info(const Napi::CallbackInfo & info) {
     o.Set("fma", f.fma);
     o.Set("f16c", f.f16c);
     o.Set("avx512f", f.avx512f);
+    o.Set("avx512vnni", f.avx512vnni && f.avx512bw && f.avx512vl);
     o.Set("simdKernels", simd_kernels_supported());
     o.Set("avx512Kernels", avx512_kernels_supported());
+    o.Set("int8Kernels", int8_kernels_supported());
     return o;
 }
 

@@ -102,9 +102,11 @@ Napi::Value load_model(const Napi::CallbackInfo & info) {
     const int n_threads = int_field(o, "threads", 1, 256);
     const bool want_simd = bool_field(o, "simd", true);
     const bool want_avx512 = bool_field(o, "avx512", true);
+    const bool want_int8 = bool_field(o, "int8Activations", true);
     const kernel_path path = !want_simd || !simd_kernels_supported() ? kernel_path::portable
-                             : want_avx512 && avx512_kernels_supported() ? kernel_path::simd512
-                                                                         : kernel_path::simd;
+                             : !want_avx512 || !avx512_kernels_supported() ? kernel_path::simd
+                             : want_int8 && int8_kernels_supported() ? kernel_path::simd512_int8
+                                                                     : kernel_path::simd512;
     return queue_worker<load_model_worker>(env, info[0], std::move(source), n_threads, path);
 }
 

@@ -127,7 +127,8 @@ Napi::Value model_wrap::info(const Napi::CallbackInfo & info) {
     Napi::Env env = info.Env();
     const std::shared_ptr<whisper_model> & m = model(env);
     Napi::Object o = Napi::Object::New(env);
-    o.Set("kernels", m->path == kernel_path::simd512 ? "avx512-avx2-fma-f16c"
+    o.Set("kernels", m->path == kernel_path::simd512_int8 ? "avx512-vnni-avx2-fma-f16c"
+                     : m->path == kernel_path::simd512 ? "avx512-avx2-fma-f16c"
                      : m->path == kernel_path::simd ? "avx2-fma-f16c"
                                                          : "portable");
     o.Set("threads", m->n_threads);

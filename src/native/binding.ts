@@ -80,7 +80,7 @@ export interface NativeModelHandle {
   /** What the model runs with. */
   info(): {
     /** Kernel path chosen at load. */
-    kernels: 'avx512-avx2-fma-f16c' | 'avx2-fma-f16c' | 'portable';
+    kernels: 'avx512-vnni-avx2-fma-f16c' | 'avx512-avx2-fma-f16c' | 'avx2-fma-f16c' | 'portable';
     /** Threads of its pool. */
     threads: number;
     /** Bytes of native weight memory. */
@@ -223,6 +223,11 @@ export interface NativeLoadOptions {
   readonly simd?: boolean;
   /** With `simd`, use the AVX-512 GEMM micro-kernel where the CPU has AVX-512F. Default true. */
   readonly avx512?: boolean;
+  /**
+   * With `avx512`, quantize the activations of the decoder's products over quantized weights to 8
+   * bits and use AVX-512 VNNI integer dot products where the CPU has them. Default true.
+   */
+  readonly int8Activations?: boolean;
 }
 
 /** A loaded Silero VAD model in native memory ({@link NativeAddon.loadVad}). */
@@ -315,10 +320,14 @@ export interface NativeAddon {
     f16c: boolean;
     /** AVX-512 Foundation, with the OS saving its registers. */
     avx512f: boolean;
+    /** AVX-512 VNNI with BW and VL (8-bit integer dot products). */
+    avx512vnni: boolean;
     /** All three: the SIMD kernels can run. */
     simdKernels: boolean;
     /** The SIMD kernels and AVX-512F: the AVX-512 GEMM micro-kernel can run too. */
     avx512Kernels: boolean;
+    /** The AVX-512 kernels and AVX-512 VNNI/BW/VL: quantized weights can meet 8-bit activations. */
+    int8Kernels: boolean;
   };
   /**
    * Log-mel spectrogram `[nMels, (samples + padding) / 160]` row-major on a model's threads and kernels.

@@ -21,11 +21,11 @@ const V = file.dims.nVocab;
 const golden = goldenF32('encoder.f32');
 const other = golden.map((v) => -v);
 
-describe.each(KERNEL_PATHS)('$name kernels', ({ name, simd, avx512 }) => {
+describe.each(KERNEL_PATHS)('$name kernels', ({ name, simd, avx512, int8Activations }) => {
   let model: NativeModelHandle;
 
   it('load', async () => {
-    model = await addon.loadModel(file.path, { hparams: hparamsInFileOrder(file.dims), tensors: file.tensors, ...{ threads: 2, simd, avx512 } });
+    model = await addon.loadModel(file.path, { hparams: hparamsInFileOrder(file.dims), tensors: file.tensors, ...{ threads: 2, simd, avx512, int8Activations } });
     expect(model.info().kernels).toBe(name);
   });
 

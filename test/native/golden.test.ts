@@ -2,8 +2,11 @@
  * The native encoder and decoder against the float64 PyTorch reference on the synthetic
  * tiny.en model (../shared/golden), f16 and the q8_0 and q5_1 files whisper.cpp's quantize tool
  * made from it, on every kernel path this CPU has. The quantized weights are dequantized exactly
- * inside the kernels and the activations stay float32, so all three are held to the golden
- * README's float32 tolerances, greedy tokens identical.
+ * inside the kernels; with float32 activations all three are held to the golden README's float32
+ * tolerances, greedy tokens identical. The path that meets quantized weights with 8-bit activations
+ * (AVX-512 VNNI) is held to the README's 8-bit class for the quantized files: logits within 0.4,
+ * greedy tokens identical for q8_0 (for q5_1, whose smallest greedy margin is 0.028, up to step 3,
+ * where the README's simulation of 8-bit activations departs).
  */
 import { describe, expect, it } from 'vitest';
 
@@ -22,12 +25,14 @@ const MODELS: readonly { readonly weights: string; readonly file: string; readon
 
 const CASES = MODELS.flatMap((m) => KERNEL_PATHS.map((p) => ({ ...m, ...p })));
 
-describe.each(CASES)('$weights weights, $name kernels', ({ file, set, simd, avx512 }) => {
+describe.each(CASES)('$weights weights, $name kernels', ({ weights, file, set, simd, avx512, int8Activations }) => {
   let t: Transcriber;
   const features = goldenF32('encoder.f32', set);
+  const eightBit = int8Activations && weights !== 'f16';
+  const logitsBound = eightBit ? 0.4 : 2e-2;
 
   it('load', async () => {
-    t = await Transcriber.load(file, { threads: 2, simd, avx512 });
+    t = await Transcriber.load(file, { threads: 2, simd, avx512, int8Activations });
   });
 
   it('encoder output for mel30 matches encoder.f32: max |d| <= 5e-3, mean |d| <= 5e-4', async () => {
@@ -38,11 +43,11 @@ describe.each(CASES)('$weights weights, $name kernels', ({ file, set, simd, avx5
     expect(d.mean).toBeLessThanOrEqual(5e-4);
   });
 
-  it('teacher-forced decoder logits match logits.f32: max |d| <= 2e-2', async () => {
+  it(`teacher-forced decoder logits match logits.f32: max |d| <= ${logitsBound}`, async () => {
     const meta = goldenMeta(set);
     const logits = await t.decoder.logits(meta.forced_tokens, features);
     expect(logits.length).toBe(6 * 51864);
-    expect(diffStats(logits, goldenF32('logits.f32', set)).max).toBeLessThanOrEqual(2e-2);
+    expect(diffStats(logits, goldenF32('logits.f32', set)).max).toBeLessThanOrEqual(logitsBound);
   });
 
   it('incremental greedy decoding (KV cache, one token a step) reproduces greedy_tokens exactly', async () => {
@@ -53,7 +58,8 @@ describe.each(CASES)('$weights weights, $name kernels', ({ file, set, simd, avx5
       const logits = await session.step(Int32Array.of(tokens[tokens.length - 1]!), 1, Int32Array.of(0));
       tokens.push(argmax(logits));
     }
-    expect(tokens).toEqual(meta.greedy_tokens);
+    const compared = eightBit && weights === 'q5_1' ? 3 : meta.greedy_tokens.length;
+    expect(tokens.slice(0, compared)).toEqual(meta.greedy_tokens.slice(0, compared));
   });
 
   it('a batch of sequences decodes each as if alone', async () => {
@@ -65,9 +71,11 @@ describe.each(CASES)('$weights weights, $name kernels', ({ file, set, simd, avx5
     const v = 51864;
     // the batch's 9 cross-attention queries go through the blocked GEMM path, one sequence's 3 through
     // direct dot products: the same f16 keys and values, summed in another order
-    expect(diffStats(out.subarray(0, v), one.subarray(2 * v, 3 * v)).max).toBeLessThan(5e-4);
-    expect(diffStats(out.subarray(2 * v, 3 * v), one.subarray(2 * v, 3 * v)).max).toBeLessThan(5e-4);
-    expect(diffStats(out.subarray(v, 2 * v), one.subarray(2 * v, 3 * v)).max).toBeGreaterThan(1e-2);
+    // with 8-bit activations those small differences can move an activation to the next quantum
+    const same = eightBit ? 0.2 : 5e-4;
+    expect(diffStats(out.subarray(0, v), one.subarray(2 * v, 3 * v)).max).toBeLessThan(same);
+    expect(diffStats(out.subarray(2 * v, 3 * v), one.subarray(2 * v, 3 * v)).max).toBeLessThan(same);
+    expect(diffStats(out.subarray(v, 2 * v), one.subarray(2 * v, 3 * v)).max).toBeGreaterThan(eightBit ? 1 : 1e-2);
   });
 });
 
@@ -80,7 +88,7 @@ describe.each(MODELS)('$weights weights: kernel paths on partial GEMM tiles', ({
     const tokens = [...meta.forced_tokens, ...Array.from({ length: 101 - meta.forced_tokens.length }, (_, i) => 220 + (i * 37) % 5000)];
     const logits = [];
     for (const p of KERNEL_PATHS) {
-      const t = await Transcriber.load(file, { threads: 2, simd: p.simd, avx512: p.avx512 });
+      const t = await Transcriber.load(file, { threads: 2, simd: p.simd, avx512: p.avx512, int8Activations: p.int8Activations });
       logits.push(await t.decoder.logits(tokens, features));
     }
     const portable = logits[0]!;

@@ -2,7 +2,8 @@
  * Every block type the loader accepts (q4_0, q4_1, q5_0, q5_1, q8_0) through every kernel path
  * this CPU has: a model made of random blocks gives the outputs of its exactly dequantized f32
  * twin (test/helpers/quantized-blocks.ts), since the kernels dequantize to f32 and then compute
- * as for f32 weights. 96 wide, so rows of 3 and 12 blocks (odd counts, rows at unaligned byte
+ * as for f32 weights (on the 8-bit-activation path, the few-row products within the golden
+ * README's 8-bit bound instead; pairs of blocks with an odd last one). 96 wide, so rows of 3 and 12 blocks (odd counts, rows at unaligned byte
  * offsets); the decoder's products run both as a few-row gemv (6 tokens) and as the blocked GEMM
  * (20 tokens, the token embedding packed panel by panel).
  */
@@ -29,11 +30,14 @@ function maxAbs(a: Float32Array): number {
   return a.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
 }
 
-/** `a` equals `reference` to f32 rounding: within 1e-5 of the reference's largest magnitude. */
-function expectSame(a: Float32Array, reference: Float32Array): void {
+/**
+ * `a` equals `reference` to f32 rounding: within 1e-5 of the reference's largest magnitude; or,
+ * where activations are quantized to 8 bits, within the golden README's 8-bit bound on logits (0.4).
+ */
+function expectSame(a: Float32Array, reference: Float32Array, eightBit = false): void {
   const scale = maxAbs(reference);
   expect(Number.isFinite(scale) && scale > 0.1).toBe(true);
-  expect(diffStats(a, reference).max).toBeLessThanOrEqual(1e-5 * scale);
+  expect(diffStats(a, reference).max).toBeLessThanOrEqual(eightBit ? 0.4 : 1e-5 * scale);
 }
 
 const TYPES: readonly BlockType[] = ['q4_0', 'q4_1', 'q5_0', 'q5_1', 'q8_0'];
@@ -45,8 +49,8 @@ describe.each(TYPES)('%s blocks', (type) => {
   writeFileSync(quantizedPath, writeGgml(quantized));
   writeFileSync(dequantizedPath, writeGgml(dequantized));
 
-  it.each(KERNEL_PATHS)('$name kernels: encoder output, logits of 6 and 20 tokens and a greedy step equal the dequantized f32 model\'s', async ({ simd, avx512 }) => {
-    const options = { threads: 2, simd, avx512 };
+  it.each(KERNEL_PATHS)('$name kernels: encoder output, logits of 6 and 20 tokens and a greedy step equal the dequantized f32 model\'s', async ({ simd, avx512, int8Activations }) => {
+    const options = { threads: 2, simd, avx512, int8Activations };
     const q = await Transcriber.load(quantizedPath, options);
     const f = await Transcriber.load(dequantizedPath, options);
     try {
@@ -54,7 +58,8 @@ describe.each(TYPES)('%s blocks', (type) => {
       expectSame(await q.encoder.encode({ data: mel, nMels: 80, nFrames: 3000 }), features);
       const twenty = [...forced, ...Array.from({ length: 14 }, (_, i) => 1000 + 977 * i)];
       for (const tokens of [forced, twenty]) {
-        expectSame(await q.decoder.logits(tokens, features), await f.decoder.logits(tokens, features));
+        // 20 tokens take the blocked GEMM (float32 activations on every path), 6 the few-row products
+        expectSame(await q.decoder.logits(tokens, features), await f.decoder.logits(tokens, features), int8Activations && tokens.length <= 16);
       }
       // one token a step through the KV cache (the token lookup dequantizes its row)
       const steps = await Promise.all([q, f].map(async (t) => {
@@ -63,7 +68,7 @@ describe.each(TYPES)('%s blocks', (type) => {
         const second = await session.step(Int32Array.of(argmax(first)), 1, Int32Array.of(0));
         return second;
       }));
-      expectSame(steps[0]!, steps[1]!);
+      expectSame(steps[0]!, steps[1]!, int8Activations);
     } finally {
       q.close();
       f.close();

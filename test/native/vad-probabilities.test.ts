@@ -28,7 +28,8 @@ function* chunksOf(samples: Float32Array, sizes: readonly number[]): Generator<F
   }
 }
 
-describe.each(KERNEL_PATHS)('$name kernels', ({ name, simd, avx512 }) => {
+// the VAD has no quantized weights: the 8-bit-activation path is the AVX-512 path for it
+describe.each(KERNEL_PATHS.filter((p) => !p.int8Activations))('$name kernels', ({ name, simd, avx512 }) => {
   let vad: Vad;
   beforeAll(async () => {
     vad = await Vad.load(undefined, { threads: 2, simd, avx512 });

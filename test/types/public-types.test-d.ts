@@ -114,6 +114,7 @@ expectTypeOf<TranscriberLoadOptions>().toEqualTypeOf<{
   readonly threads?: number;
   readonly simd?: boolean;
   readonly avx512?: boolean;
+  readonly int8Activations?: boolean;
   readonly encoder?: EncoderChoice;
   readonly xdna2?: Xdna2Options;
   readonly onWarning?: (warning: EncoderFallbackWarning) => void;
