@@ -8,7 +8,7 @@
  * `for-tests-ggml-tiny.en.bin` between its hparams and its tensors), and openai's `mel_128` for
  * 128-band models. Deterministic: the same dimensions and seed give the same bytes.
  */
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
 
 import { parseGgmlHeader } from '../../src/model/ggml-loader.js';
 import { type GgmlSpec, ggmlHeaderBytes, ggmlTensorBytes, type TensorSpec } from './ggml-writer.js';
@@ -124,41 +124,39 @@ export function makeHeaderOnlyModel(dims: SyntheticDims): Buffer {
 
 type Kind = 'matrix' | 'vector' | 'embedding' | 'ones' | 'pos';
 
-/** The tensors in whisper.cpp's converter order, each made only when asked for (a large model's weights never sit in memory together). */
-function* syntheticTensors(dims: SyntheticDims): Generator<TensorSpec> {
+/** One tensor of the layout: name, ggml shape, how its values are drawn, and the fan-in of a matrix. */
+interface TensorLayout {
+  readonly name: string;
+  readonly ne: number[];
+  readonly kind: Kind;
+  readonly fanIn: number;
+}
+
+/** The tensors of a Whisper model of these dimensions, in whisper.cpp's converter order. */
+function* tensorLayout(dims: SyntheticDims): Generator<TensorLayout> {
   const nVocab = nVocabOf(dims);
   const nMels = (dims.filters ?? headerOnly(HEADER_ONLY_EN).melFilters).nMels;
-  const ftype = dims.ftype ?? 1;
   const n = dims.nState;
-  const rand = gaussian(dims.seed ?? 1);
-  const make = (name: string, ne: number[], kind: Kind, fanIn = 1): TensorSpec => {
-    const count = ne.reduce((a, b) => a * b, 1);
-    const v = new Float32Array(count);
-    const scale = kind === 'embedding' ? 0.15 : 0.02;
-    const root = Math.sqrt(fanIn);
-    for (let i = 0; i < count; i++) v[i] = kind === 'ones' ? 1 : kind === 'matrix' ? rand() / root : scale * rand();
-    const half = ftype === 1 && kind !== 'vector' && kind !== 'ones' && kind !== 'pos' && ne.length > 1;
-    return { name, type: half ? 1 : 0, ne, data: half ? f16Data(v) : f32Data(v) };
-  };
-  function* linear(p: string, out: number, inp: number, bias = true): Generator<TensorSpec> {
-    yield make(`${p}.weight`, [inp, out], 'matrix', inp);
-    if (bias) yield make(`${p}.bias`, [out], 'vector');
+  const t = (name: string, ne: number[], kind: Kind, fanIn = 1): TensorLayout => ({ name, ne, kind, fanIn });
+  function* linear(p: string, out: number, inp: number, bias = true): Generator<TensorLayout> {
+    yield t(`${p}.weight`, [inp, out], 'matrix', inp);
+    if (bias) yield t(`${p}.bias`, [out], 'vector');
   }
-  function* norm(p: string): Generator<TensorSpec> {
-    yield make(`${p}.weight`, [n], 'ones');
-    yield make(`${p}.bias`, [n], 'vector');
+  function* norm(p: string): Generator<TensorLayout> {
+    yield t(`${p}.weight`, [n], 'ones');
+    yield t(`${p}.bias`, [n], 'vector');
   }
-  function* attention(p: string): Generator<TensorSpec> {
+  function* attention(p: string): Generator<TensorLayout> {
     yield* linear(`${p}.query`, n, n);
     yield* linear(`${p}.key`, n, n, false);
     yield* linear(`${p}.value`, n, n);
     yield* linear(`${p}.out`, n, n);
   }
-  yield make('encoder.positional_embedding', [n, N_AUDIO_CTX], 'pos');
-  yield make('encoder.conv1.weight', [3, nMels, n], 'matrix', 3 * nMels);
-  yield make('encoder.conv1.bias', [1, n], 'vector');
-  yield make('encoder.conv2.weight', [3, n, n], 'matrix', 3 * n);
-  yield make('encoder.conv2.bias', [1, n], 'vector');
+  yield t('encoder.positional_embedding', [n, N_AUDIO_CTX], 'pos');
+  yield t('encoder.conv1.weight', [3, nMels, n], 'matrix', 3 * nMels);
+  yield t('encoder.conv1.bias', [1, n], 'vector');
+  yield t('encoder.conv2.weight', [3, n, n], 'matrix', 3 * n);
+  yield t('encoder.conv2.bias', [1, n], 'vector');
   for (let i = 0; i < dims.nAudioLayer; i++) {
     const p = `encoder.blocks.${i}`;
     yield* norm(`${p}.attn_ln`);
@@ -168,8 +166,8 @@ function* syntheticTensors(dims: SyntheticDims): Generator<TensorSpec> {
     yield* linear(`${p}.mlp.2`, n, 4 * n);
   }
   yield* norm('encoder.ln_post');
-  yield make('decoder.positional_embedding', [n, N_TEXT_CTX], 'pos');
-  yield make('decoder.token_embedding.weight', [n, nVocab], 'embedding');
+  yield t('decoder.positional_embedding', [n, N_TEXT_CTX], 'pos');
+  yield t('decoder.token_embedding.weight', [n, nVocab], 'embedding');
   for (let i = 0; i < dims.nTextLayer; i++) {
     const p = `decoder.blocks.${i}`;
     yield* norm(`${p}.attn_ln`);
@@ -181,6 +179,71 @@ function* syntheticTensors(dims: SyntheticDims): Generator<TensorSpec> {
     yield* linear(`${p}.mlp.2`, n, 4 * n);
   }
   yield* norm('decoder.ln');
+}
+
+/** Whether the generator stores this tensor in f16 (ftype 1): matrices, conv weights and the token embedding. */
+function storedHalf(l: TensorLayout, ftype: 0 | 1): boolean {
+  return ftype === 1 && (l.kind === 'matrix' || l.kind === 'embedding') && l.ne.length > 1;
+}
+
+/** The tensors with their random values, each made only when asked for (a large model's weights never sit in memory together). */
+function* syntheticTensors(dims: SyntheticDims): Generator<TensorSpec> {
+  const ftype = dims.ftype ?? 1;
+  const rand = gaussian(dims.seed ?? 1);
+  for (const l of tensorLayout(dims)) {
+    const count = l.ne.reduce((a, b) => a * b, 1);
+    const v = new Float32Array(count);
+    const scale = l.kind === 'embedding' ? 0.15 : 0.02;
+    const root = Math.sqrt(l.fanIn);
+    for (let i = 0; i < count; i++) v[i] = l.kind === 'ones' ? 1 : l.kind === 'matrix' ? rand() / root : scale * rand();
+    const half = storedHalf(l, ftype);
+    yield { name: l.name, type: half ? 1 : 0, ne: l.ne, data: half ? f16Data(v) : f32Data(v) };
+  }
+}
+
+/** ggml's 32-element block types as whisper.cpp's quantize tool writes them: ggml_type and bytes per block. */
+const QUANT_BLOCKS = { q4_0: [2, 18], q4_1: [3, 20], q5_0: [6, 22], q5_1: [7, 24], q8_0: [8, 34] } as const;
+
+/** A type whisper.cpp's quantize tool makes: `ftype` (header) is its whisper.cpp file type. */
+export type QuantizedFileType = keyof typeof QUANT_BLOCKS;
+const QUANT_FTYPE: Record<QuantizedFileType, number> = { q4_0: 2, q4_1: 3, q5_0: 8, q5_1: 9, q8_0: 7 };
+
+/**
+ * Writes the file layout of a model with these dimensions without its weights: header and every
+ * tensor record, each tensor's data left as a hole of the right size (a sparse file: a large-v3
+ * takes its 3 GB of address but no disk). With `quantized`, the types and header ftype are what
+ * whisper.cpp's quantize tool writes (every 2-D weight in blocks, conv weights f16, the rest
+ * f32); otherwise those of the f16 generator. For the loader's table checks; the weights read as zeros.
+ * @returns the file's size in bytes
+ */
+export function writeModelLayout(path: string, dims: SyntheticDims, quantized?: QuantizedFileType): number {
+  const ftype = quantized === undefined ? (dims.ftype ?? 1) : 2000 + QUANT_FTYPE[quantized];
+  const header = ggmlHeaderBytes(headerSpec({ ...dims, ftype: 1 }));
+  header.writeInt32LE(ftype, 4 + 10 * 4);
+  const fd = openSync(path, 'w');
+  let at = 0;
+  try {
+    const put = (b: Uint8Array): void => {
+      writeSync(fd, b, 0, b.length, at);
+      at += b.length;
+    };
+    put(header);
+    for (const l of tensorLayout(dims)) {
+      const count = l.ne.reduce((a, b) => a * b, 1);
+      const weight = l.ne.length === 2 && l.name.endsWith('.weight');
+      const [type, nbytes] = quantized !== undefined && weight
+        ? [QUANT_BLOCKS[quantized][0], (count / 32) * QUANT_BLOCKS[quantized][1]]
+        : storedHalf(l, quantized === undefined ? (dims.ftype ?? 1) : 1) ? [1, 2 * count] : [0, 4 * count];
+      const [head, name] = ggmlTensorBytes({ name: l.name, type, ne: l.ne, data: new Uint8Array(0) });
+      put(head!);
+      put(name!);
+      at += nbytes;
+    }
+    ftruncateSync(fd, at);
+  } finally {
+    closeSync(fd);
+  }
+  return at;
 }
 
 /** A GGML file of a Whisper model with the given dimensions and the real filterbank and vocabulary. */
