@@ -140,11 +140,26 @@ export function whisperCppBench(build: WhisperCppBuild, model: string, threads: 
   return parseWhisperCppTimings(run(build.bench, ['-m', model, '-t', String(threads), '-w', '0']).stderr);
 }
 
+const CLI_ARGS = (model: string, wav: string, threads: number): string[] =>
+  ['-m', model, '-f', wav, '-t', String(threads), '-l', 'en', '-bs', '1', '-bo', '1', '-nf', '-ng'];
+
 /**
  * One whisper-cli transcription of a 16 kHz WAV file: greedy (one beam, best of one), temperature
  * 0 without fallback, English, timestamps on, as amanuensis' `transcribe(…, { temperature: 0 })`.
  */
 export function whisperCppTranscribe(build: WhisperCppBuild, model: string, wav: string, threads: number): { text: string; timings: WhisperCppTimings } {
-  const r = run(build.cli, ['-m', model, '-f', wav, '-t', String(threads), '-l', 'en', '-bs', '1', '-bo', '1', '-nf', '-ng']);
+  const r = run(build.cli, CLI_ARGS(model, wav, threads));
   return { text: r.stdout.trim(), timings: parseWhisperCppTimings(r.stderr) };
+}
+
+/**
+ * The same transcription run under GNU time (`/usr/bin/time -v`, Debian's `time` package), which
+ * also reports whisper-cli's peak resident set size: its model, buffers and compute graphs.
+ * @returns the text, the timings and the peak RSS in MiB
+ */
+export function whisperCppTranscribeWithPeakRss(build: WhisperCppBuild, model: string, wav: string, threads: number): { text: string; timings: WhisperCppTimings; peakRssMiB: number } {
+  const r = run('/usr/bin/time', ['-v', build.cli, ...CLI_ARGS(model, wav, threads)]);
+  const kb = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr);
+  if (kb === null) throw new Error(`GNU time printed no maximum resident set size:\n${r.stderr.slice(-1000)}`);
+  return { text: r.stdout.trim(), timings: parseWhisperCppTimings(r.stderr), peakRssMiB: Number(kb[1]) / 1024 };
 }
