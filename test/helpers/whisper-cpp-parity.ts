@@ -55,10 +55,10 @@ export function whisperCppForcesNoTimestamps(t: Transcriber): boolean {
   return t.dims.nTextLayer === 2 && t.dims.nVocab !== 51866;
 }
 
-/** The tokens whisper.cpp starts an English window of this model with: [sot], or [sot, notimestamps] under its distil rule. */
+/** The tokens whisper.cpp starts an English window of this model with: the SOT sequence ([sot], or [sot, en, transcribe] for a multilingual model), then notimestamps under its distil rule. */
 export function whisperCppPrompt(t: Transcriber): number[] {
-  const s = t.tokenizer.special;
-  return whisperCppForcesNoTimestamps(t) ? [s.sot, s.noTimestamps] : [s.sot];
+  const sot = t.tokenizer.sotSequence('en', 'transcribe');
+  return whisperCppForcesNoTimestamps(t) ? [...sot, t.tokenizer.special.noTimestamps] : sot;
 }
 
 /** The tokens whisper.cpp never samples in a window of this model (every timestamp too under its distil rule). */
