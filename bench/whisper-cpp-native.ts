@@ -5,7 +5,7 @@
  * - `avx2`: AVX2, FMA and F16C (nothing newer) with OpenMP, the configuration issue #4 names;
  * - `native`: `-march=native`, so every instruction set of the host (AVX-512 where there is one).
  * Its `whisper-bench` and `whisper-cli` report their stage times through whisper_print_timings,
- * which is what these helpers read.
+ * which is what these helpers read; its `whisper-quantize` makes the quantized model files.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -39,6 +39,8 @@ export interface WhisperCppBuild {
   readonly variant: WhisperCppVariant;
   readonly cli: string;
   readonly bench: string;
+  /** whisper.cpp's quantize example (`examples/quantize`), built on first use by {@link whisperCppQuantize}. */
+  readonly quantize: string;
   readonly version: string;
 }
 
@@ -68,6 +70,7 @@ export function buildWhisperCpp(variant: WhisperCppVariant = 'avx2'): WhisperCpp
   const dir = join(buildDir, variant);
   const cli = join(dir, 'bin', 'whisper-cli');
   const bench = join(dir, 'bin', 'whisper-bench');
+  const quantize = join(dir, 'bin', 'whisper-quantize');
   if (!existsSync(cli) || !existsSync(bench)) {
     console.error(`building whisper.cpp ${version} (${variant}, OpenMP) into bench/.whisper.cpp/${variant} (about a minute on 2 cores)`);
     mkdirSync(dir, { recursive: true });
@@ -76,7 +79,33 @@ export function buildWhisperCpp(variant: WhisperCppVariant = 'avx2'): WhisperCpp
       '-DWHISPER_BUILD_TESTS=OFF', '-DWHISPER_BUILD_SERVER=OFF', ...VARIANT_FLAGS[variant]]);
     buildStep(log, ['--build', dir, '-j', '2', '--target', 'whisper-cli', 'whisper-bench']);
   }
-  return { variant, cli, bench, version };
+  return { variant, cli, bench, quantize, version };
+}
+
+/** Builds the quantize example into an existing build directory (a minute at most: it links the ggml already built). */
+function ensureQuantizeTool(build: WhisperCppBuild): void {
+  if (existsSync(build.quantize)) return;
+  const dir = dirname(dirname(build.quantize));
+  console.error(`building whisper-quantize into bench/.whisper.cpp/${build.variant}`);
+  buildStep(join(dir, 'build.log'), ['--build', dir, '-j', '2', '--target', 'whisper-quantize']);
+}
+
+/**
+ * The type names whisper.cpp's quantize tool accepts (ggml_parse_ftype in examples/common-ggml.cpp);
+ * each maps to the ggml block type of the same name for every 2-D tensor of the file.
+ */
+export type WhisperCppQuantType = 'q4_0' | 'q4_1' | 'q5_0' | 'q5_1' | 'q8_0';
+
+/**
+ * Quantizes a whisper.cpp GGML model file with whisper.cpp's own `whisper-quantize`, writing
+ * `output` (overwritten). The tool quantizes every 2-D tensor except the conv weights, which stay
+ * f16, and writes the header's ftype as `GGML_QNT_VERSION * 1000 + type`. It is deterministic:
+ * the same input gives the same bytes.
+ * @throws Error when the build fails or the tool exits non-zero (its output is in the message).
+ */
+export function whisperCppQuantize(build: WhisperCppBuild, input: string, output: string, type: WhisperCppQuantType): void {
+  ensureQuantizeTool(build);
+  run(build.quantize, [input, output, type]);
 }
 
 /** Reads the `whisper_print_timings:` lines of a run's stderr. */
@@ -111,11 +140,26 @@ export function whisperCppBench(build: WhisperCppBuild, model: string, threads: 
   return parseWhisperCppTimings(run(build.bench, ['-m', model, '-t', String(threads), '-w', '0']).stderr);
 }
 
+const CLI_ARGS = (model: string, wav: string, threads: number): string[] =>
+  ['-m', model, '-f', wav, '-t', String(threads), '-l', 'en', '-bs', '1', '-bo', '1', '-nf', '-ng'];
+
 /**
  * One whisper-cli transcription of a 16 kHz WAV file: greedy (one beam, best of one), temperature
  * 0 without fallback, English, timestamps on, as amanuensis' `transcribe(…, { temperature: 0 })`.
  */
 export function whisperCppTranscribe(build: WhisperCppBuild, model: string, wav: string, threads: number): { text: string; timings: WhisperCppTimings } {
-  const r = run(build.cli, ['-m', model, '-f', wav, '-t', String(threads), '-l', 'en', '-bs', '1', '-bo', '1', '-nf', '-ng']);
+  const r = run(build.cli, CLI_ARGS(model, wav, threads));
   return { text: r.stdout.trim(), timings: parseWhisperCppTimings(r.stderr) };
+}
+
+/**
+ * The same transcription run under GNU time (`/usr/bin/time -v`, Debian's `time` package), which
+ * also reports whisper-cli's peak resident set size: its model, buffers and compute graphs.
+ * @returns the text, the timings and the peak RSS in MiB
+ */
+export function whisperCppTranscribeWithPeakRss(build: WhisperCppBuild, model: string, wav: string, threads: number): { text: string; timings: WhisperCppTimings; peakRssMiB: number } {
+  const r = run('/usr/bin/time', ['-v', build.cli, ...CLI_ARGS(model, wav, threads)]);
+  const kb = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr);
+  if (kb === null) throw new Error(`GNU time printed no maximum resident set size:\n${r.stderr.slice(-1000)}`);
+  return { text: r.stdout.trim(), timings: parseWhisperCppTimings(r.stderr), peakRssMiB: Number(kb[1]) / 1024 };
 }

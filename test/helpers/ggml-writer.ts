@@ -23,7 +23,8 @@ export interface GgmlSpec {
   tensors: TensorSpec[];
 }
 
-export function writeGgml(spec: GgmlSpec): Buffer {
+/** The bytes before the tensors: magic, hparams, filterbank and vocabulary. */
+export function ggmlHeaderBytes(spec: Omit<GgmlSpec, 'tensors'>): Buffer {
   const parts: Buffer[] = [];
   const i32 = (...v: number[]): void => {
     const b = Buffer.alloc(4 * v.length);
@@ -46,12 +47,19 @@ export function writeGgml(spec: GgmlSpec): Buffer {
     u32(t.length);
     parts.push(Buffer.from(t));
   }
-  for (const t of spec.tensors) {
-    const name = Buffer.from(t.name, 'utf8');
-    i32(t.ne.length, name.length, t.type, ...t.ne);
-    parts.push(name, Buffer.from(t.data));
-  }
   return Buffer.concat(parts);
+}
+
+/** One tensor's record: its header (n_dims, name length, type, ne[], name), then its data (not copied). */
+export function ggmlTensorBytes(t: TensorSpec): Buffer[] {
+  const name = Buffer.from(t.name, 'utf8');
+  const head = Buffer.alloc(4 * (3 + t.ne.length));
+  [t.ne.length, name.length, t.type, ...t.ne].forEach((x, i) => head.writeInt32LE(x, 4 * i));
+  return [head, name, Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength)];
+}
+
+export function writeGgml(spec: GgmlSpec): Buffer {
+  return Buffer.concat([ggmlHeaderBytes(spec), ...spec.tensors.flatMap(ggmlTensorBytes)]);
 }
 
 /** An editable spec of a GGML file's bytes (tensor data are views into `bytes`). */

@@ -125,3 +125,88 @@ export function quantizedTwins(f32: GgmlSpec, type: BlockType, seed = 1): { quan
   }
   return { quantized, dequantized };
 }
+
+/** ggml's f16 to f32 (ggml_fp16_to_fp32): subnormals, infinities and NaN included. */
+export function halfToFloat(bits: number): number {
+  const sign = bits & 0x8000 ? -1 : 1;
+  const exponent = (bits >>> 10) & 0x1f;
+  const mantissa = bits & 0x3ff;
+  if (exponent === 0) return sign * mantissa * 2 ** -24;
+  if (exponent === 31) return mantissa === 0 ? sign * Infinity : NaN;
+  return sign * (1 + mantissa / 1024) * 2 ** (exponent - 15);
+}
+
+/** The block type of a ggml_type id, or undefined for f32, f16 and the types the loader refuses. */
+export function blockTypeOf(ggmlType: number): BlockType | undefined {
+  return (Object.keys(BLOCK_FORMATS) as BlockType[]).find((t) => BLOCK_FORMATS[t].ggmlType === ggmlType);
+}
+
+/**
+ * The f32 values that the blocks of `type` in `bytes` stand for, as ggml's dequantize_row_*
+ * computes them (ggml-quants.c): (q - 8) d, (q - 16) d, q d + m and q d for q4_0, q5_0, q4_1 /
+ * q5_1 and q8_0, in the layouts described at the top of this file. Also returns each block's
+ * scale d and min m (0 for the types without one).
+ */
+export function dequantizeBlocks(type: BlockType, bytes: Uint8Array): { values: Float32Array; scales: Float32Array; mins: Float32Array } {
+  const f = BLOCK_FORMATS[type];
+  const nBlocks = bytes.length / f.blockBytes;
+  if (!Number.isInteger(nBlocks)) throw new Error(`${bytes.length} bytes are not whole ${type} blocks`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const values = new Float32Array(nBlocks * 32);
+  const scales = new Float32Array(nBlocks);
+  const mins = new Float32Array(nBlocks);
+  for (let b = 0; b < nBlocks; b++) {
+    let at = b * f.blockBytes;
+    const d = halfToFloat(view.getUint16(at, true));
+    at += 2;
+    const m = f.hasMin ? halfToFloat(view.getUint16(at, true)) : 0;
+    if (f.hasMin) at += 2;
+    const qh = f.highBits ? view.getUint32(at, true) : 0;
+    if (f.highBits) at += 4;
+    scales[b] = d;
+    mins[b] = m;
+    const y = values.subarray(b * 32, b * 32 + 32);
+    if (type === 'q8_0') {
+      for (let j = 0; j < 32; j++) y[j] = view.getInt8(at + j) * d;
+      continue;
+    }
+    const offset = f.hasMin ? 0 : f.highBits ? -16 : -8;
+    for (let j = 0; j < 16; j++) {
+      const byte = bytes[at + j]!;
+      const lo = (byte & 15) | (f.highBits ? ((qh >>> j) & 1) << 4 : 0);
+      const hi = (byte >> 4) | (f.highBits ? ((qh >>> (j + 16)) & 1) << 4 : 0);
+      // the product is exact in double, so one rounding to f32 as in ggml's float arithmetic
+      y[j] = Math.fround((lo + offset) * d + m);
+      y[j + 16] = Math.fround((hi + offset) * d + m);
+    }
+  }
+  return { values, scales, mins };
+}
+
+let halfTable: Float32Array | undefined;
+
+/** f16 tensor data widened to f32 (exact). */
+export function halfData(bytes: Uint8Array): Float32Array {
+  halfTable ??= Float32Array.from({ length: 65536 }, (_, bits) => halfToFloat(bits));
+  const out = new Float32Array(bytes.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = halfTable[bytes[2 * i]! | (bytes[2 * i + 1]! << 8)]!;
+  return out;
+}
+
+/**
+ * The f32 model that a quantized whisper.cpp file stands for: every block tensor dequantized,
+ * the f16 conv weights widened (whisper.cpp's f32 layout: header ftype 0 makes it expect every
+ * matrix, the convolutions included, in f32), the rest as it is. whisper.cpp runs such a file
+ * with f32 weights and f32 activations.
+ */
+export function dequantizedModel(spec: GgmlSpec): GgmlSpec {
+  const hparams = [...spec.hparams];
+  hparams[10] = 0;
+  const tensors = spec.tensors.map((t) => {
+    const block = blockTypeOf(t.type);
+    if (block !== undefined) return { ...t, type: 0, data: new Uint8Array(dequantizeBlocks(block, t.data).values.buffer) };
+    if (t.type === 1) return { ...t, type: 0, data: new Uint8Array(halfData(t.data).buffer) };
+    return t;
+  });
+  return { ...spec, hparams, tensors };
+}

@@ -10,6 +10,8 @@ export const SYNTHETIC_MODEL_Q8_0 = shared('models/synthetic/ggml-tiny.en-random
 export const SYNTHETIC_MODEL_Q5_1 = shared('models/synthetic/ggml-tiny.en-random-seed0-q5_1.bin');
 export const HEADER_ONLY_EN = shared('models/ggml-for-tests/for-tests-ggml-tiny.en.bin');
 export const HEADER_ONLY_MULTI = shared('models/ggml-for-tests/for-tests-ggml-tiny.bin');
+/** openai/whisper's exact filterbanks, `mel_80` and `mel_128`, each (n_mels, 201) float32. */
+export const MEL_FILTERS_NPZ = shared('models/openai-whisper-assets/mel_filters.npz');
 export const GPT2_TIKTOKEN = shared('models/openai-whisper-assets/gpt2.tiktoken');
 export const MULTILINGUAL_TIKTOKEN = shared('models/openai-whisper-assets/multilingual.tiktoken');
 export const HF_TOKENIZER_DIR = shared('models/whisper-tiny.en-hf-tokenizer');
