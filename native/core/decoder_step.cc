@@ -74,9 +74,17 @@ void decoder_set_features(decoder_state & st, const float * features, int n_thre
     scratch_pool<decoder_workspace>::lease ws = m.decoder_scratch.acquire();
     aligned_buffer<float> & product = ws->product;  // one layer's K or V in f32
     product.reserve(static_cast<size_t>(layer));
+    const int64_t n_ctx = hp.n_audio_ctx;
+    const int64_t d_head = hp.n_text_state / hp.n_text_head;
+    // product [n_ctx, n_state] f32 -> dst [n_head, n_ctx, d_head] f16
     const auto to_cache = [&](uint16_t * dst) {
-        parallel_chunks(*m.pool, n_threads, layer, 64 * 1024,
-                        [&](int64_t b, int64_t e) { narrow(product.data() + b, dst + b, e - b, m.path); });
+        parallel_chunks(*m.pool, n_threads, n_ctx, 64, [&](int64_t t0, int64_t t1) {
+            for (int64_t t = t0; t < t1; ++t) {
+                for (int64_t h = 0; h < hp.n_text_head; ++h) {
+                    narrow(product.data() + t * hp.n_text_state + h * d_head, dst + (h * n_ctx + t) * d_head, d_head, m.path);
+                }
+            }
+        });
     };
     for (int il = 0; il < hp.n_text_layer; ++il) {
         const decoder_layer & l = m.dec_layers[il];
@@ -233,7 +241,8 @@ void decoder_step_batch(const decoder_step_request * requests, int n_requests, f
             a.ldq = n;
             a.k = st.cross_k.data() + il * cross_layer;
             a.v = st.cross_v.data() + il * cross_layer;
-            a.ldk = a.ldv = n;
+            a.ldk = a.ldv = n / hp.n_text_head;
+            a.kv_head_stride = static_cast<int64_t>(hp.n_audio_ctx) * (n / hp.n_text_head);
             a.kv_type = dtype::f16;
             a.o = o.data() + static_cast<int64_t>(row0[r]) * n;
             a.ldo = n;

@@ -23,7 +23,10 @@ struct decoder_state {
     // of a step's attention (the cross-attention of a window is 9 MB instead of 18 for tiny)
     aligned_buffer<uint16_t> self_k;      // [n_layer, n_seq, n_text_ctx, n_text_state]
     aligned_buffer<uint16_t> self_v;      // same shape
-    aligned_buffer<uint16_t> cross_k;     // [n_layer, n_audio_ctx, n_text_state]
+    // [n_layer, n_text_head, n_audio_ctx, d_head]: head-major, so that a step reads each head's
+    // keys and values as one contiguous block (row-major [n_audio_ctx, n_text_state] made every
+    // head stride across the whole row; at d 1280 that is 128 bytes used of every 2560)
+    aligned_buffer<uint16_t> cross_k;
     aligned_buffer<uint16_t> cross_v;     // same shape
     aligned_buffer<uint16_t> reorder_scratch;  // [n_seq, n_text_ctx, n_text_state]: one layer during a beam reorder
     std::atomic<bool> busy{false};        // one operation at a time

@@ -24,8 +24,9 @@ void attention_block(const attention_args & a, int head, int q0, int q1, kernel_
     }
     const int64_t hoff = static_cast<int64_t>(head) * a.d_head;
     const int64_t elem = a.kv_type == dtype::f16 ? 2 : 4;
-    const void * k = static_cast<const char *>(a.k) + hoff * elem;  // this head's columns
-    const void * v = static_cast<const char *>(a.v) + hoff * elem;
+    const int64_t kv_off = a.kv_head_stride >= 0 ? head * a.kv_head_stride : hoff;
+    const void * k = static_cast<const char *>(a.k) + kv_off * elem;  // this head's keys and values
+    const void * v = static_cast<const char *>(a.v) + kv_off * elem;
     // keys beyond the last query's horizon are never seen: skip computing them
     const int n_kv = a.causal_past >= 0 ? std::min(a.n_kv, a.causal_past + q1) : a.n_kv;
     float * s = tls_scores.reserve(static_cast<size_t>(rows) * n_kv);

@@ -17,6 +17,10 @@ struct attention_args {
     const void * v = nullptr;    // [n_kv, n_head * d_head] of kv_type
     int64_t ldv = 0;
     dtype kv_type = dtype::f32;  // f16 for the decoder's caches, as whisper.cpp keeps them
+    // Elements from one head's keys/values to the next: -1 for heads side by side in a row
+    // (head h at column h * d_head); a head-major cache [n_head, n_kv, d_head] gives n_kv * d_head
+    // (with ldk = ldv = d_head), so that one head's keys are one contiguous block.
+    int64_t kv_head_stride = -1;
     float * o = nullptr;         // [n_q, n_head * d_head]
     int64_t ldo = 0;
     int n_q = 0;
