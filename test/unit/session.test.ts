@@ -43,7 +43,7 @@ class ScriptedEngine implements SessionEngine {
 }
 
 async function run(engine: SessionEngine, audio: Float32Array, chunkMs: number, stepMs = 1000): Promise<SessionEvent[]> {
-  const session = new TranscriptionSession(engine, { stepMs, vadThreshold: 0.001 });
+  const session = new TranscriptionSession(engine, { stepMs, vad: 'energy', vadThreshold: 0.001 });
   const events: SessionEvent[] = [];
   session.on('segment', (e) => events.push(e));
   session.on('partial', (e) => events.push(e));
