@@ -127,10 +127,9 @@ export class Placement {
   /** A decode window at frame `seek` of the window, `frames` long: its input frame and the ranges it covers. */
   window(seek: number, frames: number): { seek: number; sourceRanges: SourceRange[] } {
     const from = seek * HOP_LENGTH;
-    return {
-      seek: Math.round(this.speech.toSource(from, false) / HOP_LENGTH),
-      sourceRanges: this.speech.sourceRanges(from, Math.min(this.speech.samples, from + frames * HOP_LENGTH)),
-    };
+    // the seek loop counts whole frames: the window that reaches the last one holds the samples after it too
+    const to = seek + frames >= Math.floor(this.speech.samples / HOP_LENGTH) ? this.speech.samples : (seek + frames) * HOP_LENGTH;
+    return { seek: Math.round(this.speech.toSource(from, false) / HOP_LENGTH), sourceRanges: this.speech.sourceRanges(from, to) };
   }
 
   /** A segment from `start` to `end` seconds of the window: its times on the input, and the ranges its audio came from. */
