@@ -186,10 +186,13 @@ export class Transcriber {
    * Transcribes (or translates) audio of any length.
    * @param audio - mono samples at 16 kHz, nominally in [-1, 1]; copied when the call is made, so
    *   the array may be reused as soon as this returns its promise
+   * With `vad`, only the speech the Silero VAD finds is transcribed (see {@link TranscribeOptions.vad});
+   * with `batchSize`, that many windows at once (see {@link TranscribeOptions.batchSize}).
    * @returns text, timed segments, language and per-stage timings
    * @throws {@link AmanuensisError} `ERR_INVALID_AUDIO` (not a Float32Array, empty, NaN, Infinity, or
    *   beyond ±65536), `ERR_NUMERIC` (a stage computed NaN or Infinity: corrupt weights),
-   * `ERR_INVALID_ARGUMENT` (options), `ERR_ABORTED`, `ERR_CLOSED`, `ERR_QUEUE_FULL` (only with the queue's
+   * `ERR_INVALID_ARGUMENT` (options), `ERR_MODEL_*` (a `vadModel` that cannot be loaded: the codes of
+   * `Vad.load`), `ERR_ABORTED`, `ERR_CLOSED`, `ERR_QUEUE_FULL` (only with the queue's
    * overflow set to `'reject'`), or a native failure
    */
   async transcribe(audio: Float32Array, options: TranscribeOptions = {}): Promise<TranscriptionResult> {
