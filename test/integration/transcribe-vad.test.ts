@@ -74,8 +74,12 @@ describe('vad: true on 10 s silence, jfk.wav, 15 s noise at -30 dBFS, an utteran
     expect(plain.encodes()).toBe(2);
 
     const gated = counting();
-    result = await gated.transcriber.transcribe(recording.audio, { ...FAST, vad: true });
+    const progress: number[] = [];
+    result = await gated.transcriber.transcribe(recording.audio, { ...FAST, vad: true, onProgress: (p) => progress.push(p.processedFrames) });
     encodes = gated.encodes();
+    // progress on the input's frames: never backwards, to the end of the input
+    progress.forEach((f, i) => { if (i > 0) expect(f).toBeGreaterThanOrEqual(progress[i - 1]!); });
+    expect(progress.at(-1)).toBe(Math.floor(recording.audio.length / 160));
     expect(encodes).toBe(1);
     expect(result.timings.vadMs).toBeGreaterThan(0);
     expect(result.durationS).toBeCloseTo(recording.audio.length / RATE, 9);
