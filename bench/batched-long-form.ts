@@ -8,7 +8,7 @@
  * whisper.cpp's sequential whisper-cli on the same WAV, without and with its VAD (its decoder
  * is not bounded by a sampleLen: its token counts are printed beside its times).
  *
- * Run: npx tsx bench/batched-long-form.ts [--threads 2] [--sample-len 32] [--seconds 600]
+ * Run: npx tsx bench/batched-long-form.ts [--threads 2] [--sample-len 128] [--seconds 600] [--no-whisper-cpp]
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,7 +26,10 @@ import { writeRecord } from './record.js';
 import { buildWhisperCpp, parseWhisperCppTimings } from './whisper-cpp-native.js';
 
 const { values } = parseArgs({
-  options: { threads: { type: 'string', default: '2' }, 'sample-len': { type: 'string', default: '32' }, seconds: { type: 'string', default: '600' } },
+  options: {
+    threads: { type: 'string', default: '2' }, 'sample-len': { type: 'string', default: '128' }, seconds: { type: 'string', default: '600' },
+    'no-whisper-cpp': { type: 'boolean', default: false },
+  },
 });
 const threads = Number(values.threads);
 const sampleLen = Number(values['sample-len']);
@@ -45,7 +48,8 @@ for (let at = 0, i = 0; at < audio.length; i++) {
   at += piece.length + 3 * RATE;
 }
 
-const t = await Transcriber.load(MODEL, { threads, encoder: 'cpu' });
+// no encoder cache: every run encodes its windows (the runs transcribe the same audio)
+const t = await Transcriber.load(MODEL, { threads, encoder: 'cpu', cache: false });
 const addon = loadNativeAddon();
 const options = { vad: true, temperature: 0, sampleLen, conditionOnPreviousText: false } as const;
 
@@ -75,9 +79,10 @@ for (const r of runs) {
 }
 
 // whisper.cpp's sequential run on the same audio
+const whisperCpp: Record<string, unknown> = {};
+if (!values['no-whisper-cpp']) {
 const build = buildWhisperCpp('avx2');
 const work = mkdtempSync(join(tmpdir(), 'amanuensis-batched-'));
-const whisperCpp: Record<string, unknown> = {};
 try {
   const wav = new wavefile.WaveFile();
   wav.fromScratch(1, RATE, '16', Int16Array.from(audio, (v) => Math.max(-32768, Math.min(32767, Math.round(v * 32768)))));
@@ -97,6 +102,7 @@ try {
   }
 } finally {
   rmSync(work, { recursive: true, force: true });
+}
 }
 
 writeRecord('batched-long-form', {
