@@ -88,7 +88,8 @@ export interface TranscribeOptions {
    * Windows transcribed at once (faster-whisper's `BatchedInferencePipeline`): the windows (the
    * VAD's with `vad`, else consecutive 30 s windows) are encoded and decoded `batchSize` at a
    * time, their decoder steps batched into one native step, each window without the previous
-   * window's text as prompt (`conditionOnPreviousText` does not apply across windows). Results
+   * window's text as prompt (`conditionOnPreviousText` does not apply across windows; `initialPrompt`
+   * prompts every window; sampling above temperature 0 is seeded with `seed` plus the window's index). Results
    * are in order and on the input's timeline. 1 to 64; default 1 (one window after another,
    * each conditioned on the text before it unless `conditionOnPreviousText` is false).
    */
