@@ -93,6 +93,8 @@ interface CallContext {
   readonly promptTokens: number;
   /** The prompt of the next window is `allTokens` from here. */
   promptResetSince: number;
+  /** Runs an encode when the windows of a batch take turns at the encoder (one at a time); undefined: at once. */
+  encoderTurn?: <T>(encode: () => Promise<T>) => Promise<T>;
   /** Segments so far (ids set when the call's results are joined). */
   readonly segments: Segment[];
   readonly windows: WindowTiming[];
@@ -324,9 +326,18 @@ export class Transcriber {
       return [ctx];
     }
 
+    // the encoder takes every thread already: the windows take turns at it, and the decoder steps
+    // of the windows encoded run (batched) while the next one encodes
+    let encoderFree: Promise<unknown> = Promise.resolve();
+    const encoderTurn = <T>(encode: () => Promise<T>): Promise<T> => {
+      const turn = encoderFree.then(encode);
+      encoderFree = turn.catch(() => undefined);
+      return turn;
+    };
     const contexts: CallContext[] = windows.map((_, i) => {
       const own = this.callContext({ ...o, conditionOnPreviousText: false }, ctx.calls, o.initialPrompt, o.seed + i);
       own.language = ctx.language;
+      own.encoderTurn = encoderTurn;
       return own;
     });
     const done = windows.map(() => false);
@@ -394,7 +405,8 @@ export class Transcriber {
       const encodeSpan = calls.span('encode');
       let encoded: EncodedWindow;
       try {
-        encoded = await this.windowFeatures(melWindowed.window, o.signal, calls);
+        encoded = ctx.encoderTurn === undefined ? await this.windowFeatures(melWindowed.window, o.signal, calls)
+          : await ctx.encoderTurn(() => this.windowFeatures(melWindowed.window, o.signal, calls));
       } finally {
         melWindowed.release();
       }
