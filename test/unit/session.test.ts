@@ -108,6 +108,15 @@ describe('TranscriptionSession with a scripted engine', () => {
     expect(session.buffer.length).toBe(0);
   });
 
+  it('vad: false transcribes even digital silence; a gate other than silero, energy or false is refused', async () => {
+    const engine = new ScriptedEngine();
+    const session = new TranscriptionSession(engine, { stepMs: 1000, vad: false });
+    session.push(new Float32Array(3 * SR));
+    await session.close();
+    expect(engine.calls.length).toBeGreaterThan(0);
+    expect(() => new TranscriptionSession(engine, { vad: 'webrtc' as never })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
+  });
+
   it('silent chunks cost no engine call', async () => {
     const engine = new ScriptedEngine();
     const events = await run(engine, new Float32Array(10 * SR), 100);
