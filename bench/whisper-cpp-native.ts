@@ -41,6 +41,8 @@ export interface WhisperCppBuild {
   readonly bench: string;
   /** whisper.cpp's quantize example (`examples/quantize`), built on first use by {@link whisperCppQuantize}. */
   readonly quantize: string;
+  /** whisper.cpp's VAD example (`examples/vad-speech-segments`): Silero VAD speech segments of an audio file. */
+  readonly vadSpeechSegments: string;
   readonly version: string;
 }
 
@@ -63,7 +65,7 @@ function buildStep(log: string, args: string[]): void {
   if (r.status !== 0) throw new Error(`cmake ${args[0]} failed (${r.error?.message ?? `exit ${r.status}`}); see ${log}`);
 }
 
-/** Configures and builds whisper-cli and whisper-bench (once per variant; later calls reuse the build). Needs cmake and a C++ compiler. */
+/** Configures and builds whisper-cli, whisper-bench and whisper-vad-speech-segments (once per variant; later calls reuse the build). Needs cmake and a C++ compiler. */
 export function buildWhisperCpp(variant: WhisperCppVariant = 'avx2'): WhisperCppBuild {
   const src = sourceDir();
   const version = /project\("whisper\.cpp" VERSION ([0-9.]+)\)/.exec(readFileSync(join(src, 'CMakeLists.txt'), 'utf8'))?.[1] ?? 'unknown';
@@ -71,15 +73,16 @@ export function buildWhisperCpp(variant: WhisperCppVariant = 'avx2'): WhisperCpp
   const cli = join(dir, 'bin', 'whisper-cli');
   const bench = join(dir, 'bin', 'whisper-bench');
   const quantize = join(dir, 'bin', 'whisper-quantize');
-  if (!existsSync(cli) || !existsSync(bench)) {
+  const vadSpeechSegments = join(dir, 'bin', 'whisper-vad-speech-segments');
+  if (!existsSync(cli) || !existsSync(bench) || !existsSync(vadSpeechSegments)) {
     console.error(`building whisper.cpp ${version} (${variant}, OpenMP) into bench/.whisper.cpp/${variant} (about a minute on 2 cores)`);
     mkdirSync(dir, { recursive: true });
     const log = join(dir, 'build.log');
     buildStep(log, ['-S', src, '-B', dir, '-DCMAKE_BUILD_TYPE=Release', '-DBUILD_SHARED_LIBS=OFF', '-DGGML_OPENMP=ON',
       '-DWHISPER_BUILD_TESTS=OFF', '-DWHISPER_BUILD_SERVER=OFF', ...VARIANT_FLAGS[variant]]);
-    buildStep(log, ['--build', dir, '-j', '2', '--target', 'whisper-cli', 'whisper-bench']);
+    buildStep(log, ['--build', dir, '-j', '2', '--target', 'whisper-cli', 'whisper-bench', 'whisper-vad-speech-segments']);
   }
-  return { variant, cli, bench, quantize, version };
+  return { variant, cli, bench, quantize, vadSpeechSegments, version };
 }
 
 /** Builds the quantize example into an existing build directory (a minute at most: it links the ggml already built). */

@@ -1,7 +1,7 @@
 /**
  * The options a WebSocket client of the streaming example may set, from the URL query
  * (`?language=en&vadThreshold=0.02`) or from a JSON object sent as the first message
- * (`{"language": "en", "vadThreshold": 0.02}`). Each is checked for its type here; the session
+ * (`{"language": "en", "vad": "energy", "vadThreshold": 0.02}`). Each is checked for its type here; the session
  * checks the ranges when it is created. An unknown name is refused, never ignored.
  */
 import { AmanuensisError, type SessionOptions } from '../src/index.js';
@@ -26,7 +26,7 @@ type Kind = 'string' | 'number' | 'integer' | 'numbers';
 const CLIENT_OPTIONS = {
   language: 'string', task: 'string', prompt: 'string', initialPrompt: 'string',
   temperature: 'numbers', beamSize: 'integer', bestOf: 'integer', patience: 'number', sampleLen: 'integer',
-  stepMs: 'number', vadThreshold: 'number', silenceThreshold: 'number',
+  stepMs: 'number', vad: 'string', vadThreshold: 'number', silenceThreshold: 'number',
   noSpeechThreshold: 'number', logprobThreshold: 'number', compressionRatioThreshold: 'number',
 } as const satisfies Record<string, Kind>;
 

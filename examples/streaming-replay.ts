@@ -10,7 +10,7 @@ import { decodeAudioFile } from '../src/index.js';
 
 /** A streaming event as the server sends it. */
 export interface StreamedEvent {
-  readonly type: 'partial' | 'segment' | 'done' | 'error';
+  readonly type: 'partial' | 'segment' | 'speechstart' | 'speechend' | 'done' | 'error';
   readonly text?: string;
   readonly start?: number;
   readonly end?: number;

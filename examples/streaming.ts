@@ -94,6 +94,9 @@ function serve(transcriber: Transcriber, socket: WebSocket, query: URLSearchPara
     pcm = pcmDecoder(format);
     session.on('partial', send);
     session.on('segment', send);
+    // the Silero gate's speech start and end (the default gate)
+    session.on('speechstart', send);
+    session.on('speechend', send);
     session.on('error', (err: Error & { code?: string }) => { send({ type: 'error', code: err.code, message: err.message }); socket.close(CLOSE.internalError); });
     return session;
   };

@@ -7,6 +7,8 @@
  */
 import { AmanuensisError } from './errors.js';
 import type { Task } from './tokenizer/tokenizer.js';
+import { type TranscribeVadOptions, resolveTranscribeVad } from './transcribe/transcribe-vad-options.js';
+import type { ResolvedSpeechSegmentOptions } from './vad/speech-segment-options.js';
 
 /** Progress of a transcription. */
 export interface TranscribeProgress {
@@ -66,6 +68,32 @@ export interface TranscribeOptions {
   readonly silenceThreshold?: number;
   /** Seed of the sampler at temperatures above 0, for reproducible results. Default 0. */
   readonly seed?: number;
+  /**
+   * Transcribe only speech: the Silero VAD finds the speech segments of the whole input (`true`:
+   * with {@link TranscribeVadOptions}' defaults, faster-whisper's; an object: those options), the
+   * segments are gathered in order into windows of at most 30 s of speech (the silence between
+   * them cut out, as faster-whisper's `collect_chunks`), the windows are transcribed, and every
+   * timestamp is mapped back to the input's timeline exactly (each segment's and window's
+   * `sourceRanges` say which stretches of the input its audio came from). Silence and noise
+   * never reach the encoder; input without speech gives no segments. Default false.
+   */
+  readonly vad?: boolean | TranscribeVadOptions;
+  /**
+   * Path of the Silero VAD model file that `vad` uses (whisper.cpp's GGML format, e.g.
+   * `ggml-silero-v5.1.2.bin`). Default: the Silero VAD v6.2.0 shipped in the package. Each
+   * Transcriber loads a file once, at its first use, and keeps it until `close()`.
+   */
+  readonly vadModel?: string;
+  /**
+   * Windows transcribed at once (faster-whisper's `BatchedInferencePipeline`): the windows (the
+   * VAD's with `vad`, else consecutive 30 s windows) are encoded and decoded `batchSize` at a
+   * time, their decoder steps batched into one native step, each window without the previous
+   * window's text as prompt (`conditionOnPreviousText` does not apply across windows; `initialPrompt`
+   * prompts every window; sampling above temperature 0 is seeded with `seed` plus the window's index). Results
+   * are in order and on the input's timeline. 1 to 64; default 1 (one window after another,
+   * each conditioned on the text before it unless `conditionOnPreviousText` is false).
+   */
+  readonly batchSize?: number;
   /** Cancels the transcription; it rejects with `ERR_ABORTED`. */
   readonly signal?: AbortSignal;
   /** Called after each decoder step (each sampled token) and after each window. */
@@ -73,7 +101,7 @@ export interface TranscribeOptions {
 }
 
 /** The options that have no default: they stay undefined when not given. */
-type OptionWithoutDefault = 'language' | 'beamSize' | 'initialPrompt' | 'sampleLen' | 'signal' | 'onProgress';
+type OptionWithoutDefault = 'language' | 'beamSize' | 'initialPrompt' | 'sampleLen' | 'vadModel' | 'signal' | 'onProgress';
 
 /**
  * Every option of `T` present: with its default (`Required` also removes the `undefined` that
@@ -88,9 +116,11 @@ type Frozen<T> = { readonly [K in keyof T]: T[K] };
  * {@link TranscribeOptions} validated, with every default filled in and frozen; `temperature`
  * becomes the list `temperatures` (one number is a list of one). @internal
  */
-export type ResolvedTranscribeOptions = Frozen<Filled<Omit<TranscribeOptions, 'temperature'>> & {
+export type ResolvedTranscribeOptions = Frozen<Filled<Omit<TranscribeOptions, 'temperature' | 'vad'>> & {
   /** Temperatures to try in order, at least one. */
   temperatures: readonly number[];
+  /** The VAD's segmentation, every default filled in; undefined without a VAD. */
+  vad: ResolvedSpeechSegmentOptions | undefined;
 }>;
 
 /**
@@ -110,7 +140,7 @@ export type ResolvedDecodingOptions = Pick<ResolvedTranscribeOptions, (typeof DE
  * The defaults of {@link TranscribeOptions}, frozen: task `'transcribe'`; temperatures 0, 0.2, …, 1.0;
  * bestOf 5; patience 1; lengthPenalty null; thresholds 2.4 (compression ratio), -1.0 (avgLogprob),
  * 0.6 (noSpeechProb); conditionOnPreviousText true; suppressTokens `'non-speech'`; suppressBlank true;
- * withoutTimestamps false; maxInitialTimestamp 1.0 s; silenceThreshold 0.001 RMS; seed 0.
+ * withoutTimestamps false; maxInitialTimestamp 1.0 s; silenceThreshold 0.001 RMS; seed 0; batchSize 1.
  */
 export const DEFAULT_TRANSCRIBE_OPTIONS = Object.freeze({
   /** Transcribe in the spoken language. */
@@ -143,6 +173,8 @@ export const DEFAULT_TRANSCRIBE_OPTIONS = Object.freeze({
   silenceThreshold: 0.001,
   /** Sampler seed. */
   seed: 0,
+  /** One window at a time. */
+  batchSize: 1,
 });
 
 function invalid(message: string): never {
@@ -190,6 +222,8 @@ export function resolveTranscribeOptions(o: TranscribeOptions = {}): ResolvedTra
   if (o.onProgress !== undefined && typeof o.onProgress !== 'function') invalid('onProgress must be a function');
   const seed = o.seed ?? d.seed;
   if (!Number.isInteger(seed)) invalid('seed must be an integer');
+  const vad = resolveTranscribeVad(o.vad);
+  if (o.vadModel !== undefined && (typeof o.vadModel !== 'string' || o.vadModel.length === 0)) invalid('vadModel must be the path of a Silero VAD model file');
   return Object.freeze({
     language: o.language,
     task,
@@ -211,6 +245,9 @@ export function resolveTranscribeOptions(o: TranscribeOptions = {}): ResolvedTra
     sampleLen: o.sampleLen === undefined ? undefined : positiveInt(o.sampleLen, 'sampleLen', 65_536),
     silenceThreshold,
     seed,
+    vad,
+    vadModel: o.vadModel,
+    batchSize: positiveInt(o.batchSize ?? d.batchSize, 'batchSize', 64),
     signal: o.signal,
     onProgress: o.onProgress,
   });

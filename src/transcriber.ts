@@ -20,18 +20,20 @@ import { AmanuensisError, throwIfAborted } from './errors.js';
 import { type TranscriberLoadOptions, loadTranscriberParts } from './load.js';
 import type { ModelDimensions } from './model/hparams.js';
 import type { downloadModel, listModels } from './models/model-cache.js';
-import { type ResolvedTranscribeOptions, type TranscribeOptions, decodingOptionsOf, resolveTranscribeOptions } from './options.js';
+import { type ResolvedDecodingOptions, type ResolvedTranscribeOptions, type TranscribeOptions, decodingOptionsOf, resolveTranscribeOptions } from './options.js';
 import { type SessionOptions, TranscriptionSession } from './streaming/session.js';
 import type { Tokenizer } from './tokenizer/tokenizer.js';
 import { type TranscriberBufferKind, createTranscriberPool } from './transcribe/buffers.js';
 import { decodeWithFallback, isNoSpeech } from './transcribe/fallback.js';
 import { splitSegments } from './transcribe/segments.js';
+import { Placement, type SpeechWindow, fixedWindows, gatherSpeechWindows } from './transcribe/speech-windows.js';
 import type { DecodingResult, Segment, TranscriptionResult, WindowTiming } from './types.js';
 import { AdmissionQueue, type AdmissionQueueOptions } from './utils/admission-queue.js';
 import type { BufferPool } from './utils/buffer-pool.js';
 import { EncoderCache, encoderCacheKey } from './utils/encoder-cache.js';
 import { PerformanceProfiler } from './utils/performance-profiler.js';
 import { SeededRandom } from './utils/random.js';
+import { Vad } from './vad/vad.js';
 
 /** The parts a {@link Transcriber} is made of. */
 export interface TranscriberParts {
@@ -75,6 +77,29 @@ interface EncodedWindow {
   readonly cached: boolean;
 }
 
+/**
+ * What the windows of a call share as they are transcribed one after another: the decoding
+ * options, the language, the prompt, the results so far.
+ */
+interface CallContext {
+  readonly o: ResolvedTranscribeOptions;
+  readonly calls: PerformanceProfiler;
+  readonly decoding: ResolvedDecodingOptions & { readonly random: SeededRandom; readonly signal: AbortSignal | undefined; readonly profiler: PerformanceProfiler };
+  /** Given, detected on the first window decoded, or `'en'` for an English-only model. */
+  language: string | undefined;
+  /** The initial prompt's tokens, then every segment's, in order. */
+  readonly allTokens: number[];
+  /** How many of `allTokens` are the initial prompt's. */
+  readonly promptTokens: number;
+  /** The prompt of the next window is `allTokens` from here. */
+  promptResetSince: number;
+  /** Runs an encode when the windows of a batch take turns at the encoder (one at a time); undefined: at once. */
+  encoderTurn?: <T>(encode: () => Promise<T>) => Promise<T>;
+  /** Segments so far (ids set when the call's results are joined). */
+  readonly segments: Segment[];
+  readonly windows: WindowTiming[];
+}
+
 /** Whisper's 30 s of padding, for samples the Transcriber has checked at its public entry. */
 const PADDED_CHECKED = checkedMelOptions({ paddingSamples: N_SAMPLES });
 
@@ -105,6 +130,8 @@ export class Transcriber {
   private readonly closing = new AbortController();
   private readonly release: (() => void) | undefined;
   private readonly encoderFallbackReason: string | undefined;
+  /** The Silero VADs of `vad: true` calls, by model path ('' for the bundled one), loaded at first use. */
+  private readonly vads = new Map<string, Promise<Vad>>();
 
   /** Assembles a Transcriber from parts; most users call {@link Transcriber.load}. */
   constructor(parts: TranscriberParts) {
@@ -161,10 +188,13 @@ export class Transcriber {
    * Transcribes (or translates) audio of any length.
    * @param audio - mono samples at 16 kHz, nominally in [-1, 1]; copied when the call is made, so
    *   the array may be reused as soon as this returns its promise
+   * With `vad`, only the speech the Silero VAD finds is transcribed (see {@link TranscribeOptions.vad});
+   * with `batchSize`, that many windows at once (see {@link TranscribeOptions.batchSize}).
    * @returns text, timed segments, language and per-stage timings
    * @throws {@link AmanuensisError} `ERR_INVALID_AUDIO` (not a Float32Array, empty, NaN, Infinity, or
    *   beyond ±65536), `ERR_NUMERIC` (a stage computed NaN or Infinity: corrupt weights),
-   * `ERR_INVALID_ARGUMENT` (options), `ERR_ABORTED`, `ERR_CLOSED`, `ERR_QUEUE_FULL` (only with the queue's
+   * `ERR_INVALID_ARGUMENT` (options), `ERR_MODEL_*` (a `vadModel` that cannot be loaded: the codes of
+   * `Vad.load`), `ERR_ABORTED`, `ERR_CLOSED`, `ERR_QUEUE_FULL` (only with the queue's
    * overflow set to `'reject'`), or a native failure
    */
   async transcribe(audio: Float32Array, options: TranscribeOptions = {}): Promise<TranscriptionResult> {
@@ -206,6 +236,150 @@ export class Transcriber {
 
   private async run(audio: Float32Array, o: ResolvedTranscribeOptions, calls: PerformanceProfiler): Promise<TranscriptionResult> {
     const total = calls.span('total');
+    const durationS = audio.length / SAMPLE_RATE;
+    const ctx = this.callContext(o, calls, o.initialPrompt);
+    const totalFrames = Math.floor(audio.length / HOP_LENGTH);
+    let windowsToRun: SpeechWindow[] | undefined;
+    if (o.vad !== undefined) {
+      const vadSpan = calls.span('vad');
+      try {
+        const vad = await this.vadFor(o.vadModel);
+        throwIfAborted(o.signal);
+        const speech = await vad.speechSegments(audio, { ...o.vad, ...(o.signal !== undefined && { signal: o.signal }) });
+        windowsToRun = gatherSpeechWindows(speech, N_SAMPLES);
+      } finally {
+        vadSpan.end();
+      }
+    } else if (o.batchSize > 1) {
+      windowsToRun = fixedWindows(audio.length, N_SAMPLES);
+    }
+
+    let results: CallContext[];
+    if (windowsToRun === undefined) {
+      // the whole input as one span: openai/whisper's seek loop over 30 s windows
+      let progressed = 0;
+      await this.transcribeSpan(audio, undefined, ctx, (frames, tokens, total) => {
+        progressed = Math.max(progressed, Math.min(frames, total));
+        this.progress(o, progressed, total, tokens);
+      });
+      results = [ctx];
+    } else {
+      results = await this.transcribeWindows(audio, windowsToRun, ctx, totalFrames);
+    }
+
+    const segments = results.flatMap((r) => r.segments).map((s, id) => ({ ...s, id }));
+    const text = this.tokenizer.decode(results.flatMap((r) => r.allTokens.slice(r.promptTokens)));
+    const totalMs = total.end();
+    return {
+      text,
+      segments,
+      language: results.find((r) => r.language !== undefined)?.language ?? ctx.language ?? 'en',
+      durationS,
+      timings: {
+        melMs: calls.total('total.mel'), encodeMs: calls.total('total.encode'), decodeMs: calls.total('total.decode'), totalMs,
+        ...(o.vad !== undefined && { vadMs: calls.total('total.vad') }),
+        windows: results.flatMap((r) => r.windows),
+        ...(this.encoderFallbackReason !== undefined && { encoderFallbackReason: this.encoderFallbackReason }),
+      },
+      realtimeFactor: totalMs / 1000 / durationS,
+    };
+  }
+
+  /** A fresh {@link CallContext}: the call's decoding options, prompted with `initialPrompt`. */
+  private callContext(o: ResolvedTranscribeOptions, calls: PerformanceProfiler, initialPrompt: string | undefined, seed = o.seed): CallContext {
+    const promptTokens = initialPrompt === undefined ? [] : this.tokenizer.encode(' ' + initialPrompt.trim());
+    return {
+      o, calls,
+      // transcribe.py's decode_options: shared by every window of the call; each window adds its
+      // language and prompt, each fallback its temperature
+      decoding: Object.freeze({ ...decodingOptionsOf(o), random: new SeededRandom(seed), signal: o.signal, profiler: calls }),
+      language: o.language ?? (this.multilingual ? undefined : 'en'),
+      allTokens: [...promptTokens], promptTokens: promptTokens.length, promptResetSince: 0, segments: [], windows: [],
+    };
+  }
+
+  /**
+   * Transcribes `windows` of `audio` (the VAD's speech windows, or fixed 30 s windows), each on
+   * its own: one after another sharing `ctx` (the prompt carries over as `conditionOnPreviousText`
+   * says), or with `batchSize` > 1, that many at once, each with its own context (no prompt from
+   * other windows, `initialPrompt` for each, the sampler seeded with `seed + index`). A
+   * multilingual model without a language detects it on the first window before the others start.
+   * @returns one context per window run, in order (the shared one when sequential)
+   */
+  private async transcribeWindows(audio: Float32Array, windows: readonly SpeechWindow[], ctx: CallContext, totalFrames: number): Promise<CallContext[]> {
+    const o = ctx.o;
+    // a window's end, as a frame of the input: how far progress has got once it is done
+    const endFrame = (w: SpeechWindow): number => Math.floor(w.ranges.at(-1)!.endSample / HOP_LENGTH);
+    let progressed = 0;
+    const report = (frames: number, tokens: number): void => {
+      progressed = Math.max(progressed, Math.min(frames, totalFrames));
+      this.progress(o, progressed, totalFrames, tokens);
+    };
+    if (o.batchSize === 1) {
+      for (const w of windows) {
+        throwIfAborted(o.signal);
+        await this.transcribeSpan(w.audioOf(audio), w, ctx, (frames, tokens) =>
+          report(Math.floor(w.toSource(frames * HOP_LENGTH, true) / HOP_LENGTH), tokens));
+        report(endFrame(w), 0);
+      }
+      report(totalFrames, 0);
+      return [ctx];
+    }
+
+    // the encoder takes every thread already: the windows take turns at it, and the decoder steps
+    // of the windows encoded run (batched) while the next one encodes
+    let encoderFree: Promise<unknown> = Promise.resolve();
+    const encoderTurn = <T>(encode: () => Promise<T>): Promise<T> => {
+      const turn = encoderFree.then(encode);
+      encoderFree = turn.catch(() => undefined);
+      return turn;
+    };
+    const contexts: CallContext[] = windows.map((_, i) => {
+      const own = this.callContext({ ...o, conditionOnPreviousText: false }, ctx.calls, o.initialPrompt, o.seed + i);
+      own.language = ctx.language;
+      own.encoderTurn = encoderTurn;
+      return own;
+    });
+    const done = windows.map(() => false);
+    let reported = 0;
+    const run = async (i: number): Promise<void> => {
+      const w = windows[i]!;
+      await this.transcribeSpan(w.audioOf(audio), w, contexts[i]!, () => undefined);
+      done[i] = true;
+      // progress moves over the windows finished in order (later ones may finish first)
+      while (reported < windows.length && done[reported]) report(endFrame(windows[reported++]!), 0);
+    };
+    let next = 0;
+    if (contexts[0] !== undefined && contexts[0].language === undefined) {
+      await run(next++);
+      for (const c of contexts) c.language = contexts[0].language;
+    }
+    let failed = false;
+    const worker = async (): Promise<void> => {
+      while (!failed && next < windows.length) {
+        try {
+          await run(next++);
+        } catch (err) {
+          failed = true;
+          throw err;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(o.batchSize, windows.length) }, worker));
+    report(totalFrames, 0);
+    return contexts;
+  }
+
+  /**
+   * openai/whisper's seek loop over `audio`: 30 s windows, each skipped as silence, or encoded,
+   * decoded with the temperature fallback, skipped as no speech, or split into segments, the seek
+   * advancing past them; the prompt, language and results go to `ctx`. With `placement` (the
+   * window of the input that `audio` was cut from), every timestamp is mapped back to the input.
+   * @param onProgress - frames of `audio` reached, tokens of the current decode, frames of `audio` in all
+   */
+  private async transcribeSpan(audio: Float32Array, placement: SpeechWindow | undefined, ctx: CallContext,
+    onProgress: (frames: number, tokens: number, total: number) => void): Promise<void> {
+    const { o, calls, decoding } = ctx;
     // a front end that computes windows takes the recording one window at a time (bounded memory
     // for any length): first openai's dynamic-range reference over the whole spectrogram, then
     // each window as the seek loop reaches it; any other computes the whole spectrogram here
@@ -214,27 +388,16 @@ export class Transcriber {
       : { mel: await calls.measure('mel', () => this.paddedMel(audio)) };
     const durationS = audio.length / SAMPLE_RATE;
     const contentFrames = ('mel' in source ? source.mel.nFrames : Math.floor((audio.length + N_SAMPLES) / HOP_LENGTH)) - N_FRAMES;
-
-    // transcribe.py's decode_options: shared by every window of the call; each window adds its
-    // language and prompt, each fallback its temperature
-    const decoding = Object.freeze({ ...decodingOptionsOf(o), random: new SeededRandom(o.seed), signal: o.signal, profiler: calls });
-    const initialPromptTokens = o.initialPrompt === undefined ? [] : this.tokenizer.encode(' ' + o.initialPrompt.trim());
-    const allTokens: number[] = [...initialPromptTokens];
-    let promptResetSince = 0;
-    const segments: Segment[] = [];
-    const windows: WindowTiming[] = [];
-    let language = o.language ?? (this.multilingual ? undefined : 'en');
-    // what onProgress last reported: a fallback's new try starts its timestamps over
-    let progressed = 0;
+    const place = placement === undefined ? undefined : new Placement(placement);
 
     for (let seek = 0; seek < contentFrames;) {
       throwIfAborted(o.signal);
       const segmentFrames = Math.min(N_FRAMES, contentFrames - seek);
+      const at = { seek, frames: segmentFrames, ...place?.window(seek, segmentFrames) };
       if (rms(audio, seek * HOP_LENGTH, Math.min(audio.length, (seek + segmentFrames) * HOP_LENGTH)) < o.silenceThreshold) {
-        windows.push({ seek, frames: segmentFrames, skipped: 'silence', encodeMs: 0, decodeMs: 0, temperatures: [] });
+        ctx.windows.push({ ...at, skipped: 'silence', encodeMs: 0, decodeMs: 0, temperatures: [] });
         seek += segmentFrames;
-        progressed = seek;
-        this.progress(o, seek, contentFrames, 0);
+        onProgress(seek, 0, contentFrames);
         continue;
       }
 
@@ -242,7 +405,8 @@ export class Transcriber {
       const encodeSpan = calls.span('encode');
       let encoded: EncodedWindow;
       try {
-        encoded = await this.windowFeatures(melWindowed.window, o.signal, calls);
+        encoded = ctx.encoderTurn === undefined ? await this.windowFeatures(melWindowed.window, o.signal, calls)
+          : await ctx.encoderTurn(() => this.windowFeatures(melWindowed.window, o.signal, calls));
       } finally {
         melWindowed.release();
       }
@@ -252,29 +416,27 @@ export class Transcriber {
       let result: DecodingResult;
       try {
         const decodeSpan = calls.span('decode');
-        language ??= (await detectLanguageFromFeatures(this.decoder, this.tokenizer, features)).language;
-        const prompt = allTokens.slice(promptResetSince);
+        ctx.language ??= (await detectLanguageFromFeatures(this.decoder, this.tokenizer, features)).language;
+        const prompt = ctx.allTokens.slice(ctx.promptResetSince);
         const windowStart = seek;
         const onStep = o.onProgress === undefined ? undefined : (step: DecodeStepProgress): void => {
-          const reached = windowStart + Math.min(segmentFrames, Math.round(step.decodedS * FRAMES_PER_SECOND));
-          progressed = Math.max(progressed, Math.min(reached, contentFrames));
-          this.progress(o, progressed, contentFrames, step.tokens);
+          onProgress(windowStart + Math.min(segmentFrames, Math.round(step.decodedS * FRAMES_PER_SECOND)), step.tokens, contentFrames);
         };
-        const fallback = await decodeWithFallback(this.decoder, this.tokenizer, features, { ...decoding, language, prompt, ...(onStep !== undefined && { onStep }) }, o);
+        const fallback = await decodeWithFallback(this.decoder, this.tokenizer, features,
+          { ...decoding, language: ctx.language, prompt, ...(onStep !== undefined && { onStep }) }, o);
         result = fallback.result;
-        window = { seek, frames: segmentFrames, encodeMs, decodeMs: decodeSpan.end(), temperatures: fallback.temperatures, encoder: this.encoder.name, ...(cached && { cached }) };
+        window = { ...at, encodeMs, decodeMs: decodeSpan.end(), temperatures: fallback.temperatures, encoder: this.encoder.name, ...(cached && { cached }) };
       } finally {
         handle?.release();
       }
 
       if (isNoSpeech(result, o)) {
-        windows.push({ ...window, skipped: 'no-speech' });
+        ctx.windows.push({ ...window, skipped: 'no-speech' });
         seek += segmentFrames;
-        progressed = seek;
-        this.progress(o, seek, contentFrames, 0);
+        onProgress(seek, 0, contentFrames);
         continue;
       }
-      windows.push(window);
+      ctx.windows.push(window);
 
       const split = splitSegments(result, this.tokenizer, seek, segmentFrames);
       for (const s of split.segments) {
@@ -282,32 +444,32 @@ export class Transcriber {
         // the last window is padded with silence to 30 s, and its timestamps can point into the
         // padding: segments end at the end of the audio (openai/whisper leaves them past it)
         const end = Math.min(s.end, durationS);
-        segments.push({
-          id: segments.length, seek, start: Math.min(s.start, end), end, text: s.text, tokens: s.tokens,
+        ctx.segments.push({
+          id: 0, seek: at.seek, start: Math.min(s.start, end), end, text: s.text, tokens: s.tokens,
           temperature: result.temperature, avgLogprob: result.avgLogprob,
           compressionRatio: result.compressionRatio, noSpeechProb: result.noSpeechProb,
+          ...place?.segment(Math.min(s.start, end), end),
         });
-        allTokens.push(...s.tokens);
+        ctx.allTokens.push(...s.tokens);
       }
-      if (!o.conditionOnPreviousText || result.temperature > 0.5) promptResetSince = allTokens.length;
+      if (!o.conditionOnPreviousText || result.temperature > 0.5) ctx.promptResetSince = ctx.allTokens.length;
       // a zero advance (a zero-length first segment) would decode the same window forever
       seek += split.advance > 0 ? split.advance : segmentFrames;
-      progressed = Math.max(progressed, Math.min(seek, contentFrames));
-      this.progress(o, progressed, contentFrames, 0);
+      onProgress(seek, 0, contentFrames);
     }
+  }
 
-    const totalMs = total.end();
-    return {
-      text: this.tokenizer.decode(allTokens.slice(initialPromptTokens.length)),
-      segments,
-      language: language ?? 'en',
-      durationS,
-      timings: {
-        melMs: calls.total('total.mel'), encodeMs: calls.total('total.encode'), decodeMs: calls.total('total.decode'), totalMs, windows,
-        ...(this.encoderFallbackReason !== undefined && { encoderFallbackReason: this.encoderFallbackReason }),
-      },
-      realtimeFactor: totalMs / 1000 / durationS,
-    };
+  /** The Silero VAD of `path` (the bundled model when undefined), loaded at its first use and kept until close(). */
+  private vadFor(path: string | undefined): Promise<Vad> {
+    const key = path ?? '';
+    let vad = this.vads.get(key);
+    if (vad === undefined) {
+      vad = Vad.load(path);
+      this.vads.set(key, vad);
+      // a failed load is not kept: the next call tries again
+      vad.catch(() => this.vads.delete(key));
+    }
+    return vad;
   }
 
   /**
@@ -372,8 +534,9 @@ export class Transcriber {
 
   /**
    * Starts a streaming session: push 16 kHz chunks of any size, receive `'partial'` and
-   * confirmed `'segment'` events (or iterate them with `for await`). Sessions share this
-   * Transcriber (and its queue) with every other call.
+   * confirmed `'segment'` events, and with the Silero gate (the default) `'speechstart'` and
+   * `'speechend'` (or iterate them with `for await`). Sessions share this Transcriber (its
+   * queue, and its Silero VAD) with every other call.
    * @throws {@link AmanuensisError} `ERR_INVALID_ARGUMENT` for bad options (the decoding options
    *   included, and a language or task this model cannot do), `ERR_CLOSED`, `ERR_ABORTED` (an aborted `signal`)
    */
@@ -382,7 +545,9 @@ export class Transcriber {
     // what only the model can say (language, task) here, the rest by the session: all before the first push
     this.checkTask(options);
     // the session checks each chunk as it is pushed, and transcribes its own copies of them
-    return new TranscriptionSession({ transcribe: (audio, o) => this.transcribeChecked(audio, o), closed: () => this.closed }, options);
+    return new TranscriptionSession({
+      transcribe: (audio, o) => this.transcribeChecked(audio, o), closed: () => this.closed, vad: (model) => this.vadFor(model),
+    }, options);
   }
 
   /**
@@ -396,6 +561,7 @@ export class Transcriber {
     this.closed = true;
     this.closing.abort(new AmanuensisError('ERR_CLOSED', 'this Transcriber has been closed'));
     this.release?.();
+    for (const vad of this.vads.values()) vad.then((v) => v.close(), () => undefined);
   }
 
   /**

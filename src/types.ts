@@ -21,6 +21,21 @@ export interface DecodingResult {
   readonly compressionRatio: number;
 }
 
+/**
+ * A stretch of the input, in seconds and in samples of the 16 kHz input: where a window's or a
+ * segment's audio was taken from when a VAD cut the silences out (`transcribe(…, { vad })`).
+ */
+export interface SourceRange {
+  /** Start in seconds from the start of the input. */
+  readonly start: number;
+  /** End (exclusive) in seconds. */
+  readonly end: number;
+  /** Start in samples of the input. */
+  readonly startSample: number;
+  /** End (exclusive) in samples of the input. */
+  readonly endSample: number;
+}
+
 /** A span of transcribed speech. */
 export interface Segment {
   /** Index in the result's segment list. */
@@ -43,6 +58,13 @@ export interface Segment {
   readonly compressionRatio: number;
   /** Probability of no speech in the window, 0 to 1. */
   readonly noSpeechProb: number;
+  /**
+   * With a VAD or batching only: the stretches of the input this segment's audio was cut from,
+   * in order. `start` and `end` are the first range's start and the last one's end; more than one
+   * range means the segment's audio joined speech across a silence that was cut out (the
+   * silence between them was never transcribed).
+   */
+  readonly sourceRanges?: readonly SourceRange[];
 }
 
 /** Where the time of one 30 s window went. */
@@ -63,6 +85,12 @@ export interface WindowTiming {
   readonly temperatures: readonly number[];
   /** Name of the encoder that ran (e.g. `'cpu'`). */
   readonly encoder?: string;
+  /**
+   * With a VAD or batching only: the stretches of the input this window's audio was cut from,
+   * in order, concatenated (`seek` is then the frame of the first one's start, `frames` the
+   * window's own length).
+   */
+  readonly sourceRanges?: readonly SourceRange[];
 }
 
 /**
@@ -78,7 +106,9 @@ export interface TranscriptionTimings {
   readonly decodeMs: number;
   /** Wall time of the whole call. */
   readonly totalMs: number;
-  /** One entry per 30 s window, in order. */
+  /** With `vad`: the voice activity detection of the whole input (probabilities and segments). */
+  readonly vadMs?: number;
+  /** One entry per decoded window (per 30 s window, or per pass of the seek loop inside a VAD window), in order. */
   readonly windows: readonly WindowTiming[];
   /**
    * Set when `encoder: 'auto'` runs on the CPU: why the NPU could not (the reason `listBackends()`

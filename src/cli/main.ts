@@ -71,6 +71,9 @@ interface TranscribeFlags {
   encoder: 'auto' | 'cpu' | 'xdna2';
   xclbin?: string;
   instructions?: string;
+  vad?: boolean;
+  vadModel?: string;
+  batchSize?: number;
 }
 
 /**
@@ -124,6 +127,10 @@ async function transcribe(audioPath: string, flags: TranscribeFlags): Promise<vo
       ...(flags.beamSize !== undefined && { beamSize: flags.beamSize }),
       ...(flags.bestOf !== undefined && { bestOf: flags.bestOf }),
       ...(flags.prompt !== undefined && { initialPrompt: flags.prompt }),
+      // a VAD model given is a VAD asked for
+      ...((flags.vad === true || flags.vadModel !== undefined) && { vad: true }),
+      ...(flags.vadModel !== undefined && { vadModel: flags.vadModel }),
+      ...(flags.batchSize !== undefined && { batchSize: flags.batchSize }),
       signal: abort.signal,
       onProgress: (p) => bar?.update(Math.round((p.processedFrames / FRAMES_PER_SECOND) * 10) / 10),
     });
@@ -138,7 +145,7 @@ async function transcribe(audioPath: string, flags: TranscribeFlags): Promise<vo
     }
     const t = result.timings;
     process.stderr.write(`${audio.durationS.toFixed(2)} s of audio in ${(t.totalMs / 1000).toFixed(2)} s ` +
-      `(mel ${t.melMs.toFixed(0)} ms, encode ${t.encodeMs.toFixed(0)} ms, decode ${t.decodeMs.toFixed(0)} ms; ` +
+      `(${t.vadMs === undefined ? '' : `vad ${t.vadMs.toFixed(0)} ms, `}mel ${t.melMs.toFixed(0)} ms, encode ${t.encodeMs.toFixed(0)} ms, decode ${t.decodeMs.toFixed(0)} ms; ` +
       `real-time factor ${result.realtimeFactor.toFixed(3)})\n`);
   } finally {
     bar?.stop();
@@ -164,6 +171,9 @@ export function program(): Command {
     .option('--beam-size <n>', 'beam search width at temperature 0 (default: greedy)', integer('beam size'))
     .option('--best-of <n>', 'candidates sampled at temperatures above 0 (default 5)', integer('best-of'))
     .option('--prompt <text>', 'initial prompt: vocabulary or style for the first window')
+    .option('--vad', 'transcribe only speech: the Silero VAD (bundled v6.2.0) cuts out silence and noise first')
+    .option('--vad-model <file>', 'Silero VAD model file in whisper.cpp\'s GGML format (implies --vad)')
+    .option('--batch-size <n>', 'windows transcribed at once, without the previous window\'s text as prompt (default 1)', integer('batch size'))
     .option('--channel <n>', 'use only this channel (1-based) instead of the mix', integer('channel'))
     .option('--ffmpeg <path>', 'ffmpeg program for formats without a bundled decoder (default: $AMANUENSIS_FFMPEG, else ffmpeg on the PATH)')
     .option('--no-progress', 'no progress bar')

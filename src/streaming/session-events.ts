@@ -35,5 +35,28 @@ export interface SegmentEvent {
   readonly latencyMs: number;
 }
 
+/**
+ * The Silero gate heard speech begin (a session with `vad: 'silero'`, the default): Silero's
+ * `VADIterator` start, padding included.
+ */
+export interface SpeechStartSessionEvent {
+  /** Always `'speechstart'`. */
+  readonly type: 'speechstart';
+  /** Seconds on the session timeline. */
+  readonly start: number;
+}
+
+/**
+ * The Silero gate heard speech end (`vadOptions.minSilenceDurationMs` of silence; or the session
+ * was flushed in speech). Emitted after the `'segment'` events that finalise the text of the
+ * speech before it: nothing before `end` is transcribed again.
+ */
+export interface SpeechEndSessionEvent {
+  /** Always `'speechend'`. */
+  readonly type: 'speechend';
+  /** Seconds on the session timeline, padding included. */
+  readonly end: number;
+}
+
 /** Every event of a session. */
-export type SessionEvent = PartialEvent | SegmentEvent;
+export type SessionEvent = PartialEvent | SegmentEvent | SpeechStartSessionEvent | SpeechEndSessionEvent;

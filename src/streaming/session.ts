@@ -1,7 +1,8 @@
 /**
  * Streaming transcription: audio pushed in chunks of any size into a {@link RingBuffer},
  * re-transcribed every `stepMs` of new audio, confirmed by LocalAgreement and consumed from
- * the buffer once confirmed (the whisper_streaming scheme, with segment-level agreement).
+ * the buffer once confirmed (the whisper_streaming scheme, with segment-level agreement);
+ * gated by the Silero VAD, whose end of speech finalises the text (whisper_streaming's VAC).
  * @module
  */
 import { EventEmitter } from 'node:events';
@@ -12,15 +13,34 @@ import { AmanuensisError, toAmanuensisError } from '../errors.js';
 import { type TranscribeOptions, resolveTranscribeOptions } from '../options.js';
 import type { TranscriptionResult } from '../types.js';
 import { RingBuffer } from '../utils/ring-buffer.js';
+import type { SpeechEvent, SpeechEventOptions } from '../vad/speech-events.js';
+import { resolveSpeechSegmentOptions } from '../vad/speech-segment-options.js';
+import { VAD_FRAME_SAMPLES } from '../vad/vad-constants.js';
+import type { VadStream } from '../vad/vad-stream.js';
+import { Vad } from '../vad/vad.js';
 import { agreedPrefix, type HypothesisSegment } from './local-agreement.js';
 import type { PartialEvent, SegmentEvent, SessionEvent } from './session-events.js';
 import { hasVoice } from './voice-activity.js';
 
 /** Options of {@link Transcriber.createSession}. */
-export interface SessionOptions extends Omit<TranscribeOptions, 'signal' | 'onProgress' | 'initialPrompt' | 'conditionOnPreviousText'> {
+export interface SessionOptions extends Omit<TranscribeOptions, 'signal' | 'onProgress' | 'initialPrompt' | 'conditionOnPreviousText' | 'vad' | 'batchSize'> {
   /** Re-transcribe after this many milliseconds of new audio. Default 1000. */
   readonly stepMs?: number;
-  /** RMS below which audio is silence for the voice activity gate. Default 0.01 (≈ −40 dBFS). */
+  /**
+   * The gate in front of the decoder. `'silero'` (default): the Silero VAD (Silero's `VADIterator`
+   * over the pushed audio, with {@link vadOptions}): only speech is transcribed, speech start and
+   * end are `'speechstart'` and `'speechend'` events, and the end of speech finalises the pending
+   * text at once (whisper_streaming's VAC policy) instead of waiting for agreement with later audio.
+   * `'energy'`: audio whose RMS stays below {@link vadThreshold} is dropped, the rest is
+   * transcribed, no speech events. `false`: everything is transcribed.
+   */
+  readonly vad?: 'silero' | 'energy' | false;
+  /**
+   * Parameters of the Silero gate. Default: whisper_streaming's VAC (threshold 0.5,
+   * minSilenceDurationMs 500: a pause of half a second ends speech, speechPadMs 100).
+   */
+  readonly vadOptions?: SpeechEventOptions;
+  /** RMS below which audio is silence for the energy gate (`vad: 'energy'`). Default 0.01 (≈ −40 dBFS). */
   readonly vadThreshold?: number;
   /** Prompt for the first window; later windows are prompted with the confirmed text. */
   readonly initialPrompt?: string;
@@ -34,7 +54,15 @@ export interface SessionEngine {
   transcribe(audio: Float32Array, options: TranscribeOptions): Promise<TranscriptionResult>;
   /** Whether the engine has been closed: the session then refuses new audio with `ERR_CLOSED`. */
   readonly closed?: () => boolean;
+  /**
+   * The Silero VAD of `model` (the bundled one when undefined), kept by the engine. Without it, a
+   * session with the Silero gate loads its own and closes it when it ends.
+   */
+  readonly vad?: (model: string | undefined) => Promise<Vad>;
 }
+
+/** The Silero gate's defaults: whisper_streaming's VAC (`FixedVADIterator` with its defaults). */
+export const SESSION_VAD_DEFAULTS = Object.freeze({ threshold: 0.5, minSilenceDurationMs: 500, speechPadMs: 100 });
 
 const MAX_WINDOW = N_SAMPLES; // 30 s: one Whisper window
 
@@ -48,6 +76,19 @@ export class TranscriptionSession extends EventEmitter implements AsyncIterable<
   readonly buffer = new RingBuffer({ capacity: MAX_WINDOW, overflow: 'grow', maxCapacity: 64 * MAX_WINDOW });
   private readonly stepSamples: number;
   private readonly vadThreshold: number;
+  private readonly gate: 'silero' | 'energy' | false;
+  private readonly gateOptions: SpeechEventOptions;
+  /** The Silero gate's stream, created at the first push. */
+  private gateStream: Promise<VadStream> | undefined;
+  /** The Vad the session loaded itself (when the engine keeps none), closed when the session ends. */
+  private ownVad: Promise<Vad> | undefined;
+  /** The gate's work (VAD calls, then what their events cause), one chunk after another. */
+  private gateWork: Promise<void> = Promise.resolve();
+  /** Session samples handed to the gate, and the session sample at which its current stream began. */
+  private gated = 0;
+  private gateBase = 0;
+  /** Between the gate's speech start and end. */
+  private speaking = false;
   private readonly decodeOptions: TranscribeOptions;
   /** Session sample index of the buffer's first sample. */
   private offset = 0;
@@ -81,7 +122,20 @@ export class TranscriptionSession extends EventEmitter implements AsyncIterable<
     this.stepSamples = Math.round((stepMs / 1000) * SAMPLE_RATE);
     this.vadThreshold = options.vadThreshold ?? 0.01;
     if (!(this.vadThreshold >= 0)) throw new AmanuensisError('ERR_INVALID_ARGUMENT', 'vadThreshold must be a non-negative RMS');
-    const { stepMs: _s, vadThreshold: _v, initialPrompt, signal, ...decode } = options;
+    this.gate = options.vad ?? 'silero';
+    if (this.gate !== 'silero' && this.gate !== 'energy' && this.gate !== false) {
+      throw new AmanuensisError('ERR_INVALID_ARGUMENT', `vad must be 'silero', 'energy' or false; got ${String(options.vad)}`);
+    }
+    if (options.vadOptions !== undefined && (typeof options.vadOptions !== 'object' || options.vadOptions === null)) {
+      throw new AmanuensisError('ERR_INVALID_ARGUMENT', 'vadOptions must be an object of speech event options');
+    }
+    this.gateOptions = { ...SESSION_VAD_DEFAULTS, ...Object.fromEntries(Object.entries(options.vadOptions ?? {}).filter(([, v]) => v !== undefined)) };
+    // checked now, not at the first push
+    resolveSpeechSegmentOptions(this.gateOptions);
+    if (options.vadModel !== undefined && (typeof options.vadModel !== 'string' || options.vadModel.length === 0)) {
+      throw new AmanuensisError('ERR_INVALID_ARGUMENT', 'vadModel must be the path of a Silero VAD model file');
+    }
+    const { stepMs: _s, vadThreshold: _v, vad: _g, vadOptions: _o, vadModel: _m, initialPrompt, signal, ...decode } = options;
     // checked now as every step would check them: a bad option throws here, instead of
     // surfacing later as an 'error' event of the first step
     resolveTranscribeOptions({ ...decode, ...(initialPrompt !== undefined && { initialPrompt }), ...(signal !== undefined && { signal }) });
@@ -109,7 +163,12 @@ export class TranscriptionSession extends EventEmitter implements AsyncIterable<
     this.buffer.append(chunk);
     this.pushedTo += chunk.length;
     this.pushTimes.push({ end: this.pushedTo, at: performance.now() });
-    if (hasVoice(chunk, this.vadThreshold)) this.voiceInBuffer = true;
+    if (this.gate === false || (this.gate === 'energy' && hasVoice(chunk, this.vadThreshold))) this.voiceInBuffer = true;
+    if (this.gate === 'silero') {
+      // a copy: the gate reads it later, and the caller may reuse its array at once
+      const copy = chunk.slice();
+      this.gateWork = this.gateWork.then(() => this.gateChunk(copy));
+    }
     this.schedule();
   }
 
@@ -119,6 +178,11 @@ export class TranscriptionSession extends EventEmitter implements AsyncIterable<
    * @throws {@link AmanuensisError} what a step failed with, `ERR_ABORTED`
    */
   async flush(): Promise<void> {
+    if (this.gate === 'silero') {
+      // the gate's pending chunks, then its end: speech still open ends at the last sample
+      this.gateWork = this.gateWork.then(() => this.gateEnd());
+      await this.gateWork;
+    }
     await this.idle();
     if (this.failure !== undefined) throw this.failure;
     while (this.buffer.length > 0 && this.failure === undefined) {
@@ -155,8 +219,81 @@ export class TranscriptionSession extends EventEmitter implements AsyncIterable<
     };
   }
 
+  /** The gate's stream (the Vad loaded at the first push, from the engine or the session's own). */
+  private stream(): Promise<VadStream> {
+    if (this.gateStream === undefined) {
+      const model = this.options.vadModel;
+      const vad = this.engine.vad !== undefined ? this.engine.vad(model) : (this.ownVad = Vad.load(model));
+      this.gateStream = vad.then((v) => v.stream(this.gateOptions));
+    }
+    return this.gateStream;
+  }
+
+  /** Runs one pushed chunk through the Silero gate and acts on its events; out of speech, drops what no start can reach back to. */
+  private async gateChunk(chunk: Float32Array): Promise<void> {
+    if (this.closed) return;
+    try {
+      const events = await (await this.stream()).push(chunk, this.signalOption());
+      this.gated += chunk.length;
+      for (const event of events) await this.onSpeechEvent(event);
+      if (!this.speaking && this.running === undefined) {
+        // a start reaches back at most its padding and one frame before the frames the gate has seen
+        const frames = this.gateBase + Math.floor((this.gated - this.gateBase) / VAD_FRAME_SAMPLES) * VAD_FRAME_SAMPLES;
+        const keepFrom = frames - VAD_FRAME_SAMPLES - Math.ceil(((this.gateOptions.speechPadMs ?? 0) * SAMPLE_RATE) / 1000);
+        this.advance(Math.max(0, Math.min(keepFrom - this.offset, this.buffer.length)));
+        this.processedTo = Math.max(this.processedTo, this.offset);
+      }
+    } catch (err) {
+      this.fail(toAmanuensisError(err));
+    }
+  }
+
+  /** Ends the gate's stream (at a flush): its last events; the next push starts a new stream there. */
+  private async gateEnd(): Promise<void> {
+    if (this.closed || this.gateStream === undefined) return;
+    try {
+      const events = await (await this.gateStream).end(this.signalOption());
+      for (const event of events) await this.onSpeechEvent(event);
+      this.gateBase = this.gated;
+    } catch (err) {
+      this.fail(toAmanuensisError(err));
+    }
+  }
+
+  /** Speech start: the audio before it is dropped and steps begin. Speech end: its audio is transcribed and all confirmed now. */
+  private async onSpeechEvent(event: SpeechEvent): Promise<void> {
+    if ('startSample' in event) {
+      const at = this.gateBase + event.startSample;
+      await this.idle();
+      this.advance(Math.max(0, Math.min(at - this.offset, this.buffer.length)));
+      this.processedTo = Math.max(this.processedTo, this.offset);
+      this.speaking = true;
+      this.voiceInBuffer = true;
+      this.emitEvent({ type: 'speechstart', start: at / SAMPLE_RATE });
+      this.schedule();
+      return;
+    }
+    const at = this.gateBase + event.endSample;
+    await this.idle();
+    // whisper_streaming's VAC: the end of speech finalises the text before it
+    while (this.failure === undefined && !this.closed && at - this.offset > 0 && this.buffer.length > 0) {
+      this.running = this.step(true, at - this.offset);
+      await this.running;
+      this.running = undefined;
+    }
+    this.speaking = false;
+    this.voiceInBuffer = false;
+    if (!this.closed) this.emitEvent({ type: 'speechend', end: at / SAMPLE_RATE });
+  }
+
+  private signalOption(): { signal?: AbortSignal } {
+    return this.options.signal === undefined ? {} : { signal: this.options.signal };
+  }
+
   private schedule(): void {
     if (this.running !== undefined || this.closed) return;
+    // the Silero gate transcribes only between a start and an end
+    if (this.gate === 'silero' && !this.speaking) return;
     if (this.pushedTo - this.processedTo < this.stepSamples) return;
     this.running = this.step(false).finally(() => {
       this.running = undefined;
@@ -168,11 +305,11 @@ export class TranscriptionSession extends EventEmitter implements AsyncIterable<
     while (this.running !== undefined) await this.running;
   }
 
-  /** One re-transcription of (up to 30 s of) the buffer; `final` confirms everything. */
-  private async step(final: boolean): Promise<void> {
+  /** One re-transcription of (up to 30 s of, and at most `limit` samples of) the buffer; `final` confirms everything. */
+  private async step(final: boolean, limit = Infinity): Promise<void> {
     try {
-      const n = Math.min(this.buffer.length, MAX_WINDOW);
-      this.processedTo = this.offset + this.buffer.length;
+      const n = Math.min(this.buffer.length, MAX_WINDOW, limit);
+      this.processedTo = this.offset + (limit === Infinity ? this.buffer.length : n);
       if (n === 0) return;
       if (!this.voiceInBuffer) {
         // silence: no decoder work, no events; the audio is dropped from the buffer
@@ -222,7 +359,8 @@ export class TranscriptionSession extends EventEmitter implements AsyncIterable<
   private advance(samples: number): void {
     this.buffer.consume(samples);
     this.offset += samples;
-    if (this.buffer.length === 0) this.voiceInBuffer = false;
+    // the Silero gate says where voice is; the others learn it again from the next push
+    if (this.buffer.length === 0 && this.gate !== 'silero') this.voiceInBuffer = false;
     while (this.pushTimes.length > 1 && this.pushTimes[0]!.end <= this.offset) this.pushTimes.shift();
   }
 
@@ -252,6 +390,7 @@ export class TranscriptionSession extends EventEmitter implements AsyncIterable<
 
   private finish(): void {
     this.closed = true;
+    this.ownVad?.then((v) => v.close(), () => undefined);
     this.options.signal?.removeEventListener('abort', this.onAbort);
     for (const waiter of this.waiters.splice(0)) waiter({ value: undefined, done: true });
   }

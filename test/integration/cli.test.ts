@@ -31,6 +31,19 @@ describe('amanuensis transcribe', () => {
     expect(stderr).toMatch(/11\.00 s of audio in .* real-time factor/);
   });
 
+  it('--vad and --batch-size: the result of the library with the same options; a bad batch size is refused in one line', async () => {
+    const { stdout, stderr } = await cli('transcribe', JFK_WAV, ...base, '--vad', '--batch-size', '2', '--format', 'json');
+    const r = JSON.parse(stdout) as { segments: { start: number; end: number; text: string }[]; timings: { vadMs: number } };
+    expect(r.timings.vadMs).toBeGreaterThan(0);
+    expect(stderr).toMatch(/vad \d+ ms/);
+    const t = await Transcriber.load(SYNTHETIC_MODEL, { threads: 2 });
+    const library = await t.transcribe((await decodeAudioFile(JFK_WAV)).samples, { temperature: 0, vad: true, batchSize: 2 });
+    t.close();
+    expect(r.segments.map(({ start, end, text }) => ({ start, end, text }))).toEqual(library.segments.map(({ start, end, text }) => ({ start, end, text })));
+    await expect(cli('transcribe', JFK_WAV, ...base, '--batch-size', '0')).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/batch size must be a positive integer/) });
+    await expect(cli('transcribe', JFK_WAV, ...base, '--batch-size', '65')).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/ERR_INVALID_ARGUMENT.*batchSize/) });
+  });
+
   it('srt and vtt cue syntax; the FLAC (44.1 kHz stereo 24-bit) gives the WAV\'s text', async () => {
     const srt = (await cli('transcribe', JFK_WAV, ...base, '--format', 'srt')).stdout;
     expect(srt).toMatch(/^1\n\d\d:\d\d:\d\d,\d{3} --> \d\d:\d\d:\d\d,\d{3}\n\S/);

@@ -360,7 +360,8 @@ describe('examples/http-server.ts cancellation, timeout and overload', () => {
 
 describe('examples/streaming.ts with the replayer client', () => {
   it('streams partial and segment events back; the segments concatenate to the offline text', async () => {
-    const server = await createStreamingServer(t, { port: 0, session: decode });
+    // the energy gate: the Silero gate would transcribe each stretch of speech on its own, not the offline audio
+    const server = await createStreamingServer(t, { port: 0, session: { ...decode, vad: 'energy' } });
     try {
       const audio = jfkSamplesReference();
       const events = await replay(`ws://127.0.0.1:${server.port}`, audio, { chunkMs: 100, realTime: false });
@@ -413,7 +414,8 @@ describe('examples/streaming.ts options and refusals', () => {
   let server: Awaited<ReturnType<typeof createStreamingServer>>;
   let url: string;
   beforeAll(async () => {
-    server = await createStreamingServer(t, { port: 0, session: decode });
+    // the energy gate, whose level vadThreshold sets (and whose text for jfk.wav is the offline text)
+    server = await createStreamingServer(t, { port: 0, session: { ...decode, vad: 'energy' } });
     url = `ws://127.0.0.1:${server.port}`;
   });
   afterAll(() => server.close());

@@ -9,7 +9,7 @@ const ROOT = [
   'AdmissionQueue', 'AmanuensisError', 'ApplyTimestampRules', 'BufferPool', 'CHUNK_LENGTH', 'CpuDecoder', 'CpuEncoder',
   'DEFAULT_TRANSCRIBE_OPTIONS', 'EncoderCache', 'FRAMES_PER_SECOND', 'HOP_LENGTH', 'LANGUAGES', 'N_FFT', 'N_FRAMES',
   'N_FREQ', 'N_SAMPLES', 'N_SAMPLES_PER_TOKEN', 'NativeMelFrontend', 'PcmChunkDecoder', 'PerformanceProfiler', 'RingBuffer', 'SAMPLE_RATE',
-  'SuppressBlank', 'SuppressTokens', 'TIME_PRECISION', 'Tokenizer', 'Transcriber', 'TranscriptionSession',
+  'SESSION_VAD_DEFAULTS', 'SuppressBlank', 'SuppressTokens', 'TIME_PRECISION', 'TRANSCRIBE_VAD_DEFAULTS', 'Tokenizer', 'Transcriber', 'TranscriptionSession',
   'VAD_FRAME_SAMPLES', 'Vad', 'VadProbabilityStream', 'VadStream', 'WhisperMelFrontend', 'Xdna2Encoder', 'createPcmChunkTransform', 'decodeAudio', 'decodeAudioFile', 'downloadModel', 'listBackends',
   'listModels', 'melWindow', 'modelPath', 'speechSegmentsFromProbabilities', 'toSrt', 'toText', 'toVtt',
 ];

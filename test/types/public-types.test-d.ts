@@ -13,7 +13,7 @@ import type {
   AdmissionQueueOptions, AmanuensisErrorCode, BufferPool, BufferPoolSettings, DecoderBatchingOptions, Decoder,
   DecoderSession, DecodingResult, EncodeOptions, Encoder, EncoderCache, EncoderChoice, EncoderFallbackWarning,
   LanguageDetection, MelComputeOptions, ModelDownloadProgress, ModelEntry, ModelInfo, MelFrontend, MelSpectrogram, MelWindowOptions, PerformanceProfiler, Segment, SessionOptions, Task, TranscribeOptions,
-  TranscribeProgress, TranscriberLoadOptions, TranscriptionResult, TranscriptionTimings, TokenLoopOutcome, TokenLoopRequest, WindowTiming, Xdna2Options,
+  TranscribeProgress, TranscriberLoadOptions, TranscriptionResult, TranscriptionTimings, SourceRange, TokenLoopOutcome, TokenLoopRequest, WindowTiming, Xdna2Options,
 } from '../../src/index.js';
 import type {
   SpeechEvent, SpeechEventOptions, SpeechSegment, SpeechSegmentOptions, VadLoadOptions, VadProbabilityOptions, VadSegmentOptions,
@@ -40,6 +40,9 @@ expectTypeOf<TranscribeOptions>().toEqualTypeOf<{
   readonly sampleLen?: number;
   readonly silenceThreshold?: number;
   readonly seed?: number;
+  readonly vad?: boolean | SpeechSegmentOptions;
+  readonly vadModel?: string;
+  readonly batchSize?: number;
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: TranscribeProgress) => void;
 }>();
@@ -73,6 +76,14 @@ expectTypeOf<Segment>().toEqualTypeOf<{
   readonly avgLogprob: number;
   readonly compressionRatio: number;
   readonly noSpeechProb: number;
+  readonly sourceRanges?: readonly SourceRange[];
+}>();
+
+expectTypeOf<SourceRange>().toEqualTypeOf<{
+  readonly start: number;
+  readonly end: number;
+  readonly startSample: number;
+  readonly endSample: number;
 }>();
 
 expectTypeOf<WindowTiming>().toEqualTypeOf<{
@@ -84,6 +95,7 @@ expectTypeOf<WindowTiming>().toEqualTypeOf<{
   readonly decodeMs: number;
   readonly temperatures: readonly number[];
   readonly encoder?: string;
+  readonly sourceRanges?: readonly SourceRange[];
 }>();
 
 expectTypeOf<TranscriptionTimings>().toEqualTypeOf<{
@@ -91,6 +103,7 @@ expectTypeOf<TranscriptionTimings>().toEqualTypeOf<{
   readonly encodeMs: number;
   readonly decodeMs: number;
   readonly totalMs: number;
+  readonly vadMs?: number;
   readonly windows: readonly WindowTiming[];
   readonly encoderFallbackReason?: string;
 }>();
@@ -185,7 +198,10 @@ expectTypeOf<SessionOptions>().toEqualTypeOf<{
   readonly sampleLen?: number;
   readonly silenceThreshold?: number;
   readonly seed?: number;
+  readonly vadModel?: string;
   readonly stepMs?: number;
+  readonly vad?: 'silero' | 'energy' | false;
+  readonly vadOptions?: SpeechEventOptions;
   readonly vadThreshold?: number;
   readonly initialPrompt?: string;
   readonly signal?: AbortSignal;

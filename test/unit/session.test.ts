@@ -43,7 +43,7 @@ class ScriptedEngine implements SessionEngine {
 }
 
 async function run(engine: SessionEngine, audio: Float32Array, chunkMs: number, stepMs = 1000): Promise<SessionEvent[]> {
-  const session = new TranscriptionSession(engine, { stepMs, vadThreshold: 0.001 });
+  const session = new TranscriptionSession(engine, { stepMs, vad: 'energy', vadThreshold: 0.001 });
   const events: SessionEvent[] = [];
   session.on('segment', (e) => events.push(e));
   session.on('partial', (e) => events.push(e));
@@ -106,6 +106,15 @@ describe('TranscriptionSession with a scripted engine', () => {
       expect(() => session.push(bad as Float32Array)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_AUDIO' }));
     }
     expect(session.buffer.length).toBe(0);
+  });
+
+  it('vad: false transcribes even digital silence; a gate other than silero, energy or false is refused', async () => {
+    const engine = new ScriptedEngine();
+    const session = new TranscriptionSession(engine, { stepMs: 1000, vad: false });
+    session.push(new Float32Array(3 * SR));
+    await session.close();
+    expect(engine.calls.length).toBeGreaterThan(0);
+    expect(() => new TranscriptionSession(engine, { vad: 'webrtc' as never })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
   });
 
   it('silent chunks cost no engine call', async () => {
