@@ -50,6 +50,21 @@ void narrow(const float * src, uint16_t * dst, int64_t n, kernel_path path) {
     }
 }
 
+// The weights of the capture's heads that belong to layer `il`, from this layer's cross-attention
+// arguments (the block's queries and the window's keys).
+void capture_cross_weights(const decoder_step_request & r, const attention_args & a, int il, kernel_path path) {
+    if (r.capture == nullptr) {
+        return;
+    }
+    const cross_attention_capture & c = *r.capture;
+    const int64_t per_head = static_cast<int64_t>(r.n_new) * c.n_positions;
+    for (int i = 0; i < c.n_heads; ++i) {
+        if (c.heads[2 * i] == il) {
+            attention_weights(a, c.heads[2 * i + 1], c.n_positions, c.out + i * per_head, path);
+        }
+    }
+}
+
 } // namespace
 
 std::unique_ptr<decoder_state> decoder_state_create(std::shared_ptr<whisper_model> model, int n_seq) {
@@ -88,6 +103,25 @@ void decoder_set_features(decoder_state & st, const float * features, int n_thre
         to_cache(st.cross_v.data() + il * layer);
     }
     st.has_features = true;
+    st.cross_f32 = false;
+    st.n_past = 0;
+}
+
+void decoder_set_features_f32(decoder_state & st, const float * features, int n_threads) {
+    const whisper_model & m = *st.model;
+    const whisper_hparams & hp = m.hparams;
+    const int64_t layer = static_cast<int64_t>(hp.n_audio_ctx) * hp.n_text_state;
+    st.cross_k32.reserve(static_cast<size_t>(hp.n_text_layer) * layer);
+    st.cross_v32.reserve(static_cast<size_t>(hp.n_text_layer) * layer);
+    for (int il = 0; il < hp.n_text_layer; ++il) {
+        const decoder_layer & l = m.dec_layers[il];
+        parallel_linear(*m.pool, n_threads, hp.n_audio_ctx, features, hp.n_audio_state, l.cross_k.w, st.cross_k32.data() + il * layer,
+                        hp.n_text_state, gemm_epilogue{}, m.path);
+        parallel_linear(*m.pool, n_threads, hp.n_audio_ctx, features, hp.n_audio_state, l.cross_v.w, st.cross_v32.data() + il * layer,
+                        hp.n_text_state, gemm_epilogue{l.cross_v.b, false, false}, m.path);
+    }
+    st.has_features = true;
+    st.cross_f32 = true;
     st.n_past = 0;
 }
 
@@ -117,6 +151,29 @@ void decoder_step_check(const decoder_step_request & r) {
     for (int i = 0; i < r.n_pos; ++i) {
         if (r.positions[i] < 0 || r.positions[i] >= r.n_new) {
             throw native_error(errc::invalid_argument, "logit position " + std::to_string(r.positions[i]) + " is outside the step");
+        }
+    }
+    if (r.capture != nullptr) {
+        const cross_attention_capture & c = *r.capture;
+        if (st.n_seq != 1) {
+            throw native_error(errc::invalid_argument, "cross-attention weights are captured for one-sequence decoders only");
+        }
+        if (c.n_heads < 1 || c.n_heads > hp.n_text_layer * hp.n_text_head || c.heads == nullptr || c.out == nullptr) {
+            throw native_error(errc::invalid_argument, "capture 1 to " + std::to_string(hp.n_text_layer * hp.n_text_head) +
+                                                           " cross-attention heads");
+        }
+        for (int i = 0; i < c.n_heads; ++i) {
+            const int layer = c.heads[2 * i];
+            const int head = c.heads[2 * i + 1];
+            if (layer < 0 || layer >= hp.n_text_layer || head < 0 || head >= hp.n_text_head) {
+                throw native_error(errc::invalid_argument, "alignment head (" + std::to_string(layer) + ", " + std::to_string(head) +
+                                                               ") is not in this model's " + std::to_string(hp.n_text_layer) +
+                                                               " layers of " + std::to_string(hp.n_text_head) + " heads");
+            }
+        }
+        if (c.n_positions < 1 || c.n_positions > hp.n_audio_ctx) {
+            throw native_error(errc::invalid_argument, "audio positions must be 1 to " + std::to_string(hp.n_audio_ctx) + ", got " +
+                                                           std::to_string(c.n_positions));
         }
     }
 }
@@ -209,6 +266,13 @@ void decoder_step_batch(const decoder_step_request * requests, int n_requests, f
                 a.v = vs;
                 a.ldk = a.ldv = n;
                 a.kv_type = dtype::f16;
+                if (req.capture != nullptr && st.n_past == 0) {
+                    // the whole sequence is this block: its keys and values as computed, unrounded
+                    a.k = a.q + n;
+                    a.v = a.q + 2 * n;
+                    a.ldk = a.ldv = 3 * n;
+                    a.kv_type = dtype::f32;
+                }
                 a.o = o.data() + static_cast<int64_t>(first) * n;
                 a.ldo = n;
                 a.n_q = req.n_new;
@@ -235,6 +299,11 @@ void decoder_step_batch(const decoder_step_request * requests, int n_requests, f
             a.v = st.cross_v.data() + il * cross_layer;
             a.ldk = a.ldv = n;
             a.kv_type = dtype::f16;
+            if (st.cross_f32) {
+                a.k = st.cross_k32.data() + il * cross_layer;
+                a.v = st.cross_v32.data() + il * cross_layer;
+                a.kv_type = dtype::f32;
+            }
             a.o = o.data() + static_cast<int64_t>(row0[r]) * n;
             a.ldo = n;
             a.n_q = row0[r + 1] - row0[r];
@@ -244,6 +313,9 @@ void decoder_step_batch(const decoder_step_request * requests, int n_requests, f
             a.causal_past = -1;
         }
         parallel_attention(pool, n_threads, cross_args.data(), n_requests, path);
+        for (int r = 0; r < n_requests; ++r) {
+            capture_cross_weights(requests[r], cross_args[r], il, path);
+        }
         parallel_linear(pool, n_threads, rows, o.data(), n, l.cross_out.w, x.data(), n,
                         gemm_epilogue{l.cross_out.b, false, true}, path);
 
@@ -312,6 +384,9 @@ void decoder_release(decoder_state & st) {
     st.cross_k = aligned_buffer<uint16_t>();
     st.cross_v = aligned_buffer<uint16_t>();
     st.reorder_scratch = aligned_buffer<uint16_t>();
+    st.cross_k32 = aligned_buffer<float>();
+    st.cross_v32 = aligned_buffer<float>();
+    st.cross_f32 = false;
     st.has_features = false;
     st.released = true;
     st.model.reset();  // the weights are freed with the last user, not when this state is collected

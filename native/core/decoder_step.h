@@ -25,6 +25,11 @@ struct decoder_state {
     aligned_buffer<uint16_t> self_v;      // same shape
     aligned_buffer<uint16_t> cross_k;     // [n_layer, n_audio_ctx, n_text_state]
     aligned_buffer<uint16_t> cross_v;     // same shape
+    // the cross-attention keys and values in f32 instead, for word alignment (decoder_set_features_f32):
+    // openai's weights are float32 to ~1e-5, the f16 caches move them by ~1e-3
+    aligned_buffer<float> cross_k32;      // [n_layer, n_audio_ctx, n_text_state]
+    aligned_buffer<float> cross_v32;      // same shape
+    bool cross_f32 = false;               // the window's keys and values are those in f32
     aligned_buffer<uint16_t> reorder_scratch;  // [n_seq, n_text_ctx, n_text_state]: one layer during a beam reorder
     std::atomic<bool> busy{false};        // one operation at a time
     bool released = false;                // caches freed by decoder_release
@@ -36,6 +41,22 @@ std::unique_ptr<decoder_state> decoder_state_create(std::shared_ptr<whisper_mode
 // empties the self-attention cache.
 void decoder_set_features(decoder_state & st, const float * features, int n_threads);
 
+// Cross-attention weights a step also returns (word alignment, as openai/whisper timing.py
+// find_alignment reads them): for each chosen (layer, head), every row of the block's softmax
+// of the scaled scores over the first n_positions audio positions only. One-sequence states only.
+// A capturing step from position 0 attends to the block's own keys and values in f32, not to
+// their f16 copies in the cache.
+struct cross_attention_capture {
+    const int32_t * heads = nullptr;  // [n_heads, 2]: (layer, head) pairs, in the order of `out`
+    int n_heads = 0;
+    int n_positions = 0;              // 1 to n_audio_ctx: the window's audio positions (num_frames / 2)
+    float * out = nullptr;            // [n_heads, n_new, n_positions]
+};
+
+// decoder_set_features with the keys and values kept in f32 (twice the memory): what word
+// alignment uses, so that the attention weights it reads are those of a float32 model.
+void decoder_set_features_f32(decoder_state & st, const float * features, int n_threads);
+
 // One state's part of a step: n_new tokens appended to each of its sequences
 // (tokens [n_seq, n_new]) and the logits wanted at positions p (0 <= p < n_new) of the block.
 struct decoder_step_request {
@@ -44,6 +65,7 @@ struct decoder_step_request {
     int n_new = 0;
     const int32_t * positions = nullptr;
     int n_pos = 0;
+    const cross_attention_capture * capture = nullptr;  // optional
 };
 
 // Throws native_error (ERR_INVALID_ARGUMENT, ERR_CONTEXT_OVERFLOW, ERR_CLOSED) when the

@@ -3,6 +3,7 @@
 #include "napi/addon_data.h"
 #include "napi/args.h"
 #include "napi/decode_loop_js.h"
+#include "napi/decoder_align_js.h"
 
 namespace amanuensis {
 
@@ -12,6 +13,7 @@ Napi::Function decoder_wrap::define(Napi::Env env) {
                                        InstanceMethod("step", &decoder_wrap::step),
                                        InstanceMethod("reorder", &decoder_wrap::reorder),
                                        InstanceMethod("runLoop", &decoder_wrap::run_loop),
+                                       InstanceMethod("align", &decoder_wrap::align),
                                        InstanceMethod("release", &decoder_wrap::release),
                                        InstanceAccessor("nPast", &decoder_wrap::n_past, nullptr)});
     addon_data::of(env).decoder_ctor = Napi::Persistent(ctor);
@@ -132,6 +134,17 @@ Napi::Value decoder_wrap::run_loop(const Napi::CallbackInfo & info) {
     claim();
     try {
         return queue_decode_loop(info, state_);
+    } catch (...) {
+        state_->busy.store(false);
+        throw;
+    }
+}
+
+Napi::Value decoder_wrap::align(const Napi::CallbackInfo & info) {
+    assert_open();  // a released state has no model
+    claim();
+    try {
+        return queue_align(info, state_);
     } catch (...) {
         state_->busy.store(false);
         throw;

@@ -34,6 +34,9 @@ private:
     Napi::Value step(const Napi::CallbackInfo & info);
     // runLoop(options) -> Promise: the window's whole token loop natively (see decode_loop_js.h)
     Napi::Value run_loop(const Napi::CallbackInfo & info);
+    // align(tokens, { features, heads, nPositions, textVocabEnd, threads }) -> Promise<{ weights, probabilities }>:
+    // the teacher-forced pass of word alignment (see decoder_align_js.h)
+    Napi::Value align(const Napi::CallbackInfo & info);
     // reorder(source [nSeq]): sequence i takes the cache of sequence source[i]
     Napi::Value reorder(const Napi::CallbackInfo & info);
     Napi::Value n_past(const Napi::CallbackInfo & info);

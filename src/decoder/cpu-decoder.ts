@@ -9,7 +9,7 @@ import { TIME_PRECISION } from '../constants.js';
 import { AmanuensisError, throwIfAborted } from '../errors.js';
 import type { ModelDimensions } from '../model/hparams.js';
 import type { NativeDecoderHandle, NativeLoopResult, NativeModelHandle } from '../native/binding.js';
-import type { Decoder, DecoderSession, TokenLoopOutcome, TokenLoopRequest } from './decoder.js';
+import type { AlignmentPassRequest, AlignmentPassResult, Decoder, DecoderSession, TokenLoopOutcome, TokenLoopRequest } from './decoder.js';
 import type { DecoderStepBatcher } from './step-batcher.js';
 
 /** How the CPU decoder runs token loops natively. */
@@ -69,6 +69,21 @@ export class CpuDecoder implements Decoder {
       return await s.step(ids, ids.length, Int32Array.from(ids.keys()));
     } finally {
       s.close?.();
+    }
+  }
+
+  async alignmentPass(features: Float32Array, tokens: readonly number[], request: AlignmentPassRequest): Promise<AlignmentPassResult> {
+    if (!(features instanceof Float32Array) || features.length !== this.featureLength) {
+      throw new AmanuensisError('ERR_INVALID_ARGUMENT', `audio features must be a Float32Array of ${this.featureLength} values`);
+    }
+    // the pass sets the features itself, in f32
+    const native = this.model.createDecoder({ nSeq: 1 });
+    try {
+      return await native.align(Int32Array.from(tokens), {
+        features, heads: Int32Array.from(request.heads.flat()), nPositions: request.nPositions, textVocabEnd: request.textVocabEnd, threads: this.threads,
+      });
+    } finally {
+      native.release();
     }
   }
 

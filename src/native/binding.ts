@@ -104,6 +104,19 @@ export interface NativeDecoderHandle {
   /** Sequence i takes the cache of sequence `source[i]` (beam search); `source` is `[nSeq]`. */
   reorder(source: Int32Array): void;
   /**
+   * Word alignment's teacher-forced pass (one-sequence decoders): sets `features`
+   * (`[nAudioCtx, nAudioState]`) with the cross-attention keys and values kept in f32, runs the whole
+   * `tokens` block from position 0 (the caches emptied first), and returns for each `(layer, head)` of
+   * `heads` (`[n, 2]` flattened) the softmax over the first `nPositions` audio positions of
+   * every row's scaled cross-attention scores, and each row's softmax over ids below
+   * `textVocabEnd` at the next token.
+   * @returns `weights` `[nHeads, tokens.length, nPositions]`, `probabilities` `[tokens.length − 1]` (0 where the next token is not below `textVocabEnd`)
+   * @throws {@link AmanuensisError} `ERR_INVALID_ARGUMENT`, `ERR_DECODER_BUSY`, `ERR_CLOSED` (synchronously);
+   * rejects with `ERR_INVALID_ARGUMENT` (heads outside the model, tokens outside the vocabulary), `ERR_CONTEXT_OVERFLOW`, `ERR_NUMERIC`
+   */
+  align(tokens: Int32Array, options: { readonly features: Float32Array; readonly heads: Int32Array; readonly nPositions: number; readonly textVocabEnd: number; readonly threads: number }):
+    Promise<{ weights: Float32Array; probabilities: Float32Array }>;
+  /**
    * Runs a window's whole token loop natively on the process's decode scheduler, batched with
    * the loops of the model's other windows; the features must have been set. The decoder is busy
    * until the promise settles.

@@ -223,6 +223,11 @@ expectTypeOf<Decoder>().toEqualTypeOf<{
   session(features: Float32Array, nSeq: number): Promise<DecoderSession>;
   logits(tokens: readonly number[] | Int32Array, features: Float32Array): Promise<Float32Array>;
   decodeLoop?(features: Float32Array, request: TokenLoopRequest): Promise<TokenLoopOutcome>;
+  alignmentPass?(features: Float32Array, tokens: readonly number[], request: {
+    readonly heads: readonly (readonly [number, number])[];
+    readonly nPositions: number;
+    readonly textVocabEnd: number;
+  }): Promise<{ readonly weights: Float32Array; readonly probabilities: Float32Array }>;
 }>();
 
 expectTypeOf<DecoderSession>().toEqualTypeOf<{
