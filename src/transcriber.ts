@@ -25,8 +25,12 @@ import { type SessionOptions, TranscriptionSession } from './streaming/session.j
 import type { Tokenizer } from './tokenizer/tokenizer.js';
 import { type TranscriberBufferKind, createTranscriberPool } from './transcribe/buffers.js';
 import { decodeWithFallback, isNoSpeech } from './transcribe/fallback.js';
-import { splitSegments } from './transcribe/segments.js';
-import type { DecodingResult, Segment, TranscriptionResult, WindowTiming } from './types.js';
+import { type PendingSegment, splitSegments } from './transcribe/segments.js';
+import type { AlignOptions, AlignmentResult } from './alignment/align-options.js';
+import { type ResolvedAlignmentHeads, resolveAlignmentHeads } from './alignment/alignment-heads.js';
+import { findAlignment } from './alignment/find-alignment.js';
+import { addWordTimestamps, DEFAULT_APPEND_PUNCTUATIONS, DEFAULT_PREPEND_PUNCTUATIONS, type SegmentWordTimes } from './alignment/word-timing.js';
+import type { DecodingResult, Segment, TranscriptionResult, WindowTiming, Word } from './types.js';
 import { AdmissionQueue, type AdmissionQueueOptions } from './utils/admission-queue.js';
 import type { BufferPool } from './utils/buffer-pool.js';
 import { EncoderCache, encoderCacheKey } from './utils/encoder-cache.js';
@@ -73,6 +77,21 @@ interface EncodedWindow {
   readonly features: Float32Array;
   readonly handle?: { release(): void };
   readonly cached: boolean;
+}
+
+/** The end of the last word of a window's segments, else of its last segment (openai `get_end`). */
+function lastWordEndOf(times: SegmentWordTimes, segments: readonly PendingSegment[]): number | undefined {
+  for (let i = times.segments.length - 1; i >= 0; i--) {
+    const words: readonly Word[] = times.segments[i]!.words;
+    if (words.length > 0) return words[words.length - 1]!.end;
+  }
+  return segments.length > 0 ? times.segments[segments.length - 1]!.end : undefined;
+}
+
+/** Python's `round()` of a number to an integer: exact halves to the even neighbour. */
+function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
 /** Whisper's 30 s of padding, for samples the Transcriber has checked at its public entry. */
@@ -224,6 +243,9 @@ export class Transcriber {
     const segments: Segment[] = [];
     const windows: WindowTiming[] = [];
     let language = o.language ?? (this.multilingual ? undefined : 'en');
+    const heads = o.wordTimestamps ? resolveAlignmentHeads(this.dims, o.alignmentHeads) : undefined;
+    // end of the last word so far (openai's last_speech_timestamp): the pause rule of the next window's first word
+    let lastSpeech = 0;
     // what onProgress last reported: a fallback's new try starts its timestamps over
     let progressed = 0;
 
@@ -250,6 +272,8 @@ export class Transcriber {
       const encodeMs = encodeSpan.end();
       let window: WindowTiming;
       let result: DecodingResult;
+      let split: { segments: PendingSegment[]; advance: number } | undefined;
+      let wordTimes: SegmentWordTimes | undefined;
       try {
         const decodeSpan = calls.span('decode');
         language ??= (await detectLanguageFromFeatures(this.decoder, this.tokenizer, features)).language;
@@ -262,7 +286,19 @@ export class Transcriber {
         };
         const fallback = await decodeWithFallback(this.decoder, this.tokenizer, features, { ...decoding, language, prompt, ...(onStep !== undefined && { onStep }) }, o);
         result = fallback.result;
-        window = { seek, frames: segmentFrames, encodeMs, decodeMs: decodeSpan.end(), temperatures: fallback.temperatures, encoder: this.encoder.name, ...(cached && { cached }) };
+        const decodeMs = decodeSpan.end();
+        let wordsMs: number | undefined;
+        if (heads !== undefined && !isNoSpeech(result, o)) {
+          // while the window's features are still held
+          const wordsSpan = calls.span('words');
+          split = splitSegments(result, this.tokenizer, seek, segmentFrames);
+          wordTimes = await this.windowWords(features, split.segments, {
+            sotSequence: this.tokenizer.sotSequence(language, o.task), language: language ?? 'en', numFrames: segmentFrames, heads,
+            timeOffset: seek / FRAMES_PER_SECOND, lastSpeech, prepend: o.prependPunctuations, append: o.appendPunctuations,
+          });
+          wordsMs = wordsSpan.end();
+        }
+        window = { seek, frames: segmentFrames, encodeMs, decodeMs, temperatures: fallback.temperatures, encoder: this.encoder.name, ...(cached && { cached }), ...(wordsMs !== undefined && { wordsMs }) };
       } finally {
         handle?.release();
       }
@@ -276,9 +312,12 @@ export class Transcriber {
       }
       windows.push(window);
 
-      const split = splitSegments(result, this.tokenizer, seek, segmentFrames);
-      for (const s of split.segments) {
-        if (s.start === s.end || s.text.trim() === '') continue;
+      split ??= splitSegments(result, this.tokenizer, seek, segmentFrames);
+      split.segments.forEach((pending, i) => {
+        // with word timestamps, the segment bounds openai's word rules chose
+        const timed = wordTimes?.segments[i];
+        const s = timed === undefined ? pending : { ...pending, start: timed.start, end: timed.end };
+        if (s.start === s.end || s.text.trim() === '') return;
         // the last window is padded with silence to 30 s, and its timestamps can point into the
         // padding: segments end at the end of the audio (openai/whisper leaves them past it)
         const end = Math.min(s.end, durationS);
@@ -286,12 +325,25 @@ export class Transcriber {
           id: segments.length, seek, start: Math.min(s.start, end), end, text: s.text, tokens: s.tokens,
           temperature: result.temperature, avgLogprob: result.avgLogprob,
           compressionRatio: result.compressionRatio, noSpeechProb: result.noSpeechProb,
+          ...(timed !== undefined && { words: timed.words }),
         });
         allTokens.push(...s.tokens);
+      });
+      let advanceTo = seek + (split.advance > 0 ? split.advance : segmentFrames);
+      if (wordTimes !== undefined) {
+        // openai: unless the window ended on a single timestamp, the next one starts at the last word's end
+        const lastWordEnd = lastWordEndOf(wordTimes, split.segments);
+        const tokens = result.tokens;
+        const begin = this.tokenizer.special.timestampBegin;
+        const singleTimestampEnding = tokens.length >= 2 && tokens[tokens.length - 2]! < begin && tokens[tokens.length - 1]! >= begin;
+        if (!singleTimestampEnding && lastWordEnd !== undefined && lastWordEnd > seek / FRAMES_PER_SECOND) {
+          advanceTo = roundHalfEven(lastWordEnd * FRAMES_PER_SECOND);
+        }
+        if (lastWordEnd !== undefined) lastSpeech = lastWordEnd;
       }
       if (!o.conditionOnPreviousText || result.temperature > 0.5) promptResetSince = allTokens.length;
       // a zero advance (a zero-length first segment) would decode the same window forever
-      seek += split.advance > 0 ? split.advance : segmentFrames;
+      seek = advanceTo > seek ? advanceTo : seek + segmentFrames;
       progressed = Math.max(progressed, Math.min(seek, contentFrames));
       this.progress(o, progressed, contentFrames, 0);
     }
@@ -307,7 +359,73 @@ export class Transcriber {
         ...(this.encoderFallbackReason !== undefined && { encoderFallbackReason: this.encoderFallbackReason }),
       },
       realtimeFactor: totalMs / 1000 / durationS,
+      ...(heads !== undefined && { alignmentHeads: heads.source }),
     };
+  }
+
+  /**
+   * Word timestamps of one window's segments (openai/whisper `add_word_timestamps` over the
+   * window's `current_segments`): one alignment of all their text tokens.
+   */
+  private async windowWords(features: Float32Array, segments: readonly PendingSegment[], w: {
+    sotSequence: readonly number[]; language: string; numFrames: number; heads: ResolvedAlignmentHeads;
+    timeOffset: number; lastSpeech: number; prepend: string; append: string;
+  }): Promise<SegmentWordTimes> {
+    const eot = this.tokenizer.special.eot;
+    const textTokens = segments.flatMap((s) => s.tokens.filter((t) => t < eot));
+    const raw = await findAlignment(this.decoder, features, {
+      tokenizer: this.tokenizer, sotSequence: w.sotSequence, textTokens, numFrames: w.numFrames, heads: w.heads, language: w.language,
+    });
+    const timed = segments.map((s) => ({ start: s.start, end: s.end, tokens: s.tokens }));
+    return addWordTimestamps(raw.words, timed, (s) => s.tokens.filter((t) => t < eot).length, w.timeOffset, w.lastSpeech, w.prepend, w.append);
+  }
+
+  /**
+   * Forced alignment: the times of a known transcript's words in the audio, as openai/whisper's
+   * word timestamps would give them for a window decoded without timestamps whose text is
+   * `text`: one segment from 0 to the audio's duration, the last speech at 0. The encoder input
+   * is the window's log-mel with Whisper's 30 s of zero samples appended and the max − 8 floor
+   * taken over all of it (as `transcribe()` and whisper.cpp compute it).
+   * @param audio - mono samples at 16 kHz, at most 30 s (480000 samples)
+   * @param text - the transcript; encoded with a leading space, as Whisper writes text
+   * @throws {@link AmanuensisError} `ERR_INVALID_AUDIO`, `ERR_INVALID_ARGUMENT` (audio longer than 30 s,
+   *   empty text, text whose tokens do not fit the decoder, a language this model cannot do, bad
+   *   alignment heads or options), `ERR_ABORTED`, `ERR_CLOSED`, `ERR_QUEUE_FULL`, or a native failure
+   */
+  async align(audio: Float32Array, text: string, options: AlignOptions = {}): Promise<AlignmentResult> {
+    this.assertOpen();
+    const snapshot = types.isFloat32Array(audio) ? audio.slice() : audio;
+    assertAudio(snapshot);
+    if (snapshot.length === 0) throw new AmanuensisError('ERR_INVALID_AUDIO', 'audio is empty');
+    if (snapshot.length > N_SAMPLES) {
+      throw new AmanuensisError('ERR_INVALID_ARGUMENT', 'align() takes up to 30 s of audio (480000 samples); align longer recordings window by window, or transcribe them with wordTimestamps');
+    }
+    if (typeof text !== 'string' || text.trim() === '') throw new AmanuensisError('ERR_INVALID_ARGUMENT', 'align() needs a non-empty text');
+    if (typeof options !== 'object' || options === null) throw new AmanuensisError('ERR_INVALID_ARGUMENT', 'options must be an object');
+    this.checkTask({ language: options.language });
+    const prepend = options.prependPunctuations ?? DEFAULT_PREPEND_PUNCTUATIONS;
+    const append = options.appendPunctuations ?? DEFAULT_APPEND_PUNCTUATIONS;
+    if (typeof prepend !== 'string' || typeof append !== 'string') throw new AmanuensisError('ERR_INVALID_ARGUMENT', 'prependPunctuations and appendPunctuations must be strings');
+    const heads = resolveAlignmentHeads(this.dims, options.alignmentHeads);
+    const textTokens = this.tokenizer.encode(' ' + text.trim());
+    const signals = options.signal === undefined ? [this.closing.signal] : [options.signal, this.closing.signal];
+    const signal = AbortSignal.any(signals);
+    throwIfAborted(signal);
+    return this.queue.run(async () => {
+      const mel = await this.paddedMel(snapshot);
+      throwIfAborted(signal);
+      const numFrames = mel.nFrames - N_FRAMES;
+      const features = await this.encoder.encode(melWindow(mel, 0), { signal });
+      throwIfAborted(signal);
+      const language = options.language ?? (this.multilingual ? (await detectLanguageFromFeatures(this.decoder, this.tokenizer, features)).language : 'en');
+      const raw = await findAlignment(this.decoder, features, {
+        tokenizer: this.tokenizer, sotSequence: this.tokenizer.sotSequence(language, 'transcribe'), textTokens, numFrames, heads, language,
+      });
+      const durationS = snapshot.length / SAMPLE_RATE;
+      const timed = addWordTimestamps(raw.words, [{ start: 0, end: durationS, tokens: textTokens }], (s) => s.tokens.length, 0, 0, prepend, append);
+      const segment = timed.segments[0]!;
+      return { words: segment.words, start: segment.start, end: segment.end, language, alignmentHeads: heads.source };
+    }, signal);
   }
 
   /**

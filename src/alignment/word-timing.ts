@@ -3,6 +3,7 @@
  * (`find_alignment`'s last part, `merge_punctuations`, `add_word_timestamps`).
  * @module
  */
+import type { Word } from '../types.js';
 import type { DtwPath } from './dtw.js';
 import { roundHundredths } from './python-round.js';
 import type { WordTokens } from './word-split.js';
@@ -86,20 +87,6 @@ export function mergePunctuations(alignment: WordTiming[], prepended: string, ap
       i = j;
     }
   }
-}
-
-/** A word with its times on the audio's timeline, as every result reports it. */
-export interface Word {
-  /** Text, with its leading space as Whisper writes it. */
-  readonly word: string;
-  /** Start in seconds from the start of the audio, rounded to 0.01 s. */
-  readonly start: number;
-  /** End in seconds, rounded to 0.01 s. */
-  readonly end: number;
-  /** Mean probability of its tokens (0 to 1). */
-  readonly probability: number;
-  /** Its token ids, punctuation merged in. */
-  readonly tokens: readonly number[];
 }
 
 /** A segment as word timing sees it: its times (seconds, audio timeline) and text tokens. */

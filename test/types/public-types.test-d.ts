@@ -19,6 +19,7 @@ import type {
   SpeechEvent, SpeechEventOptions, SpeechSegment, SpeechSegmentOptions, VadLoadOptions, VadProbabilityOptions, VadSegmentOptions,
 } from '../../src/index.js';
 import type { TranscriberBufferKind } from '../../src/advanced.js';
+import type { AlignmentHeadsOption, Word } from '../../src/index.js';
 
 expectTypeOf<TranscribeOptions>().toEqualTypeOf<{
   readonly language?: string;
@@ -42,6 +43,10 @@ expectTypeOf<TranscribeOptions>().toEqualTypeOf<{
   readonly seed?: number;
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: TranscribeProgress) => void;
+  readonly wordTimestamps?: boolean;
+  readonly prependPunctuations?: string;
+  readonly appendPunctuations?: string;
+  readonly alignmentHeads?: AlignmentHeadsOption;
 }>();
 
 expectTypeOf<TranscribeProgress>().toEqualTypeOf<{
@@ -60,6 +65,7 @@ expectTypeOf<TranscriptionResult>().toEqualTypeOf<{
   readonly durationS: number;
   readonly timings: TranscriptionTimings;
   readonly realtimeFactor: number;
+  readonly alignmentHeads?: string;
 }>();
 
 expectTypeOf<Segment>().toEqualTypeOf<{
@@ -73,6 +79,15 @@ expectTypeOf<Segment>().toEqualTypeOf<{
   readonly avgLogprob: number;
   readonly compressionRatio: number;
   readonly noSpeechProb: number;
+  readonly words?: readonly Word[];
+}>();
+
+expectTypeOf<Word>().toEqualTypeOf<{
+  readonly word: string;
+  readonly start: number;
+  readonly end: number;
+  readonly probability: number;
+  readonly tokens: readonly number[];
 }>();
 
 expectTypeOf<WindowTiming>().toEqualTypeOf<{
@@ -84,6 +99,7 @@ expectTypeOf<WindowTiming>().toEqualTypeOf<{
   readonly decodeMs: number;
   readonly temperatures: readonly number[];
   readonly encoder?: string;
+  readonly wordsMs?: number;
 }>();
 
 expectTypeOf<TranscriptionTimings>().toEqualTypeOf<{
@@ -188,6 +204,10 @@ expectTypeOf<SessionOptions>().toEqualTypeOf<{
   readonly vadThreshold?: number;
   readonly initialPrompt?: string;
   readonly signal?: AbortSignal;
+  readonly wordTimestamps?: boolean;
+  readonly prependPunctuations?: string;
+  readonly appendPunctuations?: string;
+  readonly alignmentHeads?: AlignmentHeadsOption;
 }>();
 
 expectTypeOf<MelFrontend>().toEqualTypeOf<{
