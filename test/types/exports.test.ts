@@ -15,9 +15,9 @@ const ROOT = [
 ];
 
 const ADVANCED = [
-  'AmanuensisError', 'DecoderStepBatcher', 'GGML_MAGIC', 'GGML_TYPES', 'SpeechEventTracker', 'createTranscriberPool', 'encoderCacheKey',
-  'indexModelFile', 'loadNativeAddon', 'modelIdentity', 'parseGgmlHeader', 'parseGgmlModel', 'readModelFile',
-  'transcriberBufferKinds',
+  'ALIGNMENT_HEAD_PRESETS', 'AmanuensisError', 'DecoderStepBatcher', 'GGML_MAGIC', 'GGML_TYPES', 'SpeechEventTracker', 'createTranscriberPool', 'encoderCacheKey',
+  'defaultAlignmentHeads', 'findAlignment', 'indexModelFile', 'loadNativeAddon', 'modelIdentity', 'parseGgmlHeader', 'parseGgmlModel', 'readModelFile',
+  'resolveAlignmentHeads', 'transcriberBufferKinds',
 ];
 
 describe('entry points', () => {
