@@ -15,8 +15,8 @@ const ROOT = [
 ];
 
 const ADVANCED = [
-  'ALIGNMENT_HEAD_PRESETS', 'AmanuensisError', 'DecoderStepBatcher', 'GGML_MAGIC', 'GGML_TYPES', 'SpeechEventTracker', 'createTranscriberPool', 'encoderCacheKey',
-  'defaultAlignmentHeads', 'findAlignment', 'indexModelFile', 'loadNativeAddon', 'modelIdentity', 'parseGgmlHeader', 'parseGgmlModel', 'readModelFile',
+  'ALIGNMENT_HEAD_PRESETS', 'AmanuensisError', 'DecoderStepBatcher', 'GGML_MAGIC', 'GGML_TYPES', 'SpeechEventTracker', 'createTranscriberPool',
+  'defaultAlignmentHeads', 'encoderCacheKey', 'findAlignment', 'indexModelFile', 'loadNativeAddon', 'modelIdentity', 'parseGgmlHeader', 'parseGgmlModel', 'readModelFile',
   'resolveAlignmentHeads', 'transcriberBufferKinds',
 ];
 
