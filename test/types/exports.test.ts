@@ -11,7 +11,7 @@ const ROOT = [
   'N_FREQ', 'N_SAMPLES', 'N_SAMPLES_PER_TOKEN', 'NativeMelFrontend', 'PcmChunkDecoder', 'PerformanceProfiler', 'RingBuffer', 'SAMPLE_RATE',
   'SuppressBlank', 'SuppressTokens', 'TIME_PRECISION', 'Tokenizer', 'Transcriber', 'TranscriptionSession',
   'VAD_FRAME_SAMPLES', 'Vad', 'VadProbabilityStream', 'VadStream', 'WhisperMelFrontend', 'Xdna2Encoder', 'createPcmChunkTransform', 'decodeAudio', 'decodeAudioFile', 'downloadModel', 'listBackends',
-  'listModels', 'melWindow', 'modelPath', 'speechSegmentsFromProbabilities', 'toSrt', 'toText', 'toVtt',
+  'listModels', 'melWindow', 'modelPath', 'speechSegmentsFromProbabilities', 'toSrt', 'toText', 'toTsv', 'toVtt',
 ];
 
 const ADVANCED = [
