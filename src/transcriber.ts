@@ -274,8 +274,11 @@ export class Transcriber {
       let result: DecodingResult;
       let split: { segments: PendingSegment[]; advance: number } | undefined;
       let wordTimes: SegmentWordTimes | undefined;
+      let retained: { release(): void } | undefined;
       try {
         const decodeSpan = calls.span('decode');
+        // with word timestamps the decoder keeps the window's cross-attention keys and values for the alignment
+        if (heads !== undefined) retained = await this.decoder.retainFeatures?.(features);
         language ??= (await detectLanguageFromFeatures(this.decoder, this.tokenizer, features)).language;
         const prompt = allTokens.slice(promptResetSince);
         const windowStart = seek;
@@ -300,6 +303,7 @@ export class Transcriber {
         }
         window = { seek, frames: segmentFrames, encodeMs, decodeMs, temperatures: fallback.temperatures, encoder: this.encoder.name, ...(cached && { cached }), ...(wordsMs !== undefined && { wordsMs }) };
       } finally {
+        retained?.release();
         handle?.release();
       }
 

@@ -1,26 +1,12 @@
 #include "decoder_align.h"
 
-#include <algorithm>
-#include <cmath>
 #include <numeric>
 #include <string>
 #include <vector>
 
+#include "kernels/ops.h"
+
 namespace amanuensis {
-
-namespace {
-
-// softmax(row[0, n))[t] in double, the max subtracted first (openai takes it over text ids only)
-float probability_of(const float * row, int n, int t) {
-    const float max = *std::max_element(row, row + n);
-    double sum = 0.0;
-    for (int i = 0; i < n; ++i) {
-        sum += std::exp(static_cast<double>(row[i]) - max);
-    }
-    return static_cast<float>(std::exp(static_cast<double>(row[t]) - max) / sum);
-}
-
-} // namespace
 
 void decoder_align(decoder_state & st, const float * features, const alignment_request & r, float * weights, float * probabilities,
                    int n_threads) {
@@ -37,7 +23,12 @@ void decoder_align(decoder_state & st, const float * features, const alignment_r
     if (st.n_seq != 1) {
         throw native_error(errc::invalid_argument, "alignment runs on a decoder of one sequence");
     }
-    decoder_set_features_f32(st, features, n_threads);  // also empties the self-attention cache
+    if (features != nullptr) {
+        decoder_set_features(st, features, n_threads, true);  // also empties the self-attention cache
+    } else if (!st.has_features || !st.cross || !st.cross->has_f32) {
+        throw native_error(errc::invalid_argument, "the decoder's window was set without f32 keys and values: pass the features");
+    }
+    st.n_past = 0;
     cross_attention_capture capture;
     capture.heads = r.heads;
     capture.n_heads = r.n_heads;
@@ -57,11 +48,11 @@ void decoder_align(decoder_state & st, const float * features, const alignment_r
     scratch_pool<decoder_workspace>::lease ws = st.model->decoder_scratch.acquire();
     float * logits = ws->logits.reserve(positions.size() * static_cast<size_t>(hp.n_vocab));
     decoder_step_batch(&req, 1, logits, n_threads, *ws);
+    // openai's softmax over the text ids of each row, in place (the rows are not needed after)
+    softmax_rows(r.n_tokens - 1, r.text_vocab_end, logits, hp.n_vocab, 1.0f, nullptr, st.model->path);
     for (int i = 0; i + 1 < r.n_tokens; ++i) {
         const int next = r.tokens[i + 1];
-        probabilities[i] = next < r.text_vocab_end
-                               ? probability_of(logits + static_cast<int64_t>(i) * hp.n_vocab, r.text_vocab_end, next)
-                               : 0.0f;
+        probabilities[i] = next < r.text_vocab_end ? logits[static_cast<int64_t>(i) * hp.n_vocab + next] : 0.0f;
     }
 }
 

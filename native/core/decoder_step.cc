@@ -76,53 +76,69 @@ std::unique_ptr<decoder_state> decoder_state_create(std::shared_ptr<whisper_mode
     st->n_seq = n_seq;
     st->self_k.reserve(static_cast<size_t>(hp.n_text_layer) * cache_stride_layer(hp, n_seq));
     st->self_v.reserve(static_cast<size_t>(hp.n_text_layer) * cache_stride_layer(hp, n_seq));
-    st->cross_k.reserve(static_cast<size_t>(hp.n_text_layer) * hp.n_audio_ctx * hp.n_text_state);
-    st->cross_v.reserve(static_cast<size_t>(hp.n_text_layer) * hp.n_audio_ctx * hp.n_text_state);
+    st->cross = std::make_shared<cross_cache>();
     st->model = std::move(model);
     return st;
 }
 
-void decoder_set_features(decoder_state & st, const float * features, int n_threads) {
+void decoder_set_features(decoder_state & st, const float * features, int n_threads, bool keep_f32) {
     const whisper_model & m = *st.model;
     const whisper_hparams & hp = m.hparams;
     const int64_t layer = static_cast<int64_t>(hp.n_audio_ctx) * hp.n_text_state;
+    const size_t all = static_cast<size_t>(hp.n_text_layer) * layer;
+    // a cache other states share is left to them: this state gets a new one
+    std::shared_ptr<cross_cache> c = std::atomic_load(&st.cross);
+    if (!c || c.use_count() > 1) {
+        c = std::make_shared<cross_cache>();
+    }
+    c->k.reserve(all);
+    c->v.reserve(all);
+    c->has_f32 = false;
+    if (keep_f32) {
+        c->k32.reserve(all);
+        c->v32.reserve(all);
+    } else {
+        c->k32 = aligned_buffer<float>();
+        c->v32 = aligned_buffer<float>();
+    }
     scratch_pool<decoder_workspace>::lease ws = m.decoder_scratch.acquire();
-    aligned_buffer<float> & product = ws->product;  // one layer's K or V in f32
-    product.reserve(static_cast<size_t>(layer));
-    const auto to_cache = [&](uint16_t * dst) {
-        parallel_chunks(*m.pool, n_threads, layer, 64 * 1024,
-                        [&](int64_t b, int64_t e) { narrow(product.data() + b, dst + b, e - b, m.path); });
+    aligned_buffer<float> & product = ws->product;  // one layer's K or V in f32, unless kept
+    if (!keep_f32) {
+        product.reserve(static_cast<size_t>(layer));
+    }
+    const auto to_cache = [&](const float * src, uint16_t * dst) {
+        parallel_chunks(*m.pool, n_threads, layer, 64 * 1024, [&](int64_t b, int64_t e) { narrow(src + b, dst + b, e - b, m.path); });
     };
     for (int il = 0; il < hp.n_text_layer; ++il) {
         const decoder_layer & l = m.dec_layers[il];
-        parallel_linear(*m.pool, n_threads, hp.n_audio_ctx, features, hp.n_audio_state, l.cross_k.w, product.data(),
-                        hp.n_text_state, gemm_epilogue{}, m.path);
-        to_cache(st.cross_k.data() + il * layer);
-        parallel_linear(*m.pool, n_threads, hp.n_audio_ctx, features, hp.n_audio_state, l.cross_v.w, product.data(),
-                        hp.n_text_state, gemm_epilogue{l.cross_v.b, false, false}, m.path);
-        to_cache(st.cross_v.data() + il * layer);
+        float * k = keep_f32 ? c->k32.data() + il * layer : product.data();
+        parallel_linear(*m.pool, n_threads, hp.n_audio_ctx, features, hp.n_audio_state, l.cross_k.w, k, hp.n_text_state,
+                        gemm_epilogue{}, m.path);
+        to_cache(k, c->k.data() + il * layer);
+        float * v = keep_f32 ? c->v32.data() + il * layer : product.data();
+        parallel_linear(*m.pool, n_threads, hp.n_audio_ctx, features, hp.n_audio_state, l.cross_v.w, v, hp.n_text_state,
+                        gemm_epilogue{l.cross_v.b, false, false}, m.path);
+        to_cache(v, c->v.data() + il * layer);
     }
+    c->has_f32 = keep_f32;
+    std::atomic_store(&st.cross, c);
     st.has_features = true;
-    st.cross_f32 = false;
     st.n_past = 0;
 }
 
-void decoder_set_features_f32(decoder_state & st, const float * features, int n_threads) {
-    const whisper_model & m = *st.model;
-    const whisper_hparams & hp = m.hparams;
-    const int64_t layer = static_cast<int64_t>(hp.n_audio_ctx) * hp.n_text_state;
-    st.cross_k32.reserve(static_cast<size_t>(hp.n_text_layer) * layer);
-    st.cross_v32.reserve(static_cast<size_t>(hp.n_text_layer) * layer);
-    for (int il = 0; il < hp.n_text_layer; ++il) {
-        const decoder_layer & l = m.dec_layers[il];
-        parallel_linear(*m.pool, n_threads, hp.n_audio_ctx, features, hp.n_audio_state, l.cross_k.w, st.cross_k32.data() + il * layer,
-                        hp.n_text_state, gemm_epilogue{}, m.path);
-        parallel_linear(*m.pool, n_threads, hp.n_audio_ctx, features, hp.n_audio_state, l.cross_v.w, st.cross_v32.data() + il * layer,
-                        hp.n_text_state, gemm_epilogue{l.cross_v.b, false, false}, m.path);
+void decoder_share_features(decoder_state & dst, const decoder_state & src) {
+    if (dst.released || src.released) {
+        throw native_error(errc::closed, "this decoder has been released");
     }
-    st.has_features = true;
-    st.cross_f32 = true;
-    st.n_past = 0;
+    if (dst.model != src.model) {
+        throw native_error(errc::invalid_argument, "decoders share features only within one model");
+    }
+    if (!src.has_features) {
+        throw native_error(errc::invalid_argument, "the source decoder has no audio features");
+    }
+    std::atomic_store(&dst.cross, std::atomic_load(&src.cross));
+    dst.has_features = true;
+    dst.n_past = 0;
 }
 
 void decoder_step_check(const decoder_step_request & r) {
@@ -295,13 +311,14 @@ void decoder_step_batch(const decoder_step_request * requests, int n_requests, f
             attention_args & a = cross_args[r];
             a.q = q.data() + static_cast<int64_t>(row0[r]) * n;
             a.ldq = n;
-            a.k = st.cross_k.data() + il * cross_layer;
-            a.v = st.cross_v.data() + il * cross_layer;
+            const cross_cache & c = *st.cross;
+            a.k = c.k.data() + il * cross_layer;
+            a.v = c.v.data() + il * cross_layer;
             a.ldk = a.ldv = n;
             a.kv_type = dtype::f16;
-            if (st.cross_f32) {
-                a.k = st.cross_k32.data() + il * cross_layer;
-                a.v = st.cross_v32.data() + il * cross_layer;
+            if (requests[r].capture != nullptr && c.has_f32) {
+                a.k = c.k32.data() + il * cross_layer;
+                a.v = c.v32.data() + il * cross_layer;
                 a.kv_type = dtype::f32;
             }
             a.o = o.data() + static_cast<int64_t>(row0[r]) * n;
@@ -381,12 +398,8 @@ void decoder_reorder(decoder_state & st, const int32_t * source) {
 void decoder_release(decoder_state & st) {
     st.self_k = aligned_buffer<uint16_t>();
     st.self_v = aligned_buffer<uint16_t>();
-    st.cross_k = aligned_buffer<uint16_t>();
-    st.cross_v = aligned_buffer<uint16_t>();
+    std::atomic_store(&st.cross, std::shared_ptr<cross_cache>());  // freed with the last state that shares it
     st.reorder_scratch = aligned_buffer<uint16_t>();
-    st.cross_k32 = aligned_buffer<float>();
-    st.cross_v32 = aligned_buffer<float>();
-    st.cross_f32 = false;
     st.has_features = false;
     st.released = true;
     st.model.reset();  // the weights are freed with the last user, not when this state is collected

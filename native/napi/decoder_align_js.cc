@@ -29,7 +29,7 @@ protected:
         r.text_vocab_end = text_vocab_end_;
         weights_.reserve(static_cast<size_t>(r.n_heads) * r.n_tokens * n_positions_);
         probabilities_.reserve(tokens_.size());
-        decoder_align(*state_, features_.data(), r, weights_.data(), probabilities_.data(), n_threads_);
+        decoder_align(*state_, features_.size() > 0 ? features_.data() : nullptr, r, weights_.data(), probabilities_.data(), n_threads_);
     }
 
     Napi::Value result(Napi::Env env) override {
@@ -58,10 +58,12 @@ private:
 Napi::Value queue_align(const Napi::CallbackInfo & info, std::shared_ptr<decoder_state> state) {
     Napi::Env env = info.Env();
     const whisper_hparams & hp = state->model->hparams;
-    const Napi::Object o = options_arg(info, 1, "align(tokens, { features, heads, nPositions, textVocabEnd, threads })");
+    const Napi::Object o = options_arg(info, 1, "align(tokens, { features?, heads, nPositions, textVocabEnd, threads })");
     std::vector<int32_t> tokens = copy_ints(info[0], "tokens");
-    float_copy features = copy_floats(o.Get("features"), "features");
-    if (features.size() != static_cast<size_t>(hp.n_audio_ctx) * hp.n_audio_state) {
+    // without features: the decoder's window, set with keepF32 or shared from one that was
+    const bool has_features = !o.Get("features").IsUndefined();
+    float_copy features = has_features ? copy_floats(o.Get("features"), "features") : float_copy();
+    if (has_features && features.size() != static_cast<size_t>(hp.n_audio_ctx) * hp.n_audio_state) {
         invalid_argument(env, "audio features must be [" + std::to_string(hp.n_audio_ctx) + ", " + std::to_string(hp.n_audio_state) + "]");
     }
     std::vector<int32_t> heads = copy_ints(o.Get("heads"), "heads");

@@ -25,20 +25,31 @@ export function alignmentMatrix(weights: Float32Array, nHeads: number, nTokens: 
   }
   const rows = lastRow - firstRow;
   const matrix = new Float64Array(rows * nPositions);
-  const head = new Float64Array(nTokens * nPositions);
+  // the filter runs along positions, row by row: only the kept rows need it
+  const kept = new Float64Array(rows * nPositions);
+  const mean = new Float64Array(nPositions);
+  const sq = new Float64Array(nPositions);
   for (let h = 0; h < nHeads; h++) {
     const base = h * nTokens * nPositions;
-    for (let p = 0; p < nPositions; p++) {
-      let sum = 0;
-      for (let t = 0; t < nTokens; t++) sum += weights[base + t * nPositions + p]!;
-      const mean = sum / nTokens;
-      let sq = 0;
-      for (let t = 0; t < nTokens; t++) sq += (weights[base + t * nPositions + p]! - mean) ** 2;
-      const std = Math.sqrt(sq / nTokens);
-      for (let t = 0; t < nTokens; t++) head[t * nPositions + p] = (weights[base + t * nPositions + p]! - mean) / std;
+    mean.fill(0);
+    sq.fill(0);
+    for (let t = 0; t < nTokens; t++) {
+      const row = base + t * nPositions;
+      for (let p = 0; p < nPositions; p++) mean[p] = mean[p]! + weights[row + p]!;
     }
-    const filtered = medianFilterRows(head, nTokens, nPositions, MEDIAN_FILTER_WIDTH);
-    for (let i = 0; i < rows * nPositions; i++) matrix[i] = matrix[i]! + filtered[firstRow * nPositions + i]!;
+    for (let p = 0; p < nPositions; p++) mean[p] = mean[p]! / nTokens;
+    for (let t = 0; t < nTokens; t++) {
+      const row = base + t * nPositions;
+      for (let p = 0; p < nPositions; p++) sq[p] = sq[p]! + (weights[row + p]! - mean[p]!) ** 2;
+    }
+    for (let p = 0; p < nPositions; p++) sq[p] = Math.sqrt(sq[p]! / nTokens);  // population std
+    for (let t = firstRow; t < lastRow; t++) {
+      const row = base + t * nPositions;
+      const out = (t - firstRow) * nPositions;
+      for (let p = 0; p < nPositions; p++) kept[out + p] = (weights[row + p]! - mean[p]!) / sq[p]!;
+    }
+    const filtered = medianFilterRows(kept, rows, nPositions, MEDIAN_FILTER_WIDTH);
+    for (let i = 0; i < matrix.length; i++) matrix[i] = matrix[i]! + filtered[i]!;
   }
   for (let i = 0; i < matrix.length; i++) matrix[i] = matrix[i]! / nHeads;
   return matrix;

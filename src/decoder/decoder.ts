@@ -146,4 +146,11 @@ export interface Decoder {
    * @throws {@link AmanuensisError} `ERR_INVALID_ARGUMENT` (heads, positions, tokens), `ERR_CONTEXT_OVERFLOW`, `ERR_NUMERIC`
    */
   alignmentPass?(features: Float32Array, tokens: readonly number[], request: AlignmentPassRequest): Promise<AlignmentPassResult>;
+  /**
+   * Optional: keeps what the decoder derives from `features` (the native decoder: the window's
+   * cross-attention keys and values, in f32 too) for its sessions, token loops and alignment
+   * passes over the same array until `release()`, so a window decoded and then aligned computes
+   * them once. Calls may overlap; each must be released.
+   */
+  retainFeatures?(features: Float32Array): Promise<{ release(): void }>;
 }

@@ -248,6 +248,7 @@ expectTypeOf<Decoder>().toEqualTypeOf<{
     readonly nPositions: number;
     readonly textVocabEnd: number;
   }): Promise<{ readonly weights: Float32Array; readonly probabilities: Float32Array }>;
+  retainFeatures?(features: Float32Array): Promise<{ release(): void }>;
 }>();
 
 expectTypeOf<DecoderSession>().toEqualTypeOf<{
