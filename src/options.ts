@@ -88,10 +88,16 @@ export interface TranscribeOptions {
    * (every head of the top half of the decoder layers). The result's `alignmentHeads` says which.
    */
   readonly alignmentHeads?: AlignmentHeadsOption;
+  /**
+   * With word timestamps: skip silences longer than this many seconds around a segment whose
+   * words look like a hallucination (improbable, very short or very long), as openai/whisper's
+   * `hallucination_silence_threshold`. Default: off.
+   */
+  readonly hallucinationSilenceThreshold?: number;
 }
 
 /** The options that have no default: they stay undefined when not given. */
-type OptionWithoutDefault = 'language' | 'beamSize' | 'initialPrompt' | 'sampleLen' | 'signal' | 'onProgress' | 'alignmentHeads';
+type OptionWithoutDefault = 'language' | 'beamSize' | 'initialPrompt' | 'sampleLen' | 'signal' | 'onProgress' | 'alignmentHeads' | 'hallucinationSilenceThreshold';
 
 /**
  * Every option of `T` present: with its default (`Required` also removes the `undefined` that
@@ -220,6 +226,10 @@ export function resolveTranscribeOptions(o: TranscribeOptions = {}): ResolvedTra
   if (o.alignmentHeads !== undefined && typeof o.alignmentHeads !== 'string' && !Array.isArray(o.alignmentHeads)) {
     invalid('alignmentHeads must be a preset name or a list of [layer, head] pairs');
   }
+  const hallucination = o.hallucinationSilenceThreshold;
+  if (hallucination !== undefined && (typeof hallucination !== 'number' || !Number.isFinite(hallucination) || hallucination < 0)) {
+    invalid('hallucinationSilenceThreshold must be a non-negative number of seconds');
+  }
   const seed = o.seed ?? d.seed;
   if (!Number.isInteger(seed)) invalid('seed must be an integer');
   return Object.freeze({
@@ -249,6 +259,7 @@ export function resolveTranscribeOptions(o: TranscribeOptions = {}): ResolvedTra
     prependPunctuations,
     appendPunctuations,
     alignmentHeads: o.alignmentHeads,
+    hallucinationSilenceThreshold: hallucination,
   });
 }
 

@@ -29,8 +29,9 @@ import { type PendingSegment, splitSegments } from './transcribe/segments.js';
 import type { AlignOptions, AlignmentResult } from './alignment/align-options.js';
 import { type ResolvedAlignmentHeads, resolveAlignmentHeads } from './alignment/alignment-heads.js';
 import { findAlignment } from './alignment/find-alignment.js';
+import { lastWordEnd, skipSilenceBeforeHallucinations } from './alignment/hallucination-silence.js';
 import { addWordTimestamps, DEFAULT_APPEND_PUNCTUATIONS, DEFAULT_PREPEND_PUNCTUATIONS, type SegmentWordTimes } from './alignment/word-timing.js';
-import type { DecodingResult, Segment, TranscriptionResult, WindowTiming, Word } from './types.js';
+import type { DecodingResult, Segment, TranscriptionResult, WindowTiming } from './types.js';
 import { AdmissionQueue, type AdmissionQueueOptions } from './utils/admission-queue.js';
 import type { BufferPool } from './utils/buffer-pool.js';
 import { EncoderCache, encoderCacheKey } from './utils/encoder-cache.js';
@@ -77,15 +78,6 @@ interface EncodedWindow {
   readonly features: Float32Array;
   readonly handle?: { release(): void };
   readonly cached: boolean;
-}
-
-/** The end of the last word of a window's segments, else of its last segment (openai `get_end`). */
-function lastWordEndOf(times: SegmentWordTimes, segments: readonly PendingSegment[]): number | undefined {
-  for (let i = times.segments.length - 1; i >= 0; i--) {
-    const words: readonly Word[] = times.segments[i]!.words;
-    if (words.length > 0) return words[words.length - 1]!.end;
-  }
-  return segments.length > 0 ? times.segments[segments.length - 1]!.end : undefined;
 }
 
 /** Python's `round()` of a number to an integer: exact halves to the even neighbour. */
@@ -317,7 +309,36 @@ export class Transcriber {
       windows.push(window);
 
       split ??= splitSegments(result, this.tokenizer, seek, segmentFrames);
-      split.segments.forEach((pending, i) => {
+      let advanceTo = seek + (split.advance > 0 ? split.advance : segmentFrames);
+      let keep = split.segments.length;
+      if (wordTimes !== undefined) {
+        // openai: unless the window ended on a single timestamp, the next one starts at the last word's end
+        const tokens = result.tokens;
+        const begin = this.tokenizer.special.timestampBegin;
+        const singleTimestampEnding = tokens.length >= 2 && tokens[tokens.length - 2]! < begin && tokens[tokens.length - 1]! >= begin;
+        const wordsEnd = lastWordEnd(wordTimes.segments);
+        if (!singleTimestampEnding && wordsEnd !== undefined && wordsEnd > seek / FRAMES_PER_SECOND) {
+          advanceTo = roundHalfEven(wordsEnd * FRAMES_PER_SECOND);
+        }
+        if (o.hallucinationSilenceThreshold !== undefined) {
+          const decision = skipSilenceBeforeHallucinations({
+            segments: wordTimes.segments, threshold: o.hallucinationSilenceThreshold, seek, segmentFrames, contentFrames,
+            singleTimestampEnding, lastSpeechTimestamp: lastSpeech, nextSeek: advanceTo,
+          });
+          if (decision.skipWindow) {
+            // an anomalous first segment after a long gap: decode again from the end of the gap
+            seek = decision.seek > seek ? decision.seek : seek + segmentFrames;
+            progressed = Math.max(progressed, Math.min(seek, contentFrames));
+            this.progress(o, progressed, contentFrames, 0);
+            continue;
+          }
+          keep = decision.keep;
+          advanceTo = decision.seek;
+        }
+        const keptEnd = lastWordEnd(wordTimes.segments.slice(0, keep));
+        if (keptEnd !== undefined) lastSpeech = keptEnd;
+      }
+      split.segments.slice(0, keep).forEach((pending, i) => {
         // with word timestamps, the segment bounds openai's word rules chose
         const timed = wordTimes?.segments[i];
         const s = timed === undefined ? pending : { ...pending, start: timed.start, end: timed.end };
@@ -333,18 +354,6 @@ export class Transcriber {
         });
         allTokens.push(...s.tokens);
       });
-      let advanceTo = seek + (split.advance > 0 ? split.advance : segmentFrames);
-      if (wordTimes !== undefined) {
-        // openai: unless the window ended on a single timestamp, the next one starts at the last word's end
-        const lastWordEnd = lastWordEndOf(wordTimes, split.segments);
-        const tokens = result.tokens;
-        const begin = this.tokenizer.special.timestampBegin;
-        const singleTimestampEnding = tokens.length >= 2 && tokens[tokens.length - 2]! < begin && tokens[tokens.length - 1]! >= begin;
-        if (!singleTimestampEnding && lastWordEnd !== undefined && lastWordEnd > seek / FRAMES_PER_SECOND) {
-          advanceTo = roundHalfEven(lastWordEnd * FRAMES_PER_SECOND);
-        }
-        if (lastWordEnd !== undefined) lastSpeech = lastWordEnd;
-      }
       if (!o.conditionOnPreviousText || result.temperature > 0.5) promptResetSince = allTokens.length;
       // a zero advance (a zero-length first segment) would decode the same window forever
       seek = advanceTo > seek ? advanceTo : seek + segmentFrames;

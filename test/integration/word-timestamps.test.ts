@@ -51,6 +51,19 @@ describe('transcribe({ wordTimestamps: true })', () => {
     await expect(t.transcribe(jfk, { wordTimestamps: 'yes' as unknown as boolean })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
     await expect(t.transcribe(jfk, { wordTimestamps: true, alignmentHeads: [[9, 0]] })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
     await expect(t.transcribe(jfk, { wordTimestamps: true, appendPunctuations: 3 as unknown as string })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    await expect(t.transcribe(jfk, { wordTimestamps: true, hallucinationSilenceThreshold: -1 })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+  });
+
+  it('with hallucinationSilenceThreshold the transcription still covers the audio in order, every segment with words', async () => {
+    const r = await t.transcribe(jfk, { wordTimestamps: true, temperature: 0, sampleLen: 24, hallucinationSilenceThreshold: 1 });
+    let previous = 0;
+    for (const s of r.segments) {
+      expect(s.words!.map((w) => w.word).join('')).toBe(s.text);
+      expect(s.start).toBeGreaterThanOrEqual(previous - 1e-9);
+      previous = s.start;
+    }
+    const decoded = r.timings.windows.filter((w) => w.skipped === undefined);
+    expect(decoded.length).toBeGreaterThan(0);
   });
 });
 

@@ -47,6 +47,7 @@ expectTypeOf<TranscribeOptions>().toEqualTypeOf<{
   readonly prependPunctuations?: string;
   readonly appendPunctuations?: string;
   readonly alignmentHeads?: AlignmentHeadsOption;
+  readonly hallucinationSilenceThreshold?: number;
 }>();
 
 expectTypeOf<TranscribeProgress>().toEqualTypeOf<{
@@ -208,6 +209,7 @@ expectTypeOf<SessionOptions>().toEqualTypeOf<{
   readonly prependPunctuations?: string;
   readonly appendPunctuations?: string;
   readonly alignmentHeads?: AlignmentHeadsOption;
+  readonly hallucinationSilenceThreshold?: number;
 }>();
 
 expectTypeOf<MelFrontend>().toEqualTypeOf<{
