@@ -12,8 +12,11 @@ const PUNCTUATION = '"\'“¿([{-"\'.。,，!！?？:：”)]}、';
 
 /** A segment of the window after the word rules: its bounds and words. */
 export interface WordSegment {
+  /** Start in seconds (after the word rules). */
   readonly start: number;
+  /** End in seconds. */
   readonly end: number;
+  /** Its words, times in seconds on the audio's timeline. */
   readonly words: readonly Word[];
 }
 
@@ -39,6 +42,7 @@ export function isSegmentAnomaly(segment: WordSegment | undefined): boolean {
 export interface HallucinationWindow {
   /** The window's segments, in order. */
   readonly segments: readonly WordSegment[];
+  /** `hallucinationSilenceThreshold`, in seconds. */
   readonly threshold: number;
   /** The window's first frame (openai `previous_seek`). */
   readonly seek: number;

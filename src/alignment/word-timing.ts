@@ -91,7 +91,9 @@ export function mergePunctuations(alignment: WordTiming[], prepended: string, ap
 
 /** A segment as word timing sees it: its times (seconds, audio timeline) and text tokens. */
 export interface TimedSegment {
+  /** Start in seconds on the audio's timeline. */
   start: number;
+  /** End in seconds. */
   end: number;
   /** The segment's tokens; only those below `<|endoftext|>` count. */
   readonly tokens: readonly number[];

@@ -8,16 +8,23 @@
 
 /** A word as the layout needs it (times in seconds). */
 export interface CueWord {
+  /** Text with its leading space. */
   readonly word: string;
+  /** Start in seconds. */
   readonly start: number;
+  /** End in seconds. */
   readonly end: number;
 }
 
 /** A segment as the layout needs it; without `words` it is one cue. */
 export interface CueSegment {
+  /** Start in seconds. */
   readonly start: number;
+  /** End in seconds. */
   readonly end: number;
+  /** The segment's text (used when there are no words). */
   readonly text: string;
+  /** Its words, with `wordTimestamps: true`. */
   readonly words?: readonly CueWord[];
 }
 
@@ -35,8 +42,11 @@ export interface SubtitleLayoutOptions {
 
 /** One cue: times in seconds, and its text (lines separated by `\n`). */
 export interface LaidOutCue {
+  /** Start in seconds. */
   readonly start: number;
+  /** End in seconds. */
   readonly end: number;
+  /** Lines separated by `\n`. */
   readonly text: string;
 }
 
