@@ -20,7 +20,7 @@ export type { TranscribeOptions, TranscribeProgress } from './options.js';
 export { DEFAULT_TRANSCRIBE_OPTIONS } from './options.js';
 export type { DecodingResult, Segment, TranscriptionResult, TranscriptionTimings, WindowTiming, Word } from './types.js';
 export type { AlignmentHead, AlignmentHeadsOption, AlignmentHeadsPreset } from './alignment/alignment-heads.js';
-export type { AlignOptions, AlignmentResult } from './alignment/align-options.js';
+export type { AlignOptions, AlignSegment, AlignmentResult } from './alignment/align-options.js';
 export { AmanuensisError } from './errors.js';
 export type { AmanuensisErrorCode } from './errors.js';
 export * from './constants.js';

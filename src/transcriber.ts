@@ -11,7 +11,7 @@ import { types } from 'node:util';
 import { type MelFrontend, type MelSpectrogram, checkedMelOptions, melWindow } from './audio/mel-frontend.js';
 import { rms } from './audio/rms.js';
 import { assertAudio } from './audio/validate-audio.js';
-import { FRAMES_PER_SECOND, HOP_LENGTH, N_FRAMES, N_SAMPLES, SAMPLE_RATE } from './constants.js';
+import { CHUNK_LENGTH, FRAMES_PER_SECOND, HOP_LENGTH, N_FRAMES, N_SAMPLES, SAMPLE_RATE } from './constants.js';
 import type { Decoder } from './decoder/decoder.js';
 import type { DecodeStepProgress } from './decoder/decoder.js';
 import { type LanguageDetection, detectLanguageFromFeatures } from './decoder/language-detection.js';
@@ -26,7 +26,7 @@ import type { Tokenizer } from './tokenizer/tokenizer.js';
 import { type TranscriberBufferKind, createTranscriberPool } from './transcribe/buffers.js';
 import { decodeWithFallback, isNoSpeech } from './transcribe/fallback.js';
 import { type PendingSegment, splitSegments } from './transcribe/segments.js';
-import type { AlignOptions, AlignmentResult } from './alignment/align-options.js';
+import type { AlignOptions, AlignSegment, AlignmentResult } from './alignment/align-options.js';
 import { type ResolvedAlignmentHeads, resolveAlignmentHeads } from './alignment/alignment-heads.js';
 import { findAlignment } from './alignment/find-alignment.js';
 import { lastWordEnd, skipSilenceBeforeHallucinations } from './alignment/hallucination-silence.js';
@@ -78,6 +78,11 @@ interface EncodedWindow {
   readonly features: Float32Array;
   readonly handle?: { release(): void };
   readonly cached: boolean;
+}
+
+/** Frames of audio (10 ms) in a call's spectrogram, its 30 s of padding excluded. */
+function contentFramesOf(source: MelSource, audio: Float32Array): number {
+  return ('mel' in source ? source.mel.nFrames : Math.floor((audio.length + N_SAMPLES) / HOP_LENGTH)) - N_FRAMES;
 }
 
 /** Python's `round()` of a number to an integer: exact halves to the even neighbour. */
@@ -220,11 +225,9 @@ export class Transcriber {
     // a front end that computes windows takes the recording one window at a time (bounded memory
     // for any length): first openai's dynamic-range reference over the whole spectrogram, then
     // each window as the seek loop reaches it; any other computes the whole spectrogram here
-    const source: MelSource = this.frontend.logMelMax !== undefined && this.frontend.computeWindow !== undefined
-      ? { audio, logMax: await calls.measure('mel', () => this.frontend.logMelMax!(audio, checkedMelOptions({ paddingSamples: N_SAMPLES, signal: o.signal }))) }
-      : { mel: await calls.measure('mel', () => this.paddedMel(audio)) };
+    const source = await this.melSourceOf(audio, o.signal, calls);
     const durationS = audio.length / SAMPLE_RATE;
-    const contentFrames = ('mel' in source ? source.mel.nFrames : Math.floor((audio.length + N_SAMPLES) / HOP_LENGTH)) - N_FRAMES;
+    const contentFrames = contentFramesOf(source, audio);
 
     // transcribe.py's decode_options: shared by every window of the call; each window adds its
     // language and prompt, each fallback its temperature
@@ -395,50 +398,98 @@ export class Transcriber {
 
   /**
    * Forced alignment: the times of a known transcript's words in the audio, as openai/whisper's
-   * word timestamps would give them for a window decoded without timestamps whose text is
-   * `text`: one segment from 0 to the audio's duration, the last speech at 0. The encoder input
-   * is the window's log-mel with Whisper's 30 s of zero samples appended and the max − 8 floor
-   * taken over all of it (as `transcribe()` and whisper.cpp compute it).
-   * @param audio - mono samples at 16 kHz, at most 30 s (480000 samples)
-   * @param text - the transcript; encoded with a leading space, as Whisper writes text
-   * @throws {@link AmanuensisError} `ERR_INVALID_AUDIO`, `ERR_INVALID_ARGUMENT` (audio longer than 30 s,
-   *   empty text, text whose tokens do not fit the decoder, a language this model cannot do, bad
-   *   alignment heads or options), `ERR_ABORTED`, `ERR_CLOSED`, `ERR_QUEUE_FULL`, or a native failure
+   * word timestamps would give them for windows decoded without timestamps whose text is the
+   * transcript. `text` as a string is one segment spanning the whole audio (at most 30 s): start
+   * 0, end the audio's duration, the last speech at 0. Longer audio takes the transcript as timed
+   * segments of at most 30 s each (from subtitles or a transcription, say): each is aligned as a
+   * clip of its own (the audio from its start to its end), its times then moved to its start, the
+   * last speech carried from one segment to the next as `transcribe()` carries it from window to
+   * window. The encoder input is the clip's log-mel with Whisper's 30 s of zero samples appended
+   * and the max − 8 floor taken over all of it (as `transcribe()` and whisper.cpp compute it).
+   * @param audio - mono samples at 16 kHz
+   * @param text - the transcript, or its segments in seconds; each text is encoded with a leading space, as Whisper writes text
+   * @throws {@link AmanuensisError} `ERR_INVALID_AUDIO`, `ERR_INVALID_ARGUMENT` (a string for audio
+   *   longer than 30 s, an empty text, a segment outside the audio or longer than 30 s, a language
+   *   this model cannot do, bad alignment heads or options), `ERR_CONTEXT_OVERFLOW` (a text whose
+   *   tokens do not fit the decoder), `ERR_ABORTED`, `ERR_CLOSED`, `ERR_QUEUE_FULL`, or a native failure
    */
-  async align(audio: Float32Array, text: string, options: AlignOptions = {}): Promise<AlignmentResult> {
+  async align(audio: Float32Array, text: string | readonly AlignSegment[], options: AlignOptions = {}): Promise<AlignmentResult> {
     this.assertOpen();
     const snapshot = types.isFloat32Array(audio) ? audio.slice() : audio;
     assertAudio(snapshot);
     if (snapshot.length === 0) throw new AmanuensisError('ERR_INVALID_AUDIO', 'audio is empty');
-    if (snapshot.length > N_SAMPLES) {
-      throw new AmanuensisError('ERR_INVALID_ARGUMENT', 'align() takes up to 30 s of audio (480000 samples); align longer recordings window by window, or transcribe them with wordTimestamps');
-    }
-    if (typeof text !== 'string' || text.trim() === '') throw new AmanuensisError('ERR_INVALID_ARGUMENT', 'align() needs a non-empty text');
+    const durationS = snapshot.length / SAMPLE_RATE;
+    const pieces = this.alignSegmentsOf(text, snapshot.length, durationS);
     if (typeof options !== 'object' || options === null) throw new AmanuensisError('ERR_INVALID_ARGUMENT', 'options must be an object');
     this.checkTask({ language: options.language });
     const prepend = options.prependPunctuations ?? DEFAULT_PREPEND_PUNCTUATIONS;
     const append = options.appendPunctuations ?? DEFAULT_APPEND_PUNCTUATIONS;
     if (typeof prepend !== 'string' || typeof append !== 'string') throw new AmanuensisError('ERR_INVALID_ARGUMENT', 'prependPunctuations and appendPunctuations must be strings');
     const heads = resolveAlignmentHeads(this.dims, options.alignmentHeads);
-    const textTokens = this.tokenizer.encode(' ' + text.trim());
-    const signals = options.signal === undefined ? [this.closing.signal] : [options.signal, this.closing.signal];
-    const signal = AbortSignal.any(signals);
+    const signal = AbortSignal.any(options.signal === undefined ? [this.closing.signal] : [options.signal, this.closing.signal]);
     throwIfAborted(signal);
     return this.queue.run(async () => {
-      const mel = await this.paddedMel(snapshot);
-      throwIfAborted(signal);
-      const numFrames = mel.nFrames - N_FRAMES;
-      const features = await this.encoder.encode(melWindow(mel, 0), { signal });
-      throwIfAborted(signal);
-      const language = options.language ?? (this.multilingual ? (await detectLanguageFromFeatures(this.decoder, this.tokenizer, features)).language : 'en');
-      const raw = await findAlignment(this.decoder, features, {
-        tokenizer: this.tokenizer, sotSequence: this.tokenizer.sotSequence(language, 'transcribe'), textTokens, numFrames, heads, language,
-      });
-      const durationS = snapshot.length / SAMPLE_RATE;
-      const timed = addWordTimestamps(raw.words, [{ start: 0, end: durationS, tokens: textTokens }], (s) => s.tokens.length, 0, 0, prepend, append);
-      const segment = timed.segments[0]!;
-      return { words: segment.words, start: segment.start, end: segment.end, language, alignmentHeads: heads.source };
+      let language = options.language;
+      let lastSpeech = 0;
+      const segments: AlignmentResult['segments'][number][] = [];
+      for (const piece of pieces) {
+        throwIfAborted(signal);
+        // each segment is aligned as a clip of its own (its spectrogram's floor from the clip alone)
+        const first = Math.round(piece.start * SAMPLE_RATE);
+        const clip = snapshot.subarray(first, Math.max(first + 1, Math.round(piece.end * SAMPLE_RATE)));
+        const mel = await this.paddedMel(clip);
+        throwIfAborted(signal);
+        const numFrames = mel.nFrames - N_FRAMES;
+        const features = await this.encoder.encode(melWindow(mel, 0), { signal });
+        throwIfAborted(signal);
+        language ??= this.multilingual ? (await detectLanguageFromFeatures(this.decoder, this.tokenizer, features)).language : 'en';
+        const raw = await findAlignment(this.decoder, features, {
+          tokenizer: this.tokenizer, sotSequence: this.tokenizer.sotSequence(language, 'transcribe'), textTokens: piece.tokens, numFrames, heads, language,
+        });
+        const timed = addWordTimestamps(raw.words, [{ start: piece.start, end: piece.end, tokens: piece.tokens }], (s) => s.tokens.length,
+          first / SAMPLE_RATE, lastSpeech, prepend, append);
+        const segment = timed.segments[0]!;
+        lastSpeech = timed.lastSpeechTimestamp;
+        segments.push({ start: segment.start, end: segment.end, words: segment.words });
+      }
+      return {
+        words: segments.flatMap((s) => s.words), start: segments[0]!.start, end: segments[segments.length - 1]!.end, segments,
+        language: language ?? 'en', alignmentHeads: heads.source,
+      };
     }, signal);
+  }
+
+  /** align()'s text as segments with their tokens, checked against the audio. */
+  private alignSegmentsOf(text: string | readonly AlignSegment[], samples: number, durationS: number):
+    { start: number; end: number; tokens: number[] }[] {
+    const encoded = (t: unknown): number[] => {
+      if (typeof t !== 'string' || t.trim() === '') throw new AmanuensisError('ERR_INVALID_ARGUMENT', 'align() needs non-empty text');
+      return this.tokenizer.encode(' ' + t.trim());
+    };
+    if (typeof text === 'string') {
+      if (samples > N_SAMPLES) {
+        throw new AmanuensisError('ERR_INVALID_ARGUMENT', 'a text as one string aligns up to 30 s of audio (480000 samples); give longer audio\'s transcript as segments of up to 30 s, or transcribe it with wordTimestamps');
+      }
+      return [{ start: 0, end: durationS, tokens: encoded(text) }];
+    }
+    if (!Array.isArray(text) || text.length === 0) throw new AmanuensisError('ERR_INVALID_ARGUMENT', 'align() takes a text or a non-empty list of { start, end, text } segments');
+    return text.map((s: AlignSegment, i) => {
+      const ok = typeof s === 'object' && s !== null && Number.isFinite(s.start) && Number.isFinite(s.end) &&
+        s.start >= 0 && s.start < s.end && s.end <= durationS + 1e-9 && s.end - s.start <= CHUNK_LENGTH;
+      if (!ok) throw new AmanuensisError('ERR_INVALID_ARGUMENT', `segment ${i} must have 0 <= start < end <= ${durationS} s (the audio) and last at most ${CHUNK_LENGTH} s`);
+      return { start: s.start, end: s.end, tokens: encoded(s.text) };
+    });
+  }
+
+  /**
+   * Where a call's mel windows come from: a front end that computes windows takes the recording
+   * one window at a time (bounded memory for any length), after openai's dynamic-range reference
+   * over the whole spectrogram; any other computes the whole spectrogram here.
+   */
+  private async melSourceOf(audio: Float32Array, signal: AbortSignal | undefined, calls: PerformanceProfiler): Promise<MelSource> {
+    return this.frontend.logMelMax !== undefined && this.frontend.computeWindow !== undefined
+      ? { audio, logMax: await calls.measure('mel', () => this.frontend.logMelMax!(audio, checkedMelOptions({ paddingSamples: N_SAMPLES, ...(signal !== undefined && { signal }) }))) }
+      : { mel: await calls.measure('mel', () => this.paddedMel(audio)) };
   }
 
   /**

@@ -19,14 +19,26 @@ export interface AlignOptions {
   readonly signal?: AbortSignal;
 }
 
+/** A timed piece of a transcript for `Transcriber.align()`: seconds from the start of the audio, at most 30 s long. */
+export interface AlignSegment {
+  /** Start in seconds. */
+  readonly start: number;
+  /** End in seconds (after start, within the audio, at most 30 s after start). */
+  readonly end: number;
+  /** Its text. */
+  readonly text: string;
+}
+
 /** What `Transcriber.align()` returns. */
 export interface AlignmentResult {
   /** The text's words with their times (seconds from the start of the audio) and probabilities. */
   readonly words: readonly Word[];
-  /** The segment's start after openai's segment rules (its first word's start unless that word is too long). */
+  /** The first segment's start after openai's segment rules (its first word's start unless that word is too long). */
   readonly start: number;
-  /** The segment's end after openai's segment rules. */
+  /** The last segment's end after openai's segment rules. */
   readonly end: number;
+  /** Per segment given (one for a text given as a string): its bounds after openai's segment rules and its words. */
+  readonly segments: readonly { readonly start: number; readonly end: number; readonly words: readonly Word[] }[];
   /** The language the text was aligned as. */
   readonly language: string;
   /** The alignment heads used: a preset's name, `'default'` or `'custom'`. */

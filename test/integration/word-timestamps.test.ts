@@ -75,6 +75,11 @@ describe('align()', () => {
     await expect(t.align(jfk, 'hello', { alignmentHeads: 'nope' as never })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
     await expect(t.align(new Float32Array(0), 'hello')).rejects.toMatchObject({ code: 'ERR_INVALID_AUDIO' });
     await expect(t.align(jfk, 'hello '.repeat(500))).rejects.toMatchObject({ code: 'ERR_CONTEXT_OVERFLOW' });
+    const long = new Float32Array(16_000 * 40);
+    for (const bad of [[], [{ start: 0, end: 31, text: 'a' }], [{ start: 5, end: 41, text: 'a' }], [{ start: 3, end: 3, text: 'a' }],
+      [{ start: -1, end: 3, text: 'a' }], [{ start: 0, end: 3, text: ' ' }], [null]]) {
+      await expect(t.align(long, bad as never)).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    }
   });
 
   it('a word per word of the text, in order, within the audio', async () => {

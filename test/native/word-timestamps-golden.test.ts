@@ -93,6 +93,25 @@ describe('Transcriber.align() on jfk.wav, the transcript, default heads', () => 
     expect([r.start, r.end]).toEqual([golden.words.segment_out.start, golden.words.segment_out.end]);
   });
 
+  it('the transcript as timed segments: jfk.wav twice, a segment each, gives the golden words twice (the second 11 s later)', async () => {
+    const once = jfkSamplesReference();
+    const twice = new Float32Array(once.length * 2);
+    twice.set(once);
+    twice.set(once, once.length);
+    const r = await t.align(twice, [{ start: 0, end: 11, text: golden.words.text }, { start: 11, end: 22, text: golden.words.text }], { alignmentHeads: 'default' });
+    expect(r.segments).toHaveLength(2);
+    expectWords(r.segments[0]!.words, golden.words.words);
+    expect([r.segments[0]!.start, r.segments[0]!.end]).toEqual([golden.words.segment_out.start, golden.words.segment_out.end]);
+    // the second segment's first word ends 3.28 s after the first's last (9.6 s): more than 4 median
+    // durations, so openai's pause rule moves its first two words; the others are the golden's, 11 s on
+    const second = r.segments[1]!.words;
+    expect(second.map((w) => w.word)).toEqual(golden.words.words.map((w) => w.word));
+    expectWords(second.slice(2), golden.words.words.slice(2).map((w) => ({ ...w, start: w.start + 11, end: w.end + 11 })));
+    expect(second[0]!.end).toBe(second[1]!.start);
+    expect(second[1]!.end).toBeCloseTo(golden.words.words[1]!.end + 11, 9);
+    expect(r.words).toHaveLength(2 * golden.words.words.length);
+  });
+
   it('without alignmentHeads takes the tiny.en preset (the synthetic model has tiny.en\'s shape)', async () => {
     const r = await t.align(jfkSamplesReference(), golden.words.text);
     expect(r.alignmentHeads).toBe('tiny.en');
