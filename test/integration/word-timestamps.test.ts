@@ -115,6 +115,23 @@ describe('NativeDecoder.align validation', () => {
     for (let row = 0; row < 4; row++) expect(r.weights.subarray(row * 550, row * 550 + 550).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
     expect(r.probabilities[2]).toBe(0);  // the next token is <|endoftext|>, not below textVocabEnd
     expect(() => model.createDecoder({ nSeq: 2 }).align(tokens, ok)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
+    // a window kept in f32 and shared gives the very weights and probabilities of the features passed in
+    const holder = model.createDecoder({ nSeq: 1 });
+    const sharer = model.createDecoder({ nSeq: 1 });
+    expect(() => sharer.shareFeatures(holder)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
+    expect(() => sharer.shareFeatures({} as never)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
+    await holder.setFeatures(features, { threads: 1 });
+    sharer.shareFeatures(holder);
+    const { features: _, ...withoutFeatures } = ok;
+    await expect(sharer.align(tokens, withoutFeatures)).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });  // kept in f16 only
+    await holder.setFeatures(features, { threads: 1, keepF32: true });
+    sharer.shareFeatures(holder);
+    const shared = await sharer.align(tokens, withoutFeatures);
+    expect(shared.weights).toEqual(r.weights);
+    expect(shared.probabilities).toEqual(r.probabilities);
+    holder.release();
+    expect(() => sharer.shareFeatures(holder)).toThrow(expect.objectContaining({ code: 'ERR_CLOSED' }));
+    sharer.release();
     dec.release();
     expect(() => dec.align(tokens, ok)).toThrow(expect.objectContaining({ code: 'ERR_CLOSED' }));
   });
