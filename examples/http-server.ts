@@ -2,7 +2,7 @@
  * An OpenAI-compatible transcription endpoint on fastify:
  *   POST /v1/audio/transcriptions   multipart: file, model, language?, prompt?, temperature?,
  *                                   response_format = json | text | srt | vtt | verbose_json,
- *                                   timestamp_granularities[] = segment (with verbose_json)
+ *                                   timestamp_granularities[] = segment | word (with verbose_json)
  * The official `openai` client works against it (`baseURL: 'http://host:port/v1'`). Errors
  * come in OpenAI's shape, `{ error: { message, type, param, code } }`, with the library's error
  * code as `code`. A client that hangs up cancels its transcription; a request that outlives
@@ -126,7 +126,7 @@ export async function createHttpServer(transcriber: Transcriber, options: HttpSe
       signal,
       ...(options.onProgress !== undefined && { onProgress: (p: TranscribeProgress) => options.onProgress!(request.id, p) }),
     });
-    return { result, answer: formatTranscription(result, parsed.format, decode.task ?? 'transcribe') };
+    return { result, answer: formatTranscription(result, parsed.format, decode.task ?? 'transcribe', parsed.timestampGranularities) };
   }
 
   /** The request's work, reported to `onSettled` when it has stopped; a cancelled one as cancelled, whatever it failed with. */

@@ -15,11 +15,8 @@ export type ResponseFormat = (typeof RESPONSE_FORMATS)[number];
 /** The `timestamp_granularities[]` values OpenAI defines. */
 export type TimestampGranularity = 'word' | 'segment';
 
-/**
- * The granularities this server fills. The one place to change when the library gains word
- * timestamps: add `'word'` here and fill `words` in the verbose_json answer.
- */
-export const SUPPORTED_TIMESTAMP_GRANULARITIES: readonly TimestampGranularity[] = ['segment'];
+/** The granularities this server fills: `'word'` transcribes with `wordTimestamps` and adds `words` to verbose_json. */
+export const SUPPORTED_TIMESTAMP_GRANULARITIES: readonly TimestampGranularity[] = ['segment', 'word'];
 
 /** A request's choices, checked. */
 export interface TranscriptionRequest {
@@ -28,10 +25,11 @@ export interface TranscriptionRequest {
   /** The granularities asked for (only with `verbose_json`); empty when none were. */
   readonly timestampGranularities: readonly TimestampGranularity[];
   /**
-   * What the request sets of the decoding: `language`, `initialPrompt` (from `prompt`) and a fixed
-   * `temperature` (from a `temperature` above 0). An option the request leaves out keeps the server's default.
+   * What the request sets of the decoding: `language`, `initialPrompt` (from `prompt`), a fixed
+   * `temperature` (from a `temperature` above 0) and `wordTimestamps` (from the `'word'`
+   * granularity). An option the request leaves out keeps the server's default.
    */
-  readonly options: Pick<TranscribeOptions, 'language' | 'initialPrompt' | 'temperature'>;
+  readonly options: Pick<TranscribeOptions, 'language' | 'initialPrompt' | 'temperature' | 'wordTimestamps'>;
 }
 
 /** Multipart text fields by name, each with its values in the order received. */
@@ -125,13 +123,15 @@ export function parseTranscriptionRequest(fields: FormFields, model: ServedModel
   const language = parseLanguage(single(fields, 'language'), model);
   const prompt = single(fields, 'prompt');
   const temperature = parseTemperature(single(fields, 'temperature'));
+  const timestampGranularities = parseGranularities(fields, format);
   return {
     format,
-    timestampGranularities: parseGranularities(fields, format),
+    timestampGranularities,
     options: {
       ...(language !== undefined && { language }),
       ...(prompt !== undefined && prompt.trim() !== '' && { initialPrompt: prompt }),
       ...(temperature !== undefined && { temperature }),
+      ...(timestampGranularities.includes('word') && { wordTimestamps: true }),
     },
   };
 }

@@ -3,7 +3,7 @@
  * content type.
  */
 import { LANGUAGES, type Task, type TranscriptionResult, toSrt, toVtt } from '../src/index.js';
-import type { ResponseFormat } from './openai-transcription-request.js';
+import type { ResponseFormat, TimestampGranularity } from './openai-transcription-request.js';
 
 /** An answer body with its content type. */
 export interface FormattedResponse {
@@ -18,10 +18,11 @@ const LANGUAGE_NAMES = new Map(LANGUAGES.map(([code, name]) => [code, name]));
 /**
  * OpenAI's verbose_json: the task, the language by its English name (as OpenAI answers,
  * `'english'`), the duration in seconds, the text and the segments with their decoding
- * statistics in snake_case; plus `timings`, which OpenAI does not have: where the request's
- * time went, in milliseconds.
+ * statistics in snake_case, and with the `'word'` granularity OpenAI's `words` (each word's
+ * text without its leading space, start and end in seconds); plus `timings`, which OpenAI does
+ * not have: where the request's time went, in milliseconds.
  */
-function verboseJson(result: TranscriptionResult, task: Task): object {
+function verboseJson(result: TranscriptionResult, task: Task, granularities: readonly TimestampGranularity[]): object {
   return {
     task,
     language: LANGUAGE_NAMES.get(result.language) ?? result.language,
@@ -31,6 +32,9 @@ function verboseJson(result: TranscriptionResult, task: Task): object {
       id: s.id, seek: s.seek, start: s.start, end: s.end, text: s.text, tokens: s.tokens, temperature: s.temperature,
       avg_logprob: s.avgLogprob, compression_ratio: s.compressionRatio, no_speech_prob: s.noSpeechProb,
     })),
+    ...(granularities.includes('word') && {
+      words: result.segments.flatMap((s) => s.words ?? []).map((w) => ({ word: w.word.trim(), start: w.start, end: w.end })),
+    }),
     timings: result.timings,
   };
 }
@@ -40,13 +44,15 @@ function verboseJson(result: TranscriptionResult, task: Task): object {
  * @param result - the library's result
  * @param format - the request's `response_format`
  * @param task - the task the result was made with (verbose_json reports it)
+ * @param granularities - the request's `timestamp_granularities[]` (verbose_json adds `words` for `'word'`)
  */
-export function formatTranscription(result: TranscriptionResult, format: ResponseFormat, task: Task): FormattedResponse {
+export function formatTranscription(result: TranscriptionResult, format: ResponseFormat, task: Task,
+  granularities: readonly TimestampGranularity[] = []): FormattedResponse {
   switch (format) {
     case 'text': return { contentType: 'text/plain; charset=utf-8', body: result.text.trim() + '\n' };
     case 'srt': return { contentType: 'application/x-subrip; charset=utf-8', body: toSrt(result.segments) };
     case 'vtt': return { contentType: 'text/vtt; charset=utf-8', body: toVtt(result.segments) };
-    case 'verbose_json': return { contentType: 'application/json; charset=utf-8', body: verboseJson(result, task) };
+    case 'verbose_json': return { contentType: 'application/json; charset=utf-8', body: verboseJson(result, task, granularities) };
     case 'json': return { contentType: 'application/json; charset=utf-8', body: { text: result.text } };
   }
 }

@@ -33,3 +33,8 @@ export { encoderCacheKey } from './utils/encoder-cache.js';
 export { createTranscriberPool, transcriberBufferKinds } from './transcribe/buffers.js';
 export type { TranscriberBufferKind } from './transcribe/buffers.js';
 export { SpeechEventTracker } from './vad/speech-events.js';
+export { ALIGNMENT_HEAD_PRESETS, defaultAlignmentHeads, resolveAlignmentHeads } from './alignment/alignment-heads.js';
+export type { ResolvedAlignmentHeads } from './alignment/alignment-heads.js';
+export { findAlignment } from './alignment/find-alignment.js';
+export type { AlignmentInput, RawAlignment } from './alignment/find-alignment.js';
+export type { AlignmentPassRequest, AlignmentPassResult } from './decoder/decoder.js';

@@ -5,6 +5,8 @@
  * new option is declared once.
  * @module
  */
+import type { AlignmentHeadsOption } from './alignment/alignment-heads.js';
+import { DEFAULT_APPEND_PUNCTUATIONS, DEFAULT_PREPEND_PUNCTUATIONS } from './alignment/word-timing.js';
 import { AmanuensisError } from './errors.js';
 import type { Task } from './tokenizer/tokenizer.js';
 import { type TranscribeVadOptions, resolveTranscribeVad } from './transcribe/transcribe-vad-options.js';
@@ -98,10 +100,33 @@ export interface TranscribeOptions {
   readonly signal?: AbortSignal;
   /** Called after each decoder step (each sampled token) and after each window. */
   readonly onProgress?: (progress: TranscribeProgress) => void;
+  /**
+   * Adds `words` to every segment: each word's start, end and probability from the cross-attention
+   * of the alignment heads (openai/whisper `word_timestamps=True`, same rules, same effect on where
+   * the next window starts). Costs a teacher-forced decoder pass per window. Default false.
+   */
+  readonly wordTimestamps?: boolean;
+  /** With word timestamps: punctuation merged into the word after it. Default openai's `"'“¿([{-`. */
+  readonly prependPunctuations?: string;
+  /** With word timestamps: punctuation merged into the word before it. Default openai's `"'.。,，!！?？:：”)]}、`. */
+  readonly appendPunctuations?: string;
+  /**
+   * With word timestamps: the cross-attention heads aligned with. Default: the openai preset whose
+   * decoder shape, vocabulary and mel bands the model has when exactly one does, else `'default'`
+   * (every head of the top half of the decoder layers). The result's `alignmentHeads` says which.
+   */
+  readonly alignmentHeads?: AlignmentHeadsOption;
+  /**
+   * With word timestamps: skip silences longer than this many seconds around a segment whose
+   * words look like a hallucination (improbable, very short or very long), as openai/whisper's
+   * `hallucination_silence_threshold`. Default: off.
+   */
+  readonly hallucinationSilenceThreshold?: number;
 }
 
 /** The options that have no default: they stay undefined when not given. */
-type OptionWithoutDefault = 'language' | 'beamSize' | 'initialPrompt' | 'sampleLen' | 'vadModel' | 'signal' | 'onProgress';
+type OptionWithoutDefault = 'language' | 'beamSize' | 'initialPrompt' | 'sampleLen' | 'vadModel' | 'signal' | 'onProgress' | 'alignmentHeads'
+  | 'hallucinationSilenceThreshold';
 
 /**
  * Every option of `T` present: with its default (`Required` also removes the `undefined` that
@@ -175,6 +200,12 @@ export const DEFAULT_TRANSCRIBE_OPTIONS = Object.freeze({
   seed: 0,
   /** One window at a time. */
   batchSize: 1,
+  /** Segment times only. */
+  wordTimestamps: false,
+  /** openai/whisper's default. */
+  prependPunctuations: DEFAULT_PREPEND_PUNCTUATIONS,
+  /** openai/whisper's default. */
+  appendPunctuations: DEFAULT_APPEND_PUNCTUATIONS,
 });
 
 function invalid(message: string): never {
@@ -220,6 +251,18 @@ export function resolveTranscribeOptions(o: TranscribeOptions = {}): ResolvedTra
   if (!Number.isFinite(patience) || patience <= 0) invalid('patience must be a positive number');
   if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) invalid('signal must be an AbortSignal');
   if (o.onProgress !== undefined && typeof o.onProgress !== 'function') invalid('onProgress must be a function');
+  const wordTimestamps = o.wordTimestamps ?? d.wordTimestamps;
+  if (typeof wordTimestamps !== 'boolean') invalid('wordTimestamps must be a boolean');
+  const prependPunctuations = o.prependPunctuations ?? d.prependPunctuations;
+  const appendPunctuations = o.appendPunctuations ?? d.appendPunctuations;
+  if (typeof prependPunctuations !== 'string' || typeof appendPunctuations !== 'string') invalid('prependPunctuations and appendPunctuations must be strings');
+  if (o.alignmentHeads !== undefined && typeof o.alignmentHeads !== 'string' && !Array.isArray(o.alignmentHeads)) {
+    invalid('alignmentHeads must be a preset name or a list of [layer, head] pairs');
+  }
+  const hallucination = o.hallucinationSilenceThreshold;
+  if (hallucination !== undefined && (typeof hallucination !== 'number' || !Number.isFinite(hallucination) || hallucination < 0)) {
+    invalid('hallucinationSilenceThreshold must be a non-negative number of seconds');
+  }
   const seed = o.seed ?? d.seed;
   if (!Number.isInteger(seed)) invalid('seed must be an integer');
   const vad = resolveTranscribeVad(o.vad);
@@ -250,6 +293,11 @@ export function resolveTranscribeOptions(o: TranscribeOptions = {}): ResolvedTra
     batchSize: positiveInt(o.batchSize ?? d.batchSize, 'batchSize', 64),
     signal: o.signal,
     onProgress: o.onProgress,
+    wordTimestamps,
+    prependPunctuations,
+    appendPunctuations,
+    alignmentHeads: o.alignmentHeads,
+    hallucinationSilenceThreshold: hallucination,
   });
 }
 

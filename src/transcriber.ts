@@ -11,7 +11,7 @@ import { types } from 'node:util';
 import { type MelFrontend, type MelSpectrogram, checkedMelOptions, melWindow } from './audio/mel-frontend.js';
 import { rms } from './audio/rms.js';
 import { assertAudio } from './audio/validate-audio.js';
-import { FRAMES_PER_SECOND, HOP_LENGTH, N_FRAMES, N_SAMPLES, SAMPLE_RATE } from './constants.js';
+import { CHUNK_LENGTH, FRAMES_PER_SECOND, HOP_LENGTH, N_FRAMES, N_SAMPLES, SAMPLE_RATE } from './constants.js';
 import type { Decoder } from './decoder/decoder.js';
 import type { DecodeStepProgress } from './decoder/decoder.js';
 import { type LanguageDetection, detectLanguageFromFeatures } from './decoder/language-detection.js';
@@ -25,8 +25,13 @@ import { type SessionOptions, TranscriptionSession } from './streaming/session.j
 import type { Tokenizer } from './tokenizer/tokenizer.js';
 import { type TranscriberBufferKind, createTranscriberPool } from './transcribe/buffers.js';
 import { decodeWithFallback, isNoSpeech } from './transcribe/fallback.js';
-import { splitSegments } from './transcribe/segments.js';
 import { Placement, type SpeechWindow, fixedWindows, gatherSpeechWindows } from './transcribe/speech-windows.js';
+import { type PendingSegment, splitSegments } from './transcribe/segments.js';
+import type { AlignOptions, AlignSegment, AlignmentResult } from './alignment/align-options.js';
+import { type ResolvedAlignmentHeads, resolveAlignmentHeads } from './alignment/alignment-heads.js';
+import { findAlignment } from './alignment/find-alignment.js';
+import { lastWordEnd, skipSilenceBeforeHallucinations } from './alignment/hallucination-silence.js';
+import { addWordTimestamps, DEFAULT_APPEND_PUNCTUATIONS, DEFAULT_PREPEND_PUNCTUATIONS, type SegmentWordTimes } from './alignment/word-timing.js';
 import type { DecodingResult, Segment, TranscriptionResult, WindowTiming } from './types.js';
 import { AdmissionQueue, type AdmissionQueueOptions } from './utils/admission-queue.js';
 import type { BufferPool } from './utils/buffer-pool.js';
@@ -98,6 +103,19 @@ interface CallContext {
   /** Segments so far (ids set when the call's results are joined). */
   readonly segments: Segment[];
   readonly windows: WindowTiming[];
+  /** The alignment heads, with word timestamps. */
+  readonly heads: ResolvedAlignmentHeads | undefined;
+}
+
+/** Frames of audio (10 ms) in a call's spectrogram, its 30 s of padding excluded. */
+function contentFramesOf(source: MelSource, audio: Float32Array): number {
+  return ('mel' in source ? source.mel.nFrames : Math.floor((audio.length + N_SAMPLES) / HOP_LENGTH)) - N_FRAMES;
+}
+
+/** Python's `round()` of a number to an integer: exact halves to the even neighbour. */
+function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
 /** Whisper's 30 s of padding, for samples the Transcriber has checked at its public entry. */
@@ -282,6 +300,7 @@ export class Transcriber {
         ...(this.encoderFallbackReason !== undefined && { encoderFallbackReason: this.encoderFallbackReason }),
       },
       realtimeFactor: totalMs / 1000 / durationS,
+      ...(ctx.heads !== undefined && { alignmentHeads: ctx.heads.source }),
     };
   }
 
@@ -295,6 +314,7 @@ export class Transcriber {
       decoding: Object.freeze({ ...decodingOptionsOf(o), random: new SeededRandom(seed), signal: o.signal, profiler: calls }),
       language: o.language ?? (this.multilingual ? undefined : 'en'),
       allTokens: [...promptTokens], promptTokens: promptTokens.length, promptResetSince: 0, segments: [], windows: [],
+      heads: o.wordTimestamps ? resolveAlignmentHeads(this.dims, o.alignmentHeads) : undefined,
     };
   }
 
@@ -383,12 +403,14 @@ export class Transcriber {
     // a front end that computes windows takes the recording one window at a time (bounded memory
     // for any length): first openai's dynamic-range reference over the whole spectrogram, then
     // each window as the seek loop reaches it; any other computes the whole spectrogram here
-    const source: MelSource = this.frontend.logMelMax !== undefined && this.frontend.computeWindow !== undefined
-      ? { audio, logMax: await calls.measure('mel', () => this.frontend.logMelMax!(audio, checkedMelOptions({ paddingSamples: N_SAMPLES, signal: o.signal }))) }
-      : { mel: await calls.measure('mel', () => this.paddedMel(audio)) };
+    const source = await this.melSourceOf(audio, o.signal, calls);
     const durationS = audio.length / SAMPLE_RATE;
-    const contentFrames = ('mel' in source ? source.mel.nFrames : Math.floor((audio.length + N_SAMPLES) / HOP_LENGTH)) - N_FRAMES;
+    const contentFrames = contentFramesOf(source, audio);
     const place = placement === undefined ? undefined : new Placement(placement);
+    const heads = ctx.heads;
+    // end of the last word so far on this span's timeline (openai's last_speech_timestamp): the
+    // pause rule of the next window's first word
+    let lastSpeech = 0;
 
     for (let seek = 0; seek < contentFrames;) {
       throwIfAborted(o.signal);
@@ -414,8 +436,13 @@ export class Transcriber {
       const encodeMs = encodeSpan.end();
       let window: WindowTiming;
       let result: DecodingResult;
+      let split: { segments: PendingSegment[]; advance: number } | undefined;
+      let wordTimes: SegmentWordTimes | undefined;
+      let retained: { release(): void } | undefined;
       try {
         const decodeSpan = calls.span('decode');
+        // with word timestamps the decoder keeps the window's cross-attention keys and values for the alignment
+        if (heads !== undefined) retained = await this.decoder.retainFeatures?.(features);
         ctx.language ??= (await detectLanguageFromFeatures(this.decoder, this.tokenizer, features)).language;
         const prompt = ctx.allTokens.slice(ctx.promptResetSince);
         const windowStart = seek;
@@ -425,8 +452,21 @@ export class Transcriber {
         const fallback = await decodeWithFallback(this.decoder, this.tokenizer, features,
           { ...decoding, language: ctx.language, prompt, ...(onStep !== undefined && { onStep }) }, o);
         result = fallback.result;
-        window = { ...at, encodeMs, decodeMs: decodeSpan.end(), temperatures: fallback.temperatures, encoder: this.encoder.name, ...(cached && { cached }) };
+        const decodeMs = decodeSpan.end();
+        let wordsMs: number | undefined;
+        if (heads !== undefined && !isNoSpeech(result, o)) {
+          // while the window's features are still held
+          const wordsSpan = calls.span('words');
+          split = splitSegments(result, this.tokenizer, seek, segmentFrames);
+          wordTimes = await this.windowWords(features, split.segments, {
+            sotSequence: this.tokenizer.sotSequence(ctx.language, o.task), language: ctx.language ?? 'en', numFrames: segmentFrames, heads,
+            timeOffset: seek / FRAMES_PER_SECOND, lastSpeech, prepend: o.prependPunctuations, append: o.appendPunctuations,
+          });
+          wordsMs = wordsSpan.end();
+        }
+        window = { ...at, encodeMs, decodeMs, temperatures: fallback.temperatures, encoder: this.encoder.name, ...(cached && { cached }), ...(wordsMs !== undefined && { wordsMs }) };
       } finally {
+        retained?.release();
         handle?.release();
       }
 
@@ -438,9 +478,40 @@ export class Transcriber {
       }
       ctx.windows.push(window);
 
-      const split = splitSegments(result, this.tokenizer, seek, segmentFrames);
-      for (const s of split.segments) {
-        if (s.start === s.end || s.text.trim() === '') continue;
+      split ??= splitSegments(result, this.tokenizer, seek, segmentFrames);
+      let advanceTo = seek + (split.advance > 0 ? split.advance : segmentFrames);
+      let keep = split.segments.length;
+      if (wordTimes !== undefined) {
+        // openai: unless the window ended on a single timestamp, the next one starts at the last word's end
+        const tokens = result.tokens;
+        const begin = this.tokenizer.special.timestampBegin;
+        const singleTimestampEnding = tokens.length >= 2 && tokens[tokens.length - 2]! < begin && tokens[tokens.length - 1]! >= begin;
+        const wordsEnd = lastWordEnd(wordTimes.segments);
+        if (!singleTimestampEnding && wordsEnd !== undefined && wordsEnd > seek / FRAMES_PER_SECOND) {
+          advanceTo = roundHalfEven(wordsEnd * FRAMES_PER_SECOND);
+        }
+        if (o.hallucinationSilenceThreshold !== undefined) {
+          const decision = skipSilenceBeforeHallucinations({
+            segments: wordTimes.segments, threshold: o.hallucinationSilenceThreshold, seek, segmentFrames, contentFrames,
+            singleTimestampEnding, lastSpeechTimestamp: lastSpeech, nextSeek: advanceTo,
+          });
+          if (decision.skipWindow) {
+            // an anomalous first segment after a long gap: decode again from the end of the gap
+            seek = decision.seek > seek ? decision.seek : seek + segmentFrames;
+            onProgress(seek, 0, contentFrames);
+            continue;
+          }
+          keep = decision.keep;
+          advanceTo = decision.seek;
+        }
+        const keptEnd = lastWordEnd(wordTimes.segments.slice(0, keep));
+        if (keptEnd !== undefined) lastSpeech = keptEnd;
+      }
+      split.segments.slice(0, keep).forEach((pending, i) => {
+        // with word timestamps, the segment bounds openai's word rules chose
+        const timed = wordTimes?.segments[i];
+        const s = timed === undefined ? pending : { ...pending, start: timed.start, end: timed.end };
+        if (s.start === s.end || s.text.trim() === '') return;
         // the last window is padded with silence to 30 s, and its timestamps can point into the
         // padding: segments end at the end of the audio (openai/whisper leaves them past it)
         const end = Math.min(s.end, durationS);
@@ -449,12 +520,13 @@ export class Transcriber {
           temperature: result.temperature, avgLogprob: result.avgLogprob,
           compressionRatio: result.compressionRatio, noSpeechProb: result.noSpeechProb,
           ...place?.segment(Math.min(s.start, end), end),
+          ...(timed !== undefined && { words: place === undefined ? timed.words : timed.words.map((w) => ({ ...w, ...place.times(w.start, w.end) })) }),
         });
         ctx.allTokens.push(...s.tokens);
-      }
+      });
       if (!o.conditionOnPreviousText || result.temperature > 0.5) ctx.promptResetSince = ctx.allTokens.length;
       // a zero advance (a zero-length first segment) would decode the same window forever
-      seek += split.advance > 0 ? split.advance : segmentFrames;
+      seek = advanceTo > seek ? advanceTo : seek + segmentFrames;
       onProgress(seek, 0, contentFrames);
     }
   }
@@ -470,6 +542,119 @@ export class Transcriber {
       vad.catch(() => this.vads.delete(key));
     }
     return vad;
+  }
+
+  /**
+   * Word timestamps of one window's segments (openai/whisper `add_word_timestamps` over the
+   * window's `current_segments`): one alignment of all their text tokens.
+   */
+  private async windowWords(features: Float32Array, segments: readonly PendingSegment[], w: {
+    sotSequence: readonly number[]; language: string; numFrames: number; heads: ResolvedAlignmentHeads;
+    timeOffset: number; lastSpeech: number; prepend: string; append: string;
+  }): Promise<SegmentWordTimes> {
+    const eot = this.tokenizer.special.eot;
+    const textTokens = segments.flatMap((s) => s.tokens.filter((t) => t < eot));
+    const raw = await findAlignment(this.decoder, features, {
+      tokenizer: this.tokenizer, sotSequence: w.sotSequence, textTokens, numFrames: w.numFrames, heads: w.heads, language: w.language,
+    });
+    const timed = segments.map((s) => ({ start: s.start, end: s.end, tokens: s.tokens }));
+    return addWordTimestamps(raw.words, timed, (s) => s.tokens.filter((t) => t < eot).length, w.timeOffset, w.lastSpeech, w.prepend, w.append);
+  }
+
+  /**
+   * Forced alignment: the times of a known transcript's words in the audio, as openai/whisper's
+   * word timestamps would give them for windows decoded without timestamps whose text is the
+   * transcript. `text` as a string is one segment spanning the whole audio (at most 30 s): start
+   * 0, end the audio's duration, the last speech at 0. Longer audio takes the transcript as timed
+   * segments of at most 30 s each (from subtitles or a transcription, say): each is aligned as a
+   * clip of its own (the audio from its start to its end), its times then moved to its start, the
+   * last speech carried from one segment to the next as `transcribe()` carries it from window to
+   * window. The encoder input is the clip's log-mel with Whisper's 30 s of zero samples appended
+   * and the max − 8 floor taken over all of it (as `transcribe()` and whisper.cpp compute it).
+   * @param audio - mono samples at 16 kHz
+   * @param text - the transcript, or its segments in seconds; each text is encoded with a leading space, as Whisper writes text
+   * @throws {@link AmanuensisError} `ERR_INVALID_AUDIO`, `ERR_INVALID_ARGUMENT` (a string for audio
+   *   longer than 30 s, an empty text, a segment outside the audio or longer than 30 s, a language
+   *   this model cannot do, bad alignment heads or options), `ERR_CONTEXT_OVERFLOW` (a text whose
+   *   tokens do not fit the decoder), `ERR_ABORTED`, `ERR_CLOSED`, `ERR_QUEUE_FULL`, or a native failure
+   */
+  async align(audio: Float32Array, text: string | readonly AlignSegment[], options: AlignOptions = {}): Promise<AlignmentResult> {
+    this.assertOpen();
+    const snapshot = types.isFloat32Array(audio) ? audio.slice() : audio;
+    assertAudio(snapshot);
+    if (snapshot.length === 0) throw new AmanuensisError('ERR_INVALID_AUDIO', 'audio is empty');
+    const durationS = snapshot.length / SAMPLE_RATE;
+    const pieces = this.alignSegmentsOf(text, snapshot.length, durationS);
+    if (typeof options !== 'object' || options === null) throw new AmanuensisError('ERR_INVALID_ARGUMENT', 'options must be an object');
+    this.checkTask({ language: options.language });
+    const prepend = options.prependPunctuations ?? DEFAULT_PREPEND_PUNCTUATIONS;
+    const append = options.appendPunctuations ?? DEFAULT_APPEND_PUNCTUATIONS;
+    if (typeof prepend !== 'string' || typeof append !== 'string') throw new AmanuensisError('ERR_INVALID_ARGUMENT', 'prependPunctuations and appendPunctuations must be strings');
+    const heads = resolveAlignmentHeads(this.dims, options.alignmentHeads);
+    const signal = AbortSignal.any(options.signal === undefined ? [this.closing.signal] : [options.signal, this.closing.signal]);
+    throwIfAborted(signal);
+    return this.queue.run(async () => {
+      let language = options.language;
+      let lastSpeech = 0;
+      const segments: AlignmentResult['segments'][number][] = [];
+      for (const piece of pieces) {
+        throwIfAborted(signal);
+        // each segment is aligned as a clip of its own (its spectrogram's floor from the clip alone)
+        const first = Math.round(piece.start * SAMPLE_RATE);
+        const clip = snapshot.subarray(first, Math.max(first + 1, Math.round(piece.end * SAMPLE_RATE)));
+        const mel = await this.paddedMel(clip);
+        throwIfAborted(signal);
+        const numFrames = mel.nFrames - N_FRAMES;
+        const features = await this.encoder.encode(melWindow(mel, 0), { signal });
+        throwIfAborted(signal);
+        language ??= this.multilingual ? (await detectLanguageFromFeatures(this.decoder, this.tokenizer, features)).language : 'en';
+        const raw = await findAlignment(this.decoder, features, {
+          tokenizer: this.tokenizer, sotSequence: this.tokenizer.sotSequence(language, 'transcribe'), textTokens: piece.tokens, numFrames, heads, language,
+        });
+        const timed = addWordTimestamps(raw.words, [{ start: piece.start, end: piece.end, tokens: piece.tokens }], (s) => s.tokens.length,
+          first / SAMPLE_RATE, lastSpeech, prepend, append);
+        const segment = timed.segments[0]!;
+        lastSpeech = timed.lastSpeechTimestamp;
+        segments.push({ start: segment.start, end: segment.end, words: segment.words });
+      }
+      return {
+        words: segments.flatMap((s) => s.words), start: segments[0]!.start, end: segments[segments.length - 1]!.end, segments,
+        language: language ?? 'en', alignmentHeads: heads.source,
+      };
+    }, signal);
+  }
+
+  /** align()'s text as segments with their tokens, checked against the audio. */
+  private alignSegmentsOf(text: string | readonly AlignSegment[], samples: number, durationS: number):
+    { start: number; end: number; tokens: number[] }[] {
+    const encoded = (t: unknown): number[] => {
+      if (typeof t !== 'string' || t.trim() === '') throw new AmanuensisError('ERR_INVALID_ARGUMENT', 'align() needs non-empty text');
+      return this.tokenizer.encode(' ' + t.trim());
+    };
+    if (typeof text === 'string') {
+      if (samples > N_SAMPLES) {
+        throw new AmanuensisError('ERR_INVALID_ARGUMENT', 'a text as one string aligns up to 30 s of audio (480000 samples); give longer audio\'s transcript as segments of up to 30 s, or transcribe it with wordTimestamps');
+      }
+      return [{ start: 0, end: durationS, tokens: encoded(text) }];
+    }
+    if (!Array.isArray(text) || text.length === 0) throw new AmanuensisError('ERR_INVALID_ARGUMENT', 'align() takes a text or a non-empty list of { start, end, text } segments');
+    return text.map((s: AlignSegment, i) => {
+      const ok = typeof s === 'object' && s !== null && Number.isFinite(s.start) && Number.isFinite(s.end) &&
+        s.start >= 0 && s.start < s.end && s.end <= durationS + 1e-9 && s.end - s.start <= CHUNK_LENGTH;
+      if (!ok) throw new AmanuensisError('ERR_INVALID_ARGUMENT', `segment ${i} must have 0 <= start < end <= ${durationS} s (the audio) and last at most ${CHUNK_LENGTH} s`);
+      return { start: s.start, end: s.end, tokens: encoded(s.text) };
+    });
+  }
+
+  /**
+   * Where a call's mel windows come from: a front end that computes windows takes the recording
+   * one window at a time (bounded memory for any length), after openai's dynamic-range reference
+   * over the whole spectrogram; any other computes the whole spectrogram here.
+   */
+  private async melSourceOf(audio: Float32Array, signal: AbortSignal | undefined, calls: PerformanceProfiler): Promise<MelSource> {
+    return this.frontend.logMelMax !== undefined && this.frontend.computeWindow !== undefined
+      ? { audio, logMax: await calls.measure('mel', () => this.frontend.logMelMax!(audio, checkedMelOptions({ paddingSamples: N_SAMPLES, ...(signal !== undefined && { signal }) }))) }
+      : { mel: await calls.measure('mel', () => this.paddedMel(audio)) };
   }
 
   /**

@@ -36,6 +36,20 @@ export interface SourceRange {
   readonly endSample: number;
 }
 
+/** A word with its times on the audio's timeline, as every result reports it. */
+export interface Word {
+  /** Text, with its leading space as Whisper writes it. */
+  readonly word: string;
+  /** Start in seconds from the start of the audio, rounded to 0.01 s. */
+  readonly start: number;
+  /** End in seconds, rounded to 0.01 s. */
+  readonly end: number;
+  /** Mean probability of its tokens (0 to 1). */
+  readonly probability: number;
+  /** Its token ids, punctuation merged in. */
+  readonly tokens: readonly number[];
+}
+
 /** A span of transcribed speech. */
 export interface Segment {
   /** Index in the result's segment list. */
@@ -65,6 +79,8 @@ export interface Segment {
    * silence between them was never transcribed).
    */
   readonly sourceRanges?: readonly SourceRange[];
+  /** Its words, with `wordTimestamps: true` (openai/whisper's `segment["words"]`). */
+  readonly words?: readonly Word[];
 }
 
 /** Where the time of one 30 s window went. */
@@ -91,6 +107,8 @@ export interface WindowTiming {
    * window's own length).
    */
   readonly sourceRanges?: readonly SourceRange[];
+  /** With word timestamps: milliseconds of the window's alignment (teacher-forced pass, DTW, word rules). */
+  readonly wordsMs?: number;
 }
 
 /**
@@ -131,4 +149,9 @@ export interface TranscriptionResult {
   readonly timings: TranscriptionTimings;
   /** Processing time over audio duration: below 1 is faster than real time. */
   readonly realtimeFactor: number;
+  /**
+   * With `wordTimestamps: true`: the alignment heads used — an openai preset's name, `'default'`
+   * (every head of the top half of the decoder layers) or `'custom'` (pairs given).
+   */
+  readonly alignmentHeads?: string;
 }

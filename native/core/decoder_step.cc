@@ -50,6 +50,21 @@ void narrow(const float * src, uint16_t * dst, int64_t n, kernel_path path) {
     }
 }
 
+// The weights of the capture's heads that belong to layer `il`, from this layer's cross-attention
+// arguments (the block's queries and the window's keys).
+void capture_cross_weights(const decoder_step_request & r, const attention_args & a, int il, kernel_path path) {
+    if (r.capture == nullptr) {
+        return;
+    }
+    const cross_attention_capture & c = *r.capture;
+    const int64_t per_head = static_cast<int64_t>(r.n_new) * c.n_positions;
+    for (int i = 0; i < c.n_heads; ++i) {
+        if (c.heads[2 * i] == il) {
+            attention_weights(a, c.heads[2 * i + 1], c.n_positions, c.out + i * per_head, path);
+        }
+    }
+}
+
 } // namespace
 
 std::unique_ptr<decoder_state> decoder_state_create(std::shared_ptr<whisper_model> model, int n_seq) {
@@ -61,42 +76,78 @@ std::unique_ptr<decoder_state> decoder_state_create(std::shared_ptr<whisper_mode
     st->n_seq = n_seq;
     st->self_k.reserve(static_cast<size_t>(hp.n_text_layer) * cache_stride_layer(hp, n_seq));
     st->self_v.reserve(static_cast<size_t>(hp.n_text_layer) * cache_stride_layer(hp, n_seq));
-    st->cross_k.reserve(static_cast<size_t>(hp.n_text_layer) * hp.n_audio_ctx * hp.n_text_state);
-    st->cross_v.reserve(static_cast<size_t>(hp.n_text_layer) * hp.n_audio_ctx * hp.n_text_state);
+    st->cross = std::make_shared<cross_cache>();
     st->model = std::move(model);
     return st;
 }
 
-void decoder_set_features(decoder_state & st, const float * features, int n_threads) {
+void decoder_set_features(decoder_state & st, const float * features, int n_threads, bool keep_f32) {
     const whisper_model & m = *st.model;
     const whisper_hparams & hp = m.hparams;
     const int64_t layer = static_cast<int64_t>(hp.n_audio_ctx) * hp.n_text_state;
+    const size_t all = static_cast<size_t>(hp.n_text_layer) * layer;
+    // a cache other states share is left to them: this state gets a new one
+    std::shared_ptr<cross_cache> c = std::atomic_load(&st.cross);
+    if (!c || c.use_count() > 1) {
+        c = std::make_shared<cross_cache>();
+    }
+    c->k.reserve(all);
+    c->v.reserve(all);
+    c->has_f32 = false;
+    if (keep_f32) {
+        c->k32.reserve(all);
+        c->v32.reserve(all);
+    } else {
+        c->k32 = aligned_buffer<float>();
+        c->v32 = aligned_buffer<float>();
+    }
     scratch_pool<decoder_workspace>::lease ws = m.decoder_scratch.acquire();
-    aligned_buffer<float> & product = ws->product;  // one layer's K or V in f32
-    product.reserve(static_cast<size_t>(layer));
+    aligned_buffer<float> & product = ws->product;  // one layer's K or V in f32, unless kept
+    if (!keep_f32) {
+        product.reserve(static_cast<size_t>(layer));
+    }
     const int64_t n_ctx = hp.n_audio_ctx;
     const int64_t d_head = hp.n_text_state / hp.n_text_head;
-    // product [n_ctx, n_state] f32 -> dst [n_head, n_ctx, d_head] f16
-    const auto to_cache = [&](uint16_t * dst) {
+    // src [n_ctx, n_state] f32 -> dst [n_head, n_ctx, d_head] f16
+    const auto to_cache = [&](const float * src, uint16_t * dst) {
         parallel_chunks(*m.pool, n_threads, n_ctx, 64, [&](int64_t t0, int64_t t1) {
             for (int64_t t = t0; t < t1; ++t) {
                 for (int64_t h = 0; h < hp.n_text_head; ++h) {
-                    narrow(product.data() + t * hp.n_text_state + h * d_head, dst + (h * n_ctx + t) * d_head, d_head, m.path);
+                    narrow(src + t * hp.n_text_state + h * d_head, dst + (h * n_ctx + t) * d_head, d_head, m.path);
                 }
             }
         });
     };
     for (int il = 0; il < hp.n_text_layer; ++il) {
         const decoder_layer & l = m.dec_layers[il];
-        parallel_linear(*m.pool, n_threads, hp.n_audio_ctx, features, hp.n_audio_state, l.cross_k.w, product.data(),
-                        hp.n_text_state, gemm_epilogue{}, m.path);
-        to_cache(st.cross_k.data() + il * layer);
-        parallel_linear(*m.pool, n_threads, hp.n_audio_ctx, features, hp.n_audio_state, l.cross_v.w, product.data(),
-                        hp.n_text_state, gemm_epilogue{l.cross_v.b, false, false}, m.path);
-        to_cache(st.cross_v.data() + il * layer);
+        float * k = keep_f32 ? c->k32.data() + il * layer : product.data();
+        parallel_linear(*m.pool, n_threads, hp.n_audio_ctx, features, hp.n_audio_state, l.cross_k.w, k, hp.n_text_state,
+                        gemm_epilogue{}, m.path);
+        to_cache(k, c->k.data() + il * layer);
+        float * v = keep_f32 ? c->v32.data() + il * layer : product.data();
+        parallel_linear(*m.pool, n_threads, hp.n_audio_ctx, features, hp.n_audio_state, l.cross_v.w, v, hp.n_text_state,
+                        gemm_epilogue{l.cross_v.b, false, false}, m.path);
+        to_cache(v, c->v.data() + il * layer);
     }
+    c->has_f32 = keep_f32;
+    std::atomic_store(&st.cross, c);
     st.has_features = true;
     st.n_past = 0;
+}
+
+void decoder_share_features(decoder_state & dst, const decoder_state & src) {
+    if (dst.released || src.released) {
+        throw native_error(errc::closed, "this decoder has been released");
+    }
+    if (dst.model != src.model) {
+        throw native_error(errc::invalid_argument, "decoders share features only within one model");
+    }
+    if (!src.has_features) {
+        throw native_error(errc::invalid_argument, "the source decoder has no audio features");
+    }
+    std::atomic_store(&dst.cross, std::atomic_load(&src.cross));
+    dst.has_features = true;
+    dst.n_past = 0;
 }
 
 void decoder_step_check(const decoder_step_request & r) {
@@ -125,6 +176,29 @@ void decoder_step_check(const decoder_step_request & r) {
     for (int i = 0; i < r.n_pos; ++i) {
         if (r.positions[i] < 0 || r.positions[i] >= r.n_new) {
             throw native_error(errc::invalid_argument, "logit position " + std::to_string(r.positions[i]) + " is outside the step");
+        }
+    }
+    if (r.capture != nullptr) {
+        const cross_attention_capture & c = *r.capture;
+        if (st.n_seq != 1) {
+            throw native_error(errc::invalid_argument, "cross-attention weights are captured for one-sequence decoders only");
+        }
+        if (c.n_heads < 1 || c.n_heads > hp.n_text_layer * hp.n_text_head || c.heads == nullptr || c.out == nullptr) {
+            throw native_error(errc::invalid_argument, "capture 1 to " + std::to_string(hp.n_text_layer * hp.n_text_head) +
+                                                           " cross-attention heads");
+        }
+        for (int i = 0; i < c.n_heads; ++i) {
+            const int layer = c.heads[2 * i];
+            const int head = c.heads[2 * i + 1];
+            if (layer < 0 || layer >= hp.n_text_layer || head < 0 || head >= hp.n_text_head) {
+                throw native_error(errc::invalid_argument, "alignment head (" + std::to_string(layer) + ", " + std::to_string(head) +
+                                                               ") is not in this model's " + std::to_string(hp.n_text_layer) +
+                                                               " layers of " + std::to_string(hp.n_text_head) + " heads");
+            }
+        }
+        if (c.n_positions < 1 || c.n_positions > hp.n_audio_ctx) {
+            throw native_error(errc::invalid_argument, "audio positions must be 1 to " + std::to_string(hp.n_audio_ctx) + ", got " +
+                                                           std::to_string(c.n_positions));
         }
     }
 }
@@ -217,6 +291,13 @@ void decoder_step_batch(const decoder_step_request * requests, int n_requests, f
                 a.v = vs;
                 a.ldk = a.ldv = n;
                 a.kv_type = dtype::f16;
+                if (req.capture != nullptr && st.n_past == 0) {
+                    // the whole sequence is this block: its keys and values as computed, unrounded
+                    a.k = a.q + n;
+                    a.v = a.q + 2 * n;
+                    a.ldk = a.ldv = 3 * n;
+                    a.kv_type = dtype::f32;
+                }
                 a.o = o.data() + static_cast<int64_t>(first) * n;
                 a.ldo = n;
                 a.n_q = req.n_new;
@@ -239,11 +320,20 @@ void decoder_step_batch(const decoder_step_request * requests, int n_requests, f
             attention_args & a = cross_args[r];
             a.q = q.data() + static_cast<int64_t>(row0[r]) * n;
             a.ldq = n;
-            a.k = st.cross_k.data() + il * cross_layer;
-            a.v = st.cross_v.data() + il * cross_layer;
+            const cross_cache & c = *st.cross;
+            a.k = c.k.data() + il * cross_layer;
+            a.v = c.v.data() + il * cross_layer;
             a.ldk = a.ldv = n / hp.n_text_head;
             a.kv_head_stride = static_cast<int64_t>(hp.n_audio_ctx) * (n / hp.n_text_head);
             a.kv_type = dtype::f16;
+            if (requests[r].capture != nullptr && c.has_f32) {
+                // the f32 copies stay row-major [n_audio_ctx, n_text_state]
+                a.k = c.k32.data() + il * cross_layer;
+                a.v = c.v32.data() + il * cross_layer;
+                a.ldk = a.ldv = n;
+                a.kv_head_stride = -1;
+                a.kv_type = dtype::f32;
+            }
             a.o = o.data() + static_cast<int64_t>(row0[r]) * n;
             a.ldo = n;
             a.n_q = row0[r + 1] - row0[r];
@@ -253,6 +343,9 @@ void decoder_step_batch(const decoder_step_request * requests, int n_requests, f
             a.causal_past = -1;
         }
         parallel_attention(pool, n_threads, cross_args.data(), n_requests, path);
+        for (int r = 0; r < n_requests; ++r) {
+            capture_cross_weights(requests[r], cross_args[r], il, path);
+        }
         parallel_linear(pool, n_threads, rows, o.data(), n, l.cross_out.w, x.data(), n,
                         gemm_epilogue{l.cross_out.b, false, true}, path);
 
@@ -318,8 +411,7 @@ void decoder_reorder(decoder_state & st, const int32_t * source) {
 void decoder_release(decoder_state & st) {
     st.self_k = aligned_buffer<uint16_t>();
     st.self_v = aligned_buffer<uint16_t>();
-    st.cross_k = aligned_buffer<uint16_t>();
-    st.cross_v = aligned_buffer<uint16_t>();
+    std::atomic_store(&st.cross, std::shared_ptr<cross_cache>());  // freed with the last state that shares it
     st.reorder_scratch = aligned_buffer<uint16_t>();
     st.has_features = false;
     st.released = true;

@@ -12,6 +12,23 @@
 
 namespace amanuensis {
 
+// One window's cross-attention keys and values. Several states of one window share it (the
+// window's decodes at each temperature and its word alignment), so they are computed once.
+struct cross_cache {
+    // f16, as whisper.cpp keeps them: half the memory and half the traffic of a step's attention
+    // (the cross-attention of a window is 9 MB instead of 18 for tiny)
+    // [n_layer, n_text_head, n_audio_ctx, d_head]: head-major, so that a step reads each head's
+    // keys and values as one contiguous block (row-major [n_audio_ctx, n_text_state] made every
+    // head stride across the whole row; at d 1280 that is 128 bytes used of every 2560)
+    aligned_buffer<uint16_t> k;
+    aligned_buffer<uint16_t> v;  // same shape
+    // f32 copies, kept for word alignment when asked: openai's attention weights are float32 to
+    // ~1e-5 and the f16 values move them by ~1e-3
+    aligned_buffer<float> k32;   // [n_layer, n_audio_ctx, n_text_state]
+    aligned_buffer<float> v32;
+    bool has_f32 = false;
+};
+
 // Self-attention caches for n_seq sequences that advance together (beams, best-of
 // candidates), plus the cross-attention keys and values of one window.
 struct decoder_state {
@@ -19,15 +36,12 @@ struct decoder_state {
     int n_seq = 0;
     int n_past = 0;                       // positions already in the self-attention cache
     bool has_features = false;
-    // keys and values in f16, as whisper.cpp keeps them: half the memory and half the traffic
-    // of a step's attention (the cross-attention of a window is 9 MB instead of 18 for tiny)
+    // keys and values in f16, as whisper.cpp keeps them
     aligned_buffer<uint16_t> self_k;      // [n_layer, n_seq, n_text_ctx, n_text_state]
     aligned_buffer<uint16_t> self_v;      // same shape
-    // [n_layer, n_text_head, n_audio_ctx, d_head]: head-major, so that a step reads each head's
-    // keys and values as one contiguous block (row-major [n_audio_ctx, n_text_state] made every
-    // head stride across the whole row; at d 1280 that is 128 bytes used of every 2560)
-    aligned_buffer<uint16_t> cross_k;
-    aligned_buffer<uint16_t> cross_v;     // same shape
+    // the window's; replaced (never written) while other states share it. Read and replaced with
+    // std::atomic_load / atomic_store: a state may share it while another operation runs on this one
+    std::shared_ptr<cross_cache> cross;
     aligned_buffer<uint16_t> reorder_scratch;  // [n_seq, n_text_ctx, n_text_state]: one layer during a beam reorder
     std::atomic<bool> busy{false};        // one operation at a time
     bool released = false;                // caches freed by decoder_release
@@ -35,9 +49,26 @@ struct decoder_state {
 
 std::unique_ptr<decoder_state> decoder_state_create(std::shared_ptr<whisper_model> model, int n_seq);
 
-// features: [n_audio_ctx, n_audio_state]. Computes every layer's cross-attention K and V and
-// empties the self-attention cache.
-void decoder_set_features(decoder_state & st, const float * features, int n_threads);
+// features: [n_audio_ctx, n_audio_state]. Computes every layer's cross-attention K and V (also
+// kept in f32 with keep_f32, for word alignment) and empties the self-attention cache.
+void decoder_set_features(decoder_state & st, const float * features, int n_threads, bool keep_f32 = false);
+
+// dst takes src's window (its cross-attention keys and values, shared, not copied) and empties
+// its self-attention cache. Throws native_error (ERR_INVALID_ARGUMENT: another model, or src has
+// no features; ERR_CLOSED).
+void decoder_share_features(decoder_state & dst, const decoder_state & src);
+
+// Cross-attention weights a step also returns (word alignment, as openai/whisper timing.py
+// find_alignment reads them): for each chosen (layer, head), every row of the block's softmax
+// of the scaled scores over the first n_positions audio positions only. One-sequence states only.
+// A capturing step from position 0 attends to the block's own keys and values in f32, not to
+// their f16 copies in the cache, and to the window's f32 keys and values when they were kept.
+struct cross_attention_capture {
+    const int32_t * heads = nullptr;  // [n_heads, 2]: (layer, head) pairs, in the order of `out`
+    int n_heads = 0;
+    int n_positions = 0;              // 1 to n_audio_ctx: the window's audio positions (num_frames / 2)
+    float * out = nullptr;            // [n_heads, n_new, n_positions]
+};
 
 // One state's part of a step: n_new tokens appended to each of its sequences
 // (tokens [n_seq, n_new]) and the logits wanted at positions p (0 <= p < n_new) of the block.
@@ -47,6 +78,7 @@ struct decoder_step_request {
     int n_new = 0;
     const int32_t * positions = nullptr;
     int n_pos = 0;
+    const cross_attention_capture * capture = nullptr;  // optional
 };
 
 // Throws native_error (ERR_INVALID_ARGUMENT, ERR_CONTEXT_OVERFLOW, ERR_CLOSED) when the

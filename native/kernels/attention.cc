@@ -67,4 +67,16 @@ void attention_block(const attention_args & a, int head, int q0, int q1, kernel_
          path);
 }
 
+void attention_weights(const attention_args & a, int head, int n_keys, float * w, kernel_path path) {
+    if (a.n_q <= 0 || n_keys <= 0) {
+        return;
+    }
+    const int64_t hoff = static_cast<int64_t>(head) * a.d_head;
+    const int64_t elem = a.kv_type == dtype::f16 ? 2 : 4;
+    const int64_t kv_off = a.kv_head_stride >= 0 ? head * a.kv_head_stride : hoff;
+    const void * k = static_cast<const char *>(a.k) + kv_off * elem;
+    gemm(a.n_q, n_keys, a.d_head, a.q + hoff, a.ldq, gemm_b{k, a.kv_type, a.ldk, 1}, w, n_keys, gemm_epilogue{}, path);
+    softmax_rows(a.n_q, n_keys, w, n_keys, 1.0f / std::sqrt(static_cast<float>(a.d_head)), nullptr, path);
+}
+
 } // namespace amanuensis

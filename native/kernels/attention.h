@@ -34,4 +34,10 @@ struct attention_args {
 // o[q0:q1, head] = softmax(q k^T / sqrt(d_head)) v for queries q0 <= i < q1 of one head.
 void attention_block(const attention_args & a, int head, int q0, int q1, kernel_path path);
 
+// The attention weights of one head over the first n_keys keys only (word alignment):
+// w[i, j] = softmax_j(q_i . k_j / sqrt(d_head)) for 0 <= j < n_keys <= a.n_kv and every query
+// 0 <= i < a.n_q, the softmax normalised over those n_keys keys. w is [n_q, n_keys]. Ignores
+// causal_past, v and o.
+void attention_weights(const attention_args & a, int head, int n_keys, float * w, kernel_path path);
+
 } // namespace amanuensis

@@ -18,16 +18,17 @@ protected:
 
 class set_features_worker : public decoder_worker {
 public:
-    set_features_worker(Napi::Env env, std::shared_ptr<decoder_state> state, float_copy features, int n_threads)
-        : decoder_worker(env, std::move(state)), features_(std::move(features)), n_threads_(n_threads) {}
+    set_features_worker(Napi::Env env, std::shared_ptr<decoder_state> state, float_copy features, int n_threads, bool keep_f32)
+        : decoder_worker(env, std::move(state)), features_(std::move(features)), n_threads_(n_threads), keep_f32_(keep_f32) {}
 
 protected:
-    void run() override { decoder_set_features(*state_, features_.data(), n_threads_); }
+    void run() override { decoder_set_features(*state_, features_.data(), n_threads_, keep_f32_); }
     Napi::Value result(Napi::Env env) override { return env.Undefined(); }
 
 private:
     float_copy features_;
     int n_threads_;
+    bool keep_f32_;
 };
 
 // Steps every job's decoder in one decoder_step_batch. Jobs refused before the run (their
@@ -119,8 +120,8 @@ private:
 } // namespace
 
 Napi::Value queue_set_features(Napi::Env env, std::shared_ptr<decoder_state> state, float_copy features,
-                               int n_threads) {
-    return queue_worker<set_features_worker>(env, std::move(state), std::move(features), n_threads);
+                               int n_threads, bool keep_f32) {
+    return queue_worker<set_features_worker>(env, std::move(state), std::move(features), n_threads, keep_f32);
 }
 
 Napi::Value queue_step(Napi::Env env, std::vector<step_job> jobs, int n_threads, bool single) {

@@ -3,6 +3,7 @@
 #include "napi/addon_data.h"
 #include "napi/args.h"
 #include "napi/decode_loop_js.h"
+#include "napi/decoder_align_js.h"
 
 namespace amanuensis {
 
@@ -12,6 +13,8 @@ Napi::Function decoder_wrap::define(Napi::Env env) {
                                        InstanceMethod("step", &decoder_wrap::step),
                                        InstanceMethod("reorder", &decoder_wrap::reorder),
                                        InstanceMethod("runLoop", &decoder_wrap::run_loop),
+                                       InstanceMethod("align", &decoder_wrap::align),
+                                       InstanceMethod("shareFeatures", &decoder_wrap::share_features),
                                        InstanceMethod("release", &decoder_wrap::release),
                                        InstanceAccessor("nPast", &decoder_wrap::n_past, nullptr)});
     addon_data::of(env).decoder_ctor = Napi::Persistent(ctor);
@@ -60,13 +63,15 @@ Napi::Value decoder_wrap::set_features(const Napi::CallbackInfo & info) {
     assert_open();  // a released state has no model
     const whisper_hparams & hp = state_->model->hparams;
     float_copy features = copy_floats(info[0], "features");
-    const int n_threads = int_field(options_arg(info, 1, "setFeatures(features, { threads })"), "threads", 1, 256);
+    const Napi::Object o = options_arg(info, 1, "setFeatures(features, { threads, keepF32? })");
+    const int n_threads = int_field(o, "threads", 1, 256);
+    const bool keep_f32 = bool_field(o, "keepF32", false);
     if (features.size() != static_cast<size_t>(hp.n_audio_ctx) * hp.n_audio_state) {
         invalid_argument(info.Env(), "audio features must be [" + std::to_string(hp.n_audio_ctx) + ", " +
                                          std::to_string(hp.n_audio_state) + "]");
     }
     claim();
-    return queue_set_features(info.Env(), state_, std::move(features), n_threads);
+    return queue_set_features(info.Env(), state_, std::move(features), n_threads, keep_f32);
 }
 
 step_job decoder_wrap::parse_step(const Napi::Value & tokens_v, const Napi::Value & n_new_v,
@@ -136,6 +141,36 @@ Napi::Value decoder_wrap::run_loop(const Napi::CallbackInfo & info) {
         state_->busy.store(false);
         throw;
     }
+}
+
+Napi::Value decoder_wrap::align(const Napi::CallbackInfo & info) {
+    assert_open();  // a released state has no model
+    claim();
+    try {
+        return queue_align(info, state_);
+    } catch (...) {
+        state_->busy.store(false);
+        throw;
+    }
+}
+
+Napi::Value decoder_wrap::share_features(const Napi::CallbackInfo & info) {
+    Napi::Env env = info.Env();
+    const Napi::Value source = info.Length() > 0 ? info[0] : env.Undefined();
+    if (!source.IsObject() || !source.As<Napi::Object>().InstanceOf(addon_data::of(env).decoder_ctor.Value())) {
+        invalid_argument(env, "shareFeatures(source) takes a NativeDecoder");
+    }
+    decoder_wrap * src = Unwrap(source.As<Napi::Object>());
+    claim();
+    try {
+        // the source may be running an operation: its window is read atomically, never waited for
+        decoder_share_features(*state_, *src->state_);
+    } catch (const native_error & e) {
+        state_->busy.store(false);
+        throw make_error(env, e.code(), e.what());
+    }
+    state_->busy.store(false);
+    return env.Undefined();
 }
 
 Napi::Value decoder_wrap::reorder(const Napi::CallbackInfo & info) {

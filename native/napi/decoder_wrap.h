@@ -28,12 +28,18 @@ public:
     static Napi::Value step_batch(const Napi::CallbackInfo & info);
 
 private:
-    // setFeatures(features [nAudioCtx, nAudioState], { threads }) -> Promise<void>
+    // setFeatures(features [nAudioCtx, nAudioState], { threads, keepF32? }) -> Promise<void>
+    // (keepF32: the keys and values also kept in f32, for align() without features)
     Napi::Value set_features(const Napi::CallbackInfo & info);
     // step(tokens [nSeq, nNew], { nNew, positions, threads, out? }) -> Promise<logits [nSeq, positions, nVocab]>
     Napi::Value step(const Napi::CallbackInfo & info);
     // runLoop(options) -> Promise: the window's whole token loop natively (see decode_loop_js.h)
     Napi::Value run_loop(const Napi::CallbackInfo & info);
+    // align(tokens, { features, heads, nPositions, textVocabEnd, threads }) -> Promise<{ weights, probabilities }>:
+    // the teacher-forced pass of word alignment (see decoder_align_js.h)
+    Napi::Value align(const Napi::CallbackInfo & info);
+    // shareFeatures(source: NativeDecoder): takes the source's window (shared, not copied)
+    Napi::Value share_features(const Napi::CallbackInfo & info);
     // reorder(source [nSeq]): sequence i takes the cache of sequence source[i]
     Napi::Value reorder(const Napi::CallbackInfo & info);
     Napi::Value n_past(const Napi::CallbackInfo & info);

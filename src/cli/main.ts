@@ -20,7 +20,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { type DecodedAudio, readAudioPlanes, toDecodedAudio } from '../audio/audio-file.js';
 import { FRAMES_PER_SECOND } from '../constants.js';
 import { AmanuensisError } from '../errors.js';
-import { toSrt, toText, toVtt } from '../formats/subtitles.js';
+import { type SubtitleLayoutOptions, toSrt, toText, toTsv, toVtt } from '../formats/subtitles.js';
 import type { TranscriptionResult } from '../types.js';
 import { describeFailure, throwCommanderErrors } from './cli-errors.js';
 import { addDetectLanguageCommand } from './detect-language-command.js';
@@ -28,7 +28,7 @@ import { loadCommandModel } from './load-command-model.js';
 import { loadInputs } from './load-inputs.js';
 import { modelsCommand } from './models-command.js';
 
-const FORMATS = ['txt', 'json', 'srt', 'vtt'] as const;
+const FORMATS = ['txt', 'json', 'srt', 'vtt', 'tsv'] as const;
 type Format = (typeof FORMATS)[number];
 
 function integer(name: string): (v: string) => number {
@@ -45,11 +45,12 @@ function temperatures(v: string): number[] {
   return list;
 }
 
-function render(result: TranscriptionResult, format: Format): string {
+function render(result: TranscriptionResult, format: Format, layout: SubtitleLayoutOptions): string {
   switch (format) {
     case 'json': return JSON.stringify(result, null, 2) + '\n';
-    case 'srt': return toSrt(result);
-    case 'vtt': return toVtt(result);
+    case 'srt': return toSrt(result, layout);
+    case 'vtt': return toVtt(result, layout);
+    case 'tsv': return toTsv(result);
     default: return toText(result);
   }
 }
@@ -74,6 +75,23 @@ interface TranscribeFlags {
   vad?: boolean;
   vadModel?: string;
   batchSize?: number;
+  wordTimestamps?: boolean;
+  maxLineWidth?: number;
+  maxLineCount?: number;
+  highlightWords?: boolean;
+}
+
+/** The subtitle layout flags, which need word timestamps (as openai/whisper's command line requires). */
+function layoutOf(flags: TranscribeFlags): SubtitleLayoutOptions {
+  const used = [
+    flags.maxLineWidth !== undefined && '--max-line-width', flags.maxLineCount !== undefined && '--max-line-count', flags.highlightWords === true && '--highlight-words',
+  ].filter((f): f is string => f !== false);
+  if (used.length > 0 && flags.wordTimestamps !== true) throw new AmanuensisError('ERR_INVALID_ARGUMENT', `${used.join(', ')} ${used.length > 1 ? 'need' : 'needs'} --word-timestamps`);
+  return {
+    ...(flags.maxLineWidth !== undefined && { maxLineWidth: flags.maxLineWidth }),
+    ...(flags.maxLineCount !== undefined && { maxLineCount: flags.maxLineCount }),
+    ...(flags.highlightWords === true && { highlightWords: true }),
+  };
 }
 
 /**
@@ -102,6 +120,7 @@ async function assertWritable(output: string): Promise<void> {
 }
 
 async function transcribe(audioPath: string, flags: TranscribeFlags): Promise<void> {
+  const layout = layoutOf(flags);
   if (flags.output !== undefined) await assertWritable(flags.output);
   const [audio, transcriber] = await loadInputs(
     () => readAudio(audioPath, flags),
@@ -131,12 +150,13 @@ async function transcribe(audioPath: string, flags: TranscribeFlags): Promise<vo
       ...((flags.vad === true || flags.vadModel !== undefined) && { vad: true }),
       ...(flags.vadModel !== undefined && { vadModel: flags.vadModel }),
       ...(flags.batchSize !== undefined && { batchSize: flags.batchSize }),
+      ...(flags.wordTimestamps === true && { wordTimestamps: true }),
       signal: abort.signal,
       onProgress: (p) => bar?.update(Math.round((p.processedFrames / FRAMES_PER_SECOND) * 10) / 10),
     });
     bar?.update(Math.ceil(audio.durationS));
     bar?.stop();
-    const out = render(result, flags.format);
+    const out = render(result, flags.format, layout);
     if (flags.output === undefined) process.stdout.write(out);
     else {
       await writeFile(flags.output, out).catch((err: unknown) => {
@@ -176,6 +196,10 @@ export function program(): Command {
     .option('--batch-size <n>', 'windows transcribed at once, without the previous window\'s text as prompt (default 1)', integer('batch size'))
     .option('--channel <n>', 'use only this channel (1-based) instead of the mix', integer('channel'))
     .option('--ffmpeg <path>', 'ffmpeg program for formats without a bundled decoder (default: $AMANUENSIS_FFMPEG, else ffmpeg on the PATH)')
+    .option('--word-timestamps', 'word-level timestamps (openai/whisper\'s cross-attention alignment): words in json, word-based cues in srt and vtt')
+    .option('--max-line-width <n>', 'with --word-timestamps: characters per subtitle line before a break', integer('max line width'))
+    .option('--max-line-count <n>', 'with --word-timestamps: lines per subtitle cue (with --max-line-width)', integer('max line count'))
+    .option('--highlight-words', 'with --word-timestamps: underline each word in srt and vtt as it is spoken')
     .option('--no-progress', 'no progress bar')
     .addOption(new Option('--encoder <backend>', 'encoder backend: the NPU when it can run, else the CPU').choices(['auto', 'cpu', 'xdna2']).default('auto'))
     .option('--xclbin <file>', 'XDNA2: the compiled NPU GEMM kernel (default: $AMANUENSIS_XDNA2_XCLBIN)')

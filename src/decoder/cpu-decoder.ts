@@ -9,7 +9,7 @@ import { TIME_PRECISION } from '../constants.js';
 import { AmanuensisError, throwIfAborted } from '../errors.js';
 import type { ModelDimensions } from '../model/hparams.js';
 import type { NativeDecoderHandle, NativeLoopResult, NativeModelHandle } from '../native/binding.js';
-import type { Decoder, DecoderSession, TokenLoopOutcome, TokenLoopRequest } from './decoder.js';
+import type { AlignmentPassRequest, AlignmentPassResult, Decoder, DecoderSession, TokenLoopOutcome, TokenLoopRequest } from './decoder.js';
 import type { DecoderStepBatcher } from './step-batcher.js';
 
 /** How the CPU decoder runs token loops natively. */
@@ -25,6 +25,8 @@ export class CpuDecoder implements Decoder {
   /** Present unless the native token loop was turned off: see {@link Decoder.decodeLoop}. */
   readonly decodeLoop?: (features: Float32Array, request: TokenLoopRequest) => Promise<TokenLoopOutcome>;
   private readonly featureLength: number;
+  /** Windows kept by {@link CpuDecoder.retainFeatures}: a one-sequence decoder holding each, and its holders. */
+  private readonly retained = new Map<Float32Array, { readonly window: Promise<NativeDecoderHandle>; holders: number }>();
 
   /**
    * @param model - native model handle
@@ -72,14 +74,66 @@ export class CpuDecoder implements Decoder {
     }
   }
 
-  /** A native decoder of `nSeq` sequences over `features`. */
-  private async decoderWith(features: Float32Array, nSeq: number): Promise<NativeDecoderHandle> {
+  async retainFeatures(features: Float32Array): Promise<{ release(): void }> {
+    this.checkFeatures(features);
+    let entry = this.retained.get(features);
+    if (entry === undefined) {
+      const native = this.model.createDecoder({ nSeq: 1 });
+      const window = native.setFeatures(features, { threads: this.threads, keepF32: true }).then(() => native, (err: unknown) => {
+        native.release();
+        throw err;
+      });
+      entry = { window, holders: 0 };
+      this.retained.set(features, entry);
+    }
+    entry.holders++;
+    const held = entry;
+    let released = false;
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      if (--held.holders > 0) return;
+      if (this.retained.get(features) === held) this.retained.delete(features);
+      held.window.then((native) => native.release(), () => undefined);
+    };
+    try {
+      await held.window;
+    } catch (err) {
+      release();
+      throw err;
+    }
+    return { release };
+  }
+
+  async alignmentPass(features: Float32Array, tokens: readonly number[], request: AlignmentPassRequest): Promise<AlignmentPassResult> {
+    this.checkFeatures(features);
+    const held = this.retained.get(features);
+    const native = this.model.createDecoder({ nSeq: 1 });
+    try {
+      // a retained window is shared, not recomputed; otherwise the pass sets the features itself, in f32
+      if (held !== undefined) native.shareFeatures(await held.window);
+      return await native.align(Int32Array.from(tokens), {
+        ...(held === undefined && { features }), heads: Int32Array.from(request.heads.flat()), nPositions: request.nPositions, textVocabEnd: request.textVocabEnd, threads: this.threads,
+      });
+    } finally {
+      native.release();
+    }
+  }
+
+  private checkFeatures(features: Float32Array): void {
     if (!(features instanceof Float32Array) || features.length !== this.featureLength) {
       throw new AmanuensisError('ERR_INVALID_ARGUMENT', `audio features must be a Float32Array of ${this.featureLength} values`);
     }
+  }
+
+  /** A native decoder of `nSeq` sequences over `features` (a retained window's shared, not recomputed). */
+  private async decoderWith(features: Float32Array, nSeq: number): Promise<NativeDecoderHandle> {
+    this.checkFeatures(features);
+    const held = this.retained.get(features);
     const native = this.model.createDecoder({ nSeq });
     try {
-      await native.setFeatures(features, { threads: this.threads });
+      if (held !== undefined) native.shareFeatures(await held.window);
+      else await native.setFeatures(features, { threads: this.threads });
     } catch (err) {
       native.release();
       throw err;

@@ -94,6 +94,24 @@ export interface TokenLoopOutcome {
   readonly noSpeechProb: number;
 }
 
+/** What the teacher-forced pass of word alignment needs: see {@link Decoder.alignmentPass}. */
+export interface AlignmentPassRequest {
+  /** `(layer, head)` pairs whose cross-attention weights are returned, in this order. */
+  readonly heads: readonly (readonly [number, number])[];
+  /** Audio positions of the window (`num_frames // 2`, 1 to nAudioCtx): the softmax covers only these. */
+  readonly nPositions: number;
+  /** Probabilities are a softmax over ids below this (openai: `<|endoftext|>`, the text tokens). */
+  readonly textVocabEnd: number;
+}
+
+/** What {@link Decoder.alignmentPass} returns. */
+export interface AlignmentPassResult {
+  /** `[heads, tokens, nPositions]`: each row a softmax over the window's audio positions of the scaled scores. */
+  readonly weights: Float32Array;
+  /** `[tokens − 1]`: row i's softmax over text ids at `tokens[i + 1]` (0 where that is not a text id). */
+  readonly probabilities: Float32Array;
+}
+
 /** A text decoder: openai/whisper model.py TextDecoder behind an incremental interface. */
 export interface Decoder {
   /** Vocabulary size of the logits. */
@@ -121,4 +139,18 @@ export interface Decoder {
    * @throws {@link AmanuensisError} `ERR_ABORTED` when `request.signal` fires, or what the decoder throws
    */
   decodeLoop?(features: Float32Array, request: TokenLoopRequest): Promise<TokenLoopOutcome>;
+  /**
+   * Optional (word timestamps need it): teacher-forces `tokens` over `features` and returns the
+   * chosen heads' cross-attention weights and each next token's text probability, as
+   * openai/whisper timing.py `find_alignment` reads them from the model.
+   * @throws {@link AmanuensisError} `ERR_INVALID_ARGUMENT` (heads, positions, tokens), `ERR_CONTEXT_OVERFLOW`, `ERR_NUMERIC`
+   */
+  alignmentPass?(features: Float32Array, tokens: readonly number[], request: AlignmentPassRequest): Promise<AlignmentPassResult>;
+  /**
+   * Optional: keeps what the decoder derives from `features` (the native decoder: the window's
+   * cross-attention keys and values, in f32 too) for its sessions, token loops and alignment
+   * passes over the same array until `release()`, so a window decoded and then aligned computes
+   * them once. Calls may overlap; each must be released.
+   */
+  retainFeatures?(features: Float32Array): Promise<{ release(): void }>;
 }

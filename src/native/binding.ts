@@ -90,8 +90,17 @@ export interface NativeModelHandle {
 
 /** Native decoder state: KV caches plus one window's cross-attention keys and values. */
 export interface NativeDecoderHandle {
-  /** Computes cross-attention K/V from audio features `[nAudioCtx, nAudioState]` and empties the caches. */
-  setFeatures(features: Float32Array, options: { readonly threads: number }): Promise<void>;
+  /**
+   * Computes cross-attention K/V from audio features `[nAudioCtx, nAudioState]` and empties the
+   * caches; with `keepF32` they are also kept in f32, for {@link NativeDecoderHandle.align} without features.
+   */
+  setFeatures(features: Float32Array, options: { readonly threads: number; readonly keepF32?: boolean }): Promise<void>;
+  /**
+   * Takes `source`'s window (its cross-attention K/V, shared rather than copied or recomputed)
+   * and empties the caches. Synchronous; `source` may be running an operation.
+   * @throws {@link AmanuensisError} `ERR_INVALID_ARGUMENT` (not a decoder, another model, no features), `ERR_DECODER_BUSY`, `ERR_CLOSED`
+   */
+  shareFeatures(source: NativeDecoderHandle): void;
   /**
    * Appends `options.nNew` tokens to each sequence (`tokens` is `[nSeq, nNew]`) and returns the
    * logits at the given step positions: `[nSeq, positions.length, nVocab]`, written into `out` when given.
@@ -103,6 +112,20 @@ export interface NativeDecoderHandle {
   step(tokens: Int32Array, options: NativeStepOptions): Promise<Float32Array>;
   /** Sequence i takes the cache of sequence `source[i]` (beam search); `source` is `[nSeq]`. */
   reorder(source: Int32Array): void;
+  /**
+   * Word alignment's teacher-forced pass (one-sequence decoders): sets `features`
+   * (`[nAudioCtx, nAudioState]`) with the cross-attention keys and values kept in f32 (or, without
+   * `features`, uses the window set with `keepF32` or shared from such a decoder), runs the whole
+   * `tokens` block from position 0 (the caches emptied first), and returns for each `(layer, head)` of
+   * `heads` (`[n, 2]` flattened) the softmax over the first `nPositions` audio positions of
+   * every row's scaled cross-attention scores, and each row's softmax over ids below
+   * `textVocabEnd` at the next token.
+   * @returns `weights` `[nHeads, tokens.length, nPositions]`, `probabilities` `[tokens.length − 1]` (0 where the next token is not below `textVocabEnd`)
+   * @throws {@link AmanuensisError} `ERR_INVALID_ARGUMENT`, `ERR_DECODER_BUSY`, `ERR_CLOSED` (synchronously);
+   * rejects with `ERR_INVALID_ARGUMENT` (heads outside the model, tokens outside the vocabulary), `ERR_CONTEXT_OVERFLOW`, `ERR_NUMERIC`
+   */
+  align(tokens: Int32Array, options: { readonly features?: Float32Array; readonly heads: Int32Array; readonly nPositions: number; readonly textVocabEnd: number; readonly threads: number }):
+    Promise<{ weights: Float32Array; probabilities: Float32Array }>;
   /**
    * Runs a window's whole token loop natively on the process's decode scheduler, batched with
    * the loops of the model's other windows; the features must have been set. The decoder is busy

@@ -132,6 +132,14 @@ export class Placement {
     return { seek: Math.round(this.speech.toSource(from, false) / HOP_LENGTH), sourceRanges: this.speech.sourceRanges(from, to) };
   }
 
+  /** Times `start` to `end` in seconds of the window (a word's) on the input. */
+  times(start: number, end: number): { start: number; end: number } {
+    return {
+      start: this.speech.toSource(Math.round(start * SAMPLE_RATE), false) / SAMPLE_RATE,
+      end: this.speech.toSource(Math.round(end * SAMPLE_RATE), true) / SAMPLE_RATE,
+    };
+  }
+
   /** A segment from `start` to `end` seconds of the window: its times on the input, and the ranges its audio came from. */
   segment(start: number, end: number): { start: number; end: number; sourceRanges: SourceRange[] } {
     // window times are whole 10 ms frames: whole samples, exactly

@@ -70,6 +70,29 @@ export function jfkSamplesReference(): Float32Array {
   throw new Error('no data chunk in jfk.wav');
 }
 
+/** A folder of the word-timestamps goldens (see ../shared/golden/words-tiny.en-seed0-jfk/README.md). */
+export type WordsGoldenCase = 'jfk-text-heads-default' | 'greedy20';
+
+/** words.json, alignment.json and matrix.f32 of a word-timestamps golden folder. */
+export function wordsGolden(name: WordsGoldenCase): {
+  words: { words: { word: string; tokens: number[]; start: number; end: number; probability: number }[]; text_tokens: number[]; tokens: number[];
+    token_probabilities: number[]; alignment_raw: { word: string; tokens: number[]; start: number; end: number; probability: number }[];
+    num_frames: number; audio_positions: number; median_duration: number; max_duration: number; text: string;
+    segment_in: { start: number; end: number }; segment_out: { start: number; end: number } };
+  alignment: { text_indices: number[]; time_indices: number[]; jump_times: number[] };
+  matrix: Float32Array;
+} {
+  const dir = `golden/words-tiny.en-seed0-jfk/${name}/`;
+  const b = readFileSync(shared(dir + 'matrix.f32'));
+  const matrix = new Float32Array(b.length / 4);
+  for (let i = 0; i < matrix.length; i++) matrix[i] = b.readFloatLE(i * 4);
+  return {
+    words: JSON.parse(readFileSync(shared(dir + 'words.json'), 'utf8')),
+    alignment: JSON.parse(readFileSync(shared(dir + 'alignment.json'), 'utf8')),
+    matrix,
+  };
+}
+
 /** Max and mean absolute difference. */
 export function diffStats(a: ArrayLike<number>, b: ArrayLike<number>): { max: number; mean: number } {
   if (a.length !== b.length) throw new Error(`length ${a.length} != ${b.length}`);

@@ -131,6 +131,20 @@ describe('timestamps are mapped back exactly', () => {
     expect(r.text).toBe(direct.text);
   });
 
+  it('with word timestamps, the words are those of the stretch transcribed directly, shifted by its start', async () => {
+    const audio = withNoiseBetween(jfkSamplesReference(), 1, 40);
+    const r = await t.transcribe(audio, { ...FAST, vad: true, wordTimestamps: true });
+    const [range] = r.timings.windows.find((w) => w.skipped === undefined)!.sourceRanges!;
+    const direct = await t.transcribe(audio.slice(range!.startSample, range!.endSample), { ...FAST, wordTimestamps: true });
+    const words = r.segments.flatMap((s) => s.words ?? []);
+    const directWords = direct.segments.flatMap((s) => s.words ?? []);
+    expect(directWords.length).toBeGreaterThan(0);
+    expect(words.map((w) => w.word)).toEqual(directWords.map((w) => w.word));
+    expect(words.map((w) => w.probability)).toEqual(directWords.map((w) => w.probability));
+    expect(words.map((w) => w.start)).toEqual(directWords.map((w) => (range!.startSample + Math.round(w.start * RATE)) / RATE));
+    expect(words.map((w) => w.end)).toEqual(directWords.map((w) => (range!.startSample + Math.round(w.end * RATE)) / RATE));
+  });
+
   it('audio with no speech (noise only) encodes nothing and gives no segments', async () => {
     const c = counting();
     const r = await c.transcriber.transcribe(withNoiseBetween(new Float32Array(0), 0, 35), { ...FAST, vad: true });

@@ -11,13 +11,13 @@ const ROOT = [
   'N_FREQ', 'N_SAMPLES', 'N_SAMPLES_PER_TOKEN', 'NativeMelFrontend', 'PcmChunkDecoder', 'PerformanceProfiler', 'RingBuffer', 'SAMPLE_RATE',
   'SESSION_VAD_DEFAULTS', 'SuppressBlank', 'SuppressTokens', 'TIME_PRECISION', 'TRANSCRIBE_VAD_DEFAULTS', 'Tokenizer', 'Transcriber', 'TranscriptionSession',
   'VAD_FRAME_SAMPLES', 'Vad', 'VadProbabilityStream', 'VadStream', 'WhisperMelFrontend', 'Xdna2Encoder', 'createPcmChunkTransform', 'decodeAudio', 'decodeAudioFile', 'downloadModel', 'listBackends',
-  'listModels', 'melWindow', 'modelPath', 'speechSegmentsFromProbabilities', 'toSrt', 'toText', 'toVtt',
+  'listModels', 'melWindow', 'modelPath', 'speechSegmentsFromProbabilities', 'toSrt', 'toText', 'toTsv', 'toVtt',
 ];
 
 const ADVANCED = [
-  'AmanuensisError', 'DecoderStepBatcher', 'GGML_MAGIC', 'GGML_TYPES', 'SpeechEventTracker', 'createTranscriberPool', 'encoderCacheKey',
-  'indexModelFile', 'loadNativeAddon', 'modelIdentity', 'parseGgmlHeader', 'parseGgmlModel', 'readModelFile',
-  'transcriberBufferKinds',
+  'ALIGNMENT_HEAD_PRESETS', 'AmanuensisError', 'DecoderStepBatcher', 'GGML_MAGIC', 'GGML_TYPES', 'SpeechEventTracker', 'createTranscriberPool',
+  'defaultAlignmentHeads', 'encoderCacheKey', 'findAlignment', 'indexModelFile', 'loadNativeAddon', 'modelIdentity', 'parseGgmlHeader', 'parseGgmlModel', 'readModelFile',
+  'resolveAlignmentHeads', 'transcriberBufferKinds',
 ];
 
 describe('entry points', () => {

@@ -19,6 +19,7 @@ import type {
   SpeechEvent, SpeechEventOptions, SpeechSegment, SpeechSegmentOptions, VadLoadOptions, VadProbabilityOptions, VadSegmentOptions,
 } from '../../src/index.js';
 import type { TranscriberBufferKind } from '../../src/advanced.js';
+import type { AlignmentHeadsOption, Word } from '../../src/index.js';
 
 expectTypeOf<TranscribeOptions>().toEqualTypeOf<{
   readonly language?: string;
@@ -45,6 +46,11 @@ expectTypeOf<TranscribeOptions>().toEqualTypeOf<{
   readonly batchSize?: number;
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: TranscribeProgress) => void;
+  readonly wordTimestamps?: boolean;
+  readonly prependPunctuations?: string;
+  readonly appendPunctuations?: string;
+  readonly alignmentHeads?: AlignmentHeadsOption;
+  readonly hallucinationSilenceThreshold?: number;
 }>();
 
 expectTypeOf<TranscribeProgress>().toEqualTypeOf<{
@@ -63,6 +69,7 @@ expectTypeOf<TranscriptionResult>().toEqualTypeOf<{
   readonly durationS: number;
   readonly timings: TranscriptionTimings;
   readonly realtimeFactor: number;
+  readonly alignmentHeads?: string;
 }>();
 
 expectTypeOf<Segment>().toEqualTypeOf<{
@@ -77,6 +84,7 @@ expectTypeOf<Segment>().toEqualTypeOf<{
   readonly compressionRatio: number;
   readonly noSpeechProb: number;
   readonly sourceRanges?: readonly SourceRange[];
+  readonly words?: readonly Word[];
 }>();
 
 expectTypeOf<SourceRange>().toEqualTypeOf<{
@@ -84,6 +92,14 @@ expectTypeOf<SourceRange>().toEqualTypeOf<{
   readonly end: number;
   readonly startSample: number;
   readonly endSample: number;
+}>();
+
+expectTypeOf<Word>().toEqualTypeOf<{
+  readonly word: string;
+  readonly start: number;
+  readonly end: number;
+  readonly probability: number;
+  readonly tokens: readonly number[];
 }>();
 
 expectTypeOf<WindowTiming>().toEqualTypeOf<{
@@ -96,6 +112,7 @@ expectTypeOf<WindowTiming>().toEqualTypeOf<{
   readonly temperatures: readonly number[];
   readonly encoder?: string;
   readonly sourceRanges?: readonly SourceRange[];
+  readonly wordsMs?: number;
 }>();
 
 expectTypeOf<TranscriptionTimings>().toEqualTypeOf<{
@@ -205,6 +222,11 @@ expectTypeOf<SessionOptions>().toEqualTypeOf<{
   readonly vadThreshold?: number;
   readonly initialPrompt?: string;
   readonly signal?: AbortSignal;
+  readonly wordTimestamps?: boolean;
+  readonly prependPunctuations?: string;
+  readonly appendPunctuations?: string;
+  readonly alignmentHeads?: AlignmentHeadsOption;
+  readonly hallucinationSilenceThreshold?: number;
 }>();
 
 expectTypeOf<MelFrontend>().toEqualTypeOf<{
@@ -240,6 +262,12 @@ expectTypeOf<Decoder>().toEqualTypeOf<{
   session(features: Float32Array, nSeq: number): Promise<DecoderSession>;
   logits(tokens: readonly number[] | Int32Array, features: Float32Array): Promise<Float32Array>;
   decodeLoop?(features: Float32Array, request: TokenLoopRequest): Promise<TokenLoopOutcome>;
+  alignmentPass?(features: Float32Array, tokens: readonly number[], request: {
+    readonly heads: readonly (readonly [number, number])[];
+    readonly nPositions: number;
+    readonly textVocabEnd: number;
+  }): Promise<{ readonly weights: Float32Array; readonly probabilities: Float32Array }>;
+  retainFeatures?(features: Float32Array): Promise<{ release(): void }>;
 }>();
 
 expectTypeOf<DecoderSession>().toEqualTypeOf<{

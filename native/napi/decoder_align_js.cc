@@ -1,0 +1,86 @@
+#include "napi/decoder_align_js.h"
+
+#include <string>
+#include <vector>
+
+#include "core/decoder_align.h"
+#include "napi/args.h"
+#include "napi/worker.h"
+
+namespace amanuensis {
+
+namespace {
+
+class align_worker : public promise_worker {
+public:
+    align_worker(Napi::Env env, std::shared_ptr<decoder_state> state, float_copy features, std::vector<int32_t> tokens,
+                 std::vector<int32_t> heads, int n_positions, int text_vocab_end, int n_threads)
+        : promise_worker(env), state_(std::move(state)), features_(std::move(features)), tokens_(std::move(tokens)), heads_(std::move(heads)),
+          n_positions_(n_positions), text_vocab_end_(text_vocab_end), n_threads_(n_threads) {}
+
+protected:
+    void run() override {
+        alignment_request r;
+        r.tokens = tokens_.data();
+        r.n_tokens = static_cast<int>(tokens_.size());
+        r.heads = heads_.data();
+        r.n_heads = static_cast<int>(heads_.size() / 2);
+        r.n_positions = n_positions_;
+        r.text_vocab_end = text_vocab_end_;
+        weights_.reserve(static_cast<size_t>(r.n_heads) * r.n_tokens * n_positions_);
+        probabilities_.reserve(tokens_.size());
+        decoder_align(*state_, features_.size() > 0 ? features_.data() : nullptr, r, weights_.data(), probabilities_.data(), n_threads_);
+    }
+
+    Napi::Value result(Napi::Env env) override {
+        Napi::Object o = Napi::Object::New(env);
+        o.Set("weights", to_js(env, weights_.data(), heads_.size() / 2 * tokens_.size() * n_positions_));
+        o.Set("probabilities", to_js(env, probabilities_.data(), tokens_.size() - 1));
+        return o;
+    }
+
+    void finished() override { state_->busy.store(false); }
+
+private:
+    std::shared_ptr<decoder_state> state_;
+    float_copy features_;
+    std::vector<int32_t> tokens_;
+    std::vector<int32_t> heads_;
+    int n_positions_;
+    int text_vocab_end_;
+    int n_threads_;
+    aligned_buffer<float> weights_;
+    aligned_buffer<float> probabilities_;
+};
+
+} // namespace
+
+Napi::Value queue_align(const Napi::CallbackInfo & info, std::shared_ptr<decoder_state> state) {
+    Napi::Env env = info.Env();
+    const whisper_hparams & hp = state->model->hparams;
+    const Napi::Object o = options_arg(info, 1, "align(tokens, { features?, heads, nPositions, textVocabEnd, threads })");
+    std::vector<int32_t> tokens = copy_ints(info[0], "tokens");
+    // without features: the decoder's window, set with keepF32 or shared from one that was
+    const bool has_features = !o.Get("features").IsUndefined();
+    float_copy features = has_features ? copy_floats(o.Get("features"), "features") : float_copy();
+    if (has_features && features.size() != static_cast<size_t>(hp.n_audio_ctx) * hp.n_audio_state) {
+        invalid_argument(env, "audio features must be [" + std::to_string(hp.n_audio_ctx) + ", " + std::to_string(hp.n_audio_state) + "]");
+    }
+    std::vector<int32_t> heads = copy_ints(o.Get("heads"), "heads");
+    const int n_positions = int_field(o, "nPositions", 1, hp.n_audio_ctx);
+    const int text_vocab_end = int_field(o, "textVocabEnd", 1, hp.n_vocab);
+    const int n_threads = int_field(o, "threads", 1, 256);
+    if (tokens.size() < 2 || tokens.size() > static_cast<size_t>(hp.n_text_ctx)) {
+        invalid_argument(env, "align() takes 2 to " + std::to_string(hp.n_text_ctx) + " tokens, got " + std::to_string(tokens.size()));
+    }
+    if (heads.empty() || heads.size() % 2 != 0) {
+        invalid_argument(env, "heads must hold (layer, head) pairs");
+    }
+    if (state->n_seq != 1) {
+        invalid_argument(env, "align() needs a decoder of one sequence");
+    }
+    return queue_worker<align_worker>(env, std::move(state), std::move(features), std::move(tokens), std::move(heads), n_positions, text_vocab_end,
+                                      n_threads);
+}
+
+} // namespace amanuensis
