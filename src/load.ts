@@ -163,6 +163,10 @@ export async function loadTranscriberParts(model: string, options: TranscriberLo
         maxBatchSequences: options.decoderBatching === false ? 1 : (options.decoderBatching?.maxSequences ?? 64),
       }),
       modelId: file.identity,
+      vadLoadOptions: {
+        threads, simd: options.simd ?? true, avx512: options.avx512 ?? true,
+        ...(options.nativeBinding !== undefined && { nativeBinding: options.nativeBinding }),
+      },
       ...(options.cache !== undefined && { cache: options.cache }),
       ...(options.queue !== undefined && { queue: options.queue }),
       pool,

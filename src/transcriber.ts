@@ -38,7 +38,7 @@ import type { BufferPool } from './utils/buffer-pool.js';
 import { EncoderCache, encoderCacheKey } from './utils/encoder-cache.js';
 import { PerformanceProfiler } from './utils/performance-profiler.js';
 import { SeededRandom } from './utils/random.js';
-import { Vad } from './vad/vad.js';
+import { Vad, type VadLoadOptions } from './vad/vad.js';
 
 /** The parts a {@link Transcriber} is made of. */
 export interface TranscriberParts {
@@ -67,6 +67,11 @@ export interface TranscriberParts {
    * passes the release of the model's weights, which are freed once no running native call uses them).
    */
   readonly release?: () => void;
+  /**
+   * How a Silero VAD is loaded when a call or session asks for one (`vad`): {@link Transcriber.load}
+   * passes its `threads`, `simd`, `avx512` and `nativeBinding`. Default: {@link Vad.load}'s defaults.
+   */
+  readonly vadLoadOptions?: Omit<VadLoadOptions, 'signal'>;
 }
 
 /**
@@ -150,6 +155,7 @@ export class Transcriber {
   private readonly encoderFallbackReason: string | undefined;
   /** The Silero VADs of `vad: true` calls, by model path ('' for the bundled one), loaded at first use. */
   private readonly vads = new Map<string, Promise<Vad>>();
+  private readonly vadLoadOptions: Omit<VadLoadOptions, 'signal'>;
 
   /** Assembles a Transcriber from parts; most users call {@link Transcriber.load}. */
   constructor(parts: TranscriberParts) {
@@ -164,6 +170,7 @@ export class Transcriber {
     this.queue = parts.queue instanceof AdmissionQueue ? parts.queue : new AdmissionQueue(parts.queue);
     this.release = parts.release;
     this.encoderFallbackReason = parts.encoderFallbackReason;
+    this.vadLoadOptions = parts.vadLoadOptions ?? {};
   }
 
   /**
@@ -354,8 +361,11 @@ export class Transcriber {
       encoderFree = turn.catch(() => undefined);
       return turn;
     };
+    // the first window to fail stops the others (they would run on after the call has ended)
+    const stop = new AbortController();
+    const signal = o.signal === undefined ? stop.signal : AbortSignal.any([o.signal, stop.signal]);
     const contexts: CallContext[] = windows.map((_, i) => {
-      const own = this.callContext({ ...o, conditionOnPreviousText: false }, ctx.calls, o.initialPrompt, o.seed + i);
+      const own = this.callContext({ ...o, signal, conditionOnPreviousText: false }, ctx.calls, o.initialPrompt, o.seed + i);
       own.language = ctx.language;
       own.encoderTurn = encoderTurn;
       return own;
@@ -374,18 +384,20 @@ export class Transcriber {
       await run(next++);
       for (const c of contexts) c.language = contexts[0].language;
     }
-    let failed = false;
+    let failure: { error: unknown } | undefined;
     const worker = async (): Promise<void> => {
-      while (!failed && next < windows.length) {
+      while (failure === undefined && next < windows.length) {
         try {
           await run(next++);
-        } catch (err) {
-          failed = true;
-          throw err;
+        } catch (error) {
+          failure ??= { error };
+          stop.abort(error);
         }
       }
     };
+    // every window settles before the call does: none is left running once it has failed
     await Promise.all(Array.from({ length: Math.min(o.batchSize, windows.length) }, worker));
+    if (failure !== undefined) throw failure.error;
     report(totalFrames, 0);
     return contexts;
   }
@@ -533,10 +545,11 @@ export class Transcriber {
 
   /** The Silero VAD of `path` (the bundled model when undefined), loaded at its first use and kept until close(). */
   private vadFor(path: string | undefined): Promise<Vad> {
+    this.assertOpen();
     const key = path ?? '';
     let vad = this.vads.get(key);
     if (vad === undefined) {
-      vad = Vad.load(path);
+      vad = Vad.load(path, this.vadLoadOptions);
       this.vads.set(key, vad);
       // a failed load is not kept: the next call tries again
       vad.catch(() => this.vads.delete(key));

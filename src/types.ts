@@ -23,7 +23,8 @@ export interface DecodingResult {
 
 /**
  * A stretch of the input, in seconds and in samples of the 16 kHz input: where a window's or a
- * segment's audio was taken from when a VAD cut the silences out (`transcribe(…, { vad })`).
+ * segment's audio was taken from when a VAD cut the silences out (`transcribe(…, { vad })`) or
+ * windows were transcribed at once (`batchSize`).
  */
 export interface SourceRange {
   /** Start in seconds from the start of the input. */
@@ -40,9 +41,12 @@ export interface SourceRange {
 export interface Word {
   /** Text, with its leading space as Whisper writes it. */
   readonly word: string;
-  /** Start in seconds from the start of the audio, rounded to 0.01 s. */
+  /**
+   * Start in seconds from the start of the audio, rounded to 0.01 s on the window's timeline
+   * (with a VAD or batching, then mapped to the input exactly, in samples: not rounded).
+   */
   readonly start: number;
-  /** End in seconds, rounded to 0.01 s. */
+  /** End in seconds, as `start`. */
   readonly end: number;
   /** Mean probability of its tokens (0 to 1). */
   readonly probability: number;

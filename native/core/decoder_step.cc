@@ -86,8 +86,11 @@ void decoder_set_features(decoder_state & st, const float * features, int n_thre
     const whisper_hparams & hp = m.hparams;
     const int64_t layer = static_cast<int64_t>(hp.n_audio_ctx) * hp.n_text_state;
     const size_t all = static_cast<size_t>(hp.n_text_layer) * layer;
-    // a cache other states share is left to them: this state gets a new one
-    std::shared_ptr<cross_cache> c = std::atomic_load(&st.cross);
+    // this state's reference is dropped first, so that an unshared cache is reused in place (no
+    // second window's worth of memory); a cache other states share is left to them and this state
+    // gets a new one. No one else can take this state's cache meanwhile: shareFeatures refuses a
+    // source that is running an operation.
+    std::shared_ptr<cross_cache> c = std::atomic_exchange(&st.cross, std::shared_ptr<cross_cache>());
     if (!c || c.use_count() > 1) {
         c = std::make_shared<cross_cache>();
     }
@@ -224,7 +227,11 @@ void decoder_step_batch(const decoder_step_request * requests, int n_requests, f
     const whisper_model & m = *requests[0].state->model;
     const whisper_hparams & hp = m.hparams;
     thread_pool & pool = *m.pool;
-    const kernel_path path = m.path;
+    // an alignment pass (a capture) keeps float32 activations: its attention weights and
+    // probabilities follow openai's float32 model whatever the number of tokens
+    bool capturing = false;
+    for (int r = 0; r < n_requests; ++r) capturing = capturing || requests[r].capture != nullptr;
+    const kernel_path path = capturing && m.path == kernel_path::simd512_int8 ? kernel_path::simd512 : m.path;
     const int n = hp.n_text_state;
     const int n_ctx = hp.n_text_ctx;
 

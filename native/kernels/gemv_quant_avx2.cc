@@ -1,13 +1,11 @@
 // The decoder's few-row products over block-quantized weights (AVX2/FMA/F16C), without a
-// dequantized copy: each block's 32 quants are widened to floats in registers and multiplied by
-// f32 activations, the block's partial sum is scaled by its d once, and for the types with a
-// minimum m·Σx is added from per-block sums of the activations computed once per call. The
-// result is the product with the exactly dequantized weights (f32 activations throughout),
-// summed in another order. A step is bound by memory traffic, so the point is that every
+// dequantized copy: each block's 32 quants are widened to floats in registers, multiplied by the
+// f32 activations and the block's partial sum scaled by its d once (the types with a minimum are
+// dequantized in registers and multiplied directly). The result is the product with the exactly
+// dequantized weights (f32 activations throughout), summed in another order. A step is bound by memory traffic, so the point is that every
 // weight byte is read once whatever the number of rows, at fewer bytes per weight than f16.
 #include <algorithm>
 
-#include "aligned_buffer.h"
 #include "gemm.h"
 #include "gemm_epilogue.h"
 #include "quant.h"
@@ -23,25 +21,7 @@ constexpr int ROWS_PER_PASS = 4;
 // How far ahead of the row being computed its successors are prefetched, in rows.
 constexpr int PREFETCH_ROWS = 4;
 
-// Σ x over each 32-element block of each input row, [M, K / 32] (types with a minimum only).
-thread_local aligned_buffer<float> tls_block_sums;
-
-AMANUENSIS_SIMD const float * activation_block_sums(int M, int n_blocks, const float * A, int64_t lda) {
-    float * sums = tls_block_sums.reserve(static_cast<size_t>(M) * n_blocks);
-    for (int m = 0; m < M; ++m) {
-        const float * x = A + static_cast<int64_t>(m) * lda;
-        for (int b = 0; b < n_blocks; ++b, x += QUANT_BLOCK) {
-            __m256 s = _mm256_add_ps(_mm256_add_ps(_mm256_loadu_ps(x), _mm256_loadu_ps(x + 8)),
-                                     _mm256_add_ps(_mm256_loadu_ps(x + 16), _mm256_loadu_ps(x + 24)));
-            sums[static_cast<int64_t>(m) * n_blocks + b] = hsum_ps(s);
-        }
-    }
-    return sums;
-}
-
-// The quants of q4_1/q5_1 (0..15, 0..31) are shifted to be centred on zero, (q − c)·d + (m + c·d),
-// so that the two terms do not cancel: with m near −c·d, as the quantizer makes it, d·Σq·x and
-// m·Σx are each far larger than their sum and would lose its low bits.
+// The quants of q4_1/q5_1 (0..15, 0..31) shifted to be centred on zero: (q − c)·d + (m + c·d).
 template <dtype T> constexpr int min_type_centre() { return T == dtype::q4_1 ? 8 : T == dtype::q5_1 ? 16 : 0; }
 
 template <dtype T>
@@ -55,15 +35,10 @@ AMANUENSIS_SIMD inline __m256i centred_quants(const uint8_t * blk) {
 
 // Outputs of one weight row for MG input rows starting at x (row stride lda).
 template <dtype T, int MG>
-AMANUENSIS_SIMD void row_dots(const uint8_t * row, int n_blocks, const float * x, int64_t lda, const float * sums,
-                              float out[MG]) {
+AMANUENSIS_SIMD void row_dots(const uint8_t * row, int n_blocks, const float * x, int64_t lda, float out[MG]) {
     constexpr int bb = block_layout<T>::bytes;
     __m256 acc[MG];
-    float min_acc[MG];
-    for (int i = 0; i < MG; ++i) {
-        acc[i] = _mm256_setzero_ps();
-        min_acc[i] = 0.0f;
-    }
+    for (int i = 0; i < MG; ++i) acc[i] = _mm256_setzero_ps();
     for (int b = 0; b < n_blocks; ++b) {
         const uint8_t * blk = row + static_cast<int64_t>(b) * bb;
         __m256 q[4];
@@ -71,20 +46,27 @@ AMANUENSIS_SIMD void row_dots(const uint8_t * row, int n_blocks, const float * x
         quants_to_floats(centred_quants<T>(blk), q);
         const __m256 d = _mm256_set1_ps(scale);
         const float * xb = x + static_cast<int64_t>(b) * QUANT_BLOCK;
-        for (int i = 0; i < MG; ++i) {
-            const float * xi = xb + i * lda;
-            __m256 t = _mm256_mul_ps(q[0], _mm256_loadu_ps(xi));
-            t = _mm256_fmadd_ps(q[1], _mm256_loadu_ps(xi + 8), t);
-            t = _mm256_fmadd_ps(q[2], _mm256_loadu_ps(xi + 16), t);
-            t = _mm256_fmadd_ps(q[3], _mm256_loadu_ps(xi + 24), t);
-            acc[i] = _mm256_fmadd_ps(t, d, acc[i]);
-        }
         if constexpr (block_layout<T>::has_min) {
-            const float m = block_min(blk) + static_cast<float>(min_type_centre<T>()) * scale;
-            for (int i = 0; i < MG; ++i) min_acc[i] += m * sums[static_cast<int64_t>(i) * n_blocks + b];
+            // the weights themselves, (q − c)·d + (m + c·d), then plain products: a block's minimum
+            // can be far from its values' mean, and m·Σx would then cancel most of d·Σq·x
+            const __m256 m = _mm256_set1_ps(block_min(blk) + static_cast<float>(min_type_centre<T>()) * scale);
+            for (int j = 0; j < 4; ++j) q[j] = _mm256_fmadd_ps(q[j], d, m);
+            for (int i = 0; i < MG; ++i) {
+                const float * xi = xb + i * lda;
+                for (int j = 0; j < 4; ++j) acc[i] = _mm256_fmadd_ps(q[j], _mm256_loadu_ps(xi + 8 * j), acc[i]);
+            }
+        } else {
+            for (int i = 0; i < MG; ++i) {
+                const float * xi = xb + i * lda;
+                __m256 t = _mm256_mul_ps(q[0], _mm256_loadu_ps(xi));
+                t = _mm256_fmadd_ps(q[1], _mm256_loadu_ps(xi + 8), t);
+                t = _mm256_fmadd_ps(q[2], _mm256_loadu_ps(xi + 16), t);
+                t = _mm256_fmadd_ps(q[3], _mm256_loadu_ps(xi + 24), t);
+                acc[i] = _mm256_fmadd_ps(t, d, acc[i]);
+            }
         }
     }
-    for (int i = 0; i < MG; ++i) out[i] = hsum_ps(acc[i]) + min_acc[i];
+    for (int i = 0; i < MG; ++i) out[i] = hsum_ps(acc[i]);
 }
 
 template <dtype T>
@@ -92,7 +74,6 @@ AMANUENSIS_SIMD void gemv_quant_typed(int M, int n_begin, int n_end, int K, cons
                                       const matrix_view & W, float * C, int64_t ldc, const gemm_epilogue & ep) {
     const int n_blocks = K / static_cast<int>(QUANT_BLOCK);
     const int64_t rb = static_cast<int64_t>(n_blocks) * block_layout<T>::bytes;
-    const float * sums = block_layout<T>::has_min ? activation_block_sums(M, n_blocks, A, lda) : nullptr;
     const uint8_t * base = static_cast<const uint8_t *>(W.data);
     const uint8_t * prefetch_end = base + static_cast<int64_t>(n_end) * rb;
     for (int n = n_begin; n < n_end; ++n) {
@@ -103,13 +84,12 @@ AMANUENSIS_SIMD void gemv_quant_typed(int M, int n_begin, int n_end, int K, cons
         for (int m0 = 0; m0 < M; m0 += ROWS_PER_PASS) {
             const int mg = std::min(ROWS_PER_PASS, M - m0);
             const float * x = A + static_cast<int64_t>(m0) * lda;
-            const float * s = sums != nullptr ? sums + static_cast<int64_t>(m0) * n_blocks : nullptr;
             float out[ROWS_PER_PASS];
             switch (mg) {
-            case 1: row_dots<T, 1>(row, n_blocks, x, lda, s, out); break;
-            case 2: row_dots<T, 2>(row, n_blocks, x, lda, s, out); break;
-            case 3: row_dots<T, 3>(row, n_blocks, x, lda, s, out); break;
-            default: row_dots<T, 4>(row, n_blocks, x, lda, s, out); break;
+            case 1: row_dots<T, 1>(row, n_blocks, x, lda, out); break;
+            case 2: row_dots<T, 2>(row, n_blocks, x, lda, out); break;
+            case 3: row_dots<T, 3>(row, n_blocks, x, lda, out); break;
+            default: row_dots<T, 4>(row, n_blocks, x, lda, out); break;
             }
             for (int i = 0; i < mg; ++i) {
                 float & c = C[static_cast<int64_t>(m0 + i) * ldc + n];

@@ -1,5 +1,6 @@
-// The AVX-512 form of gemv_quant_avx2.cc (same numbers: f32 activations, quants widened in
-// registers, each block's partial sum scaled by d once, q4_1/q5_1 centred). A 32-element block
+// The AVX-512 form of gemv_quant_avx2.cc (f32 activations, quants widened in registers, each
+// block's partial sum scaled by d once; q4_1/q5_1 blocks are dequantized in registers instead,
+// (q − c)·d + (m + c·d), so their rounding differs from the AVX2 kernel's). A 32-element block
 // is two 16-lane vectors, so the 4/5-bit quants come out of one zero-extending load of the 16
 // packed bytes (low nibbles are elements 0..15, high nibbles 16..31) and q5's fifth bits are two
 // 16-bit masks: about half the instructions per block of the AVX2 kernel, which is what bounds a

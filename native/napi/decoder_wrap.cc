@@ -161,14 +161,27 @@ Napi::Value decoder_wrap::share_features(const Napi::CallbackInfo & info) {
         invalid_argument(env, "shareFeatures(source) takes a NativeDecoder");
     }
     decoder_wrap * src = Unwrap(source.As<Napi::Object>());
+    if (src == this) {
+        return env.Undefined();
+    }
+    if (src->state_->released) {
+        throw make_error(env, errc::closed, "the source decoder has been released");
+    }
     claim();
+    // a source running an operation may be replacing its window: refused rather than read half-way
+    bool idle = false;
+    if (!src->state_->busy.compare_exchange_strong(idle, true)) {
+        state_->busy.store(false);
+        throw make_error(env, errc::decoder_busy, "the source decoder is running an operation; await it before sharing its window");
+    }
     try {
-        // the source may be running an operation: its window is read atomically, never waited for
         decoder_share_features(*state_, *src->state_);
     } catch (const native_error & e) {
+        src->state_->busy.store(false);
         state_->busy.store(false);
         throw make_error(env, e.code(), e.what());
     }
+    src->state_->busy.store(false);
     state_->busy.store(false);
     return env.Undefined();
 }
