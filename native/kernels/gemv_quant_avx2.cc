@@ -7,7 +7,7 @@
 #include <algorithm>
 
 #include "gemm.h"
-#include "gemm_epilogue.h"
+#include "gemv_quant_rows.h"
 #include "quant.h"
 #include "quant_blocks_avx2.h"
 
@@ -18,8 +18,6 @@ namespace {
 // Input rows that share one widening of a block (4 accumulators, 4 widened quants, temporaries:
 // what 16 AVX2 registers hold without spilling).
 constexpr int ROWS_PER_PASS = 4;
-// How far ahead of the row being computed its successors are prefetched, in rows.
-constexpr int PREFETCH_ROWS = 4;
 
 // The quants of q4_1/q5_1 (0..15, 0..31) shifted to be centred on zero: (q − c)·d + (m + c·d).
 template <dtype T> constexpr int min_type_centre() { return T == dtype::q4_1 ? 8 : T == dtype::q5_1 ? 16 : 0; }
@@ -69,34 +67,24 @@ AMANUENSIS_SIMD void row_dots(const uint8_t * row, int n_blocks, const float * x
     for (int i = 0; i < MG; ++i) out[i] = hsum_ps(acc[i]);
 }
 
+// row_dots over a pass of the shared row loop.
 template <dtype T>
-AMANUENSIS_SIMD void gemv_quant_typed(int M, int n_begin, int n_end, int K, const float * A, int64_t lda,
-                                      const matrix_view & W, float * C, int64_t ldc, const gemm_epilogue & ep) {
-    const int n_blocks = K / static_cast<int>(QUANT_BLOCK);
-    const int64_t rb = static_cast<int64_t>(n_blocks) * block_layout<T>::bytes;
-    const uint8_t * base = static_cast<const uint8_t *>(W.data);
-    const uint8_t * prefetch_end = base + static_cast<int64_t>(n_end) * rb;
-    for (int n = n_begin; n < n_end; ++n) {
-        const uint8_t * row = base + static_cast<int64_t>(n) * rb;
-        // rows are contiguous: keep the lines PREFETCH_ROWS rows ahead on their way
-        const uint8_t * ahead = row + PREFETCH_ROWS * rb;
-        for (const uint8_t * p = ahead; p < ahead + rb && p < prefetch_end; p += 64) _mm_prefetch(reinterpret_cast<const char *>(p), _MM_HINT_T0);
-        for (int m0 = 0; m0 < M; m0 += ROWS_PER_PASS) {
-            const int mg = std::min(ROWS_PER_PASS, M - m0);
-            const float * x = A + static_cast<int64_t>(m0) * lda;
-            float out[ROWS_PER_PASS];
-            switch (mg) {
-            case 1: row_dots<T, 1>(row, n_blocks, x, lda, out); break;
-            case 2: row_dots<T, 2>(row, n_blocks, x, lda, out); break;
-            case 3: row_dots<T, 3>(row, n_blocks, x, lda, out); break;
-            default: row_dots<T, 4>(row, n_blocks, x, lda, out); break;
-            }
-            for (int i = 0; i < mg; ++i) {
-                float & c = C[static_cast<int64_t>(m0 + i) * ldc + n];
-                c = apply_epilogue(c, out[i], n, true, true, ep.bias, ep);
-            }
-        }
+struct avx2_dots {
+    int n_blocks;
+    const float * x;
+    int64_t lda;
+    template <int MG>
+    AMANUENSIS_SIMD void run(const uint8_t * row, int m0, float * out) const {
+        row_dots<T, MG>(row, n_blocks, x + static_cast<int64_t>(m0) * lda, lda, out);
     }
+};
+
+template <dtype T>
+void gemv_quant_typed(int M, int n_begin, int n_end, int K, const float * A, int64_t lda, const matrix_view & W, float * C,
+                      int64_t ldc, const gemm_epilogue & ep) {
+    const int n_blocks = K / static_cast<int>(QUANT_BLOCK);
+    gemv_quant_rows<ROWS_PER_PASS>(M, n_begin, n_end, static_cast<const uint8_t *>(W.data),
+                                   static_cast<int64_t>(n_blocks) * block_layout<T>::bytes, C, ldc, ep, avx2_dots<T>{n_blocks, A, lda});
 }
 
 } // namespace

@@ -16,7 +16,7 @@
 
 #include "aligned_buffer.h"
 #include "gemm.h"
-#include "gemm_epilogue.h"
+#include "gemv_quant_rows.h"
 #include "quant.h"
 
 #define AMANUENSIS_VNNI __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni,avx2,fma,f16c")))
@@ -26,7 +26,6 @@ namespace amanuensis::simd {
 namespace {
 
 constexpr int ROWS_PER_PASS = 8;
-constexpr int PREFETCH_ROWS = 4;
 
 template <dtype T> struct layout;
 template <> struct layout<dtype::q4_0> { static constexpr int bytes = 18, qs = 2, qh = -1, min = -1, offset = 8; };
@@ -175,37 +174,24 @@ AMANUENSIS_VNNI void row_dots(const uint8_t * row, int n_blocks, const quantized
     }
 }
 
+// row_dots over a pass of the shared row loop.
 template <dtype T>
-AMANUENSIS_VNNI void gemv_vnni_typed(int M, int n_begin, int n_end, int K, const float * A, int64_t lda,
-                                     const matrix_view & W, float * C, int64_t ldc, const gemm_epilogue & ep) {
-    const int n_blocks = K / static_cast<int>(QUANT_BLOCK);
-    const int64_t rb = static_cast<int64_t>(n_blocks) * layout<T>::bytes;
-    const quantized_rows xq = quantize_rows(M, K, A, lda, T == dtype::q8_0);
-    const uint8_t * base = static_cast<const uint8_t *>(W.data);
-    const uint8_t * prefetch_end = base + static_cast<int64_t>(n_end) * rb;
-    for (int n = n_begin; n < n_end; ++n) {
-        const uint8_t * row = base + static_cast<int64_t>(n) * rb;
-        const uint8_t * ahead = row + PREFETCH_ROWS * rb;
-        for (const uint8_t * p = ahead; p < ahead + rb && p < prefetch_end; p += 64) _mm_prefetch(reinterpret_cast<const char *>(p), _MM_HINT_T0);
-        for (int m0 = 0; m0 < M; m0 += ROWS_PER_PASS) {
-            const int mg = std::min(ROWS_PER_PASS, M - m0);
-            float out[ROWS_PER_PASS];
-            switch (mg) {
-            case 1: row_dots<T, 1>(row, n_blocks, xq, m0, out); break;
-            case 2: row_dots<T, 2>(row, n_blocks, xq, m0, out); break;
-            case 3: row_dots<T, 3>(row, n_blocks, xq, m0, out); break;
-            case 4: row_dots<T, 4>(row, n_blocks, xq, m0, out); break;
-            case 5: row_dots<T, 5>(row, n_blocks, xq, m0, out); break;
-            case 6: row_dots<T, 6>(row, n_blocks, xq, m0, out); break;
-            case 7: row_dots<T, 7>(row, n_blocks, xq, m0, out); break;
-            default: row_dots<T, 8>(row, n_blocks, xq, m0, out); break;
-            }
-            for (int i = 0; i < mg; ++i) {
-                float & c = C[static_cast<int64_t>(m0 + i) * ldc + n];
-                c = apply_epilogue(c, out[i], n, true, true, ep.bias, ep);
-            }
-        }
+struct vnni_dots {
+    int n_blocks;
+    quantized_rows xq;
+    template <int MG>
+    AMANUENSIS_VNNI void run(const uint8_t * row, int m0, float * out) const {
+        row_dots<T, MG>(row, n_blocks, xq, m0, out);
     }
+};
+
+template <dtype T>
+void gemv_vnni_typed(int M, int n_begin, int n_end, int K, const float * A, int64_t lda, const matrix_view & W, float * C,
+                     int64_t ldc, const gemm_epilogue & ep) {
+    const int n_blocks = K / static_cast<int>(QUANT_BLOCK);
+    const quantized_rows xq = quantize_rows(M, K, A, lda, T == dtype::q8_0);
+    gemv_quant_rows<ROWS_PER_PASS>(M, n_begin, n_end, static_cast<const uint8_t *>(W.data),
+                                   static_cast<int64_t>(n_blocks) * layout<T>::bytes, C, ldc, ep, vnni_dots<T>{n_blocks, xq});
 }
 
 } // namespace
