@@ -15,7 +15,11 @@ import { JFK_FLAC, JFK_WAV, MULTILINGUAL_MP3, SYNTHETIC_MODEL } from '../helpers
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const npm = (args: string[], cwd: string): string =>
-  execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false' } });
+  // a native rebuild's compiler output can pass the default 1 MB buffer (npm then fails with ENOBUFS)
+  execFileSync('npm', args, {
+    cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 << 20,
+    env: { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false' },
+  });
 
 describe('the packed tarball', () => {
   /** The fresh project the tarball is installed into (by the first test). */
