@@ -587,7 +587,8 @@ export class Transcriber {
    * @param audio - mono samples at 16 kHz
    * @param text - the transcript, or its segments in seconds; each text is encoded with a leading space, as Whisper writes text
    * @throws {@link AmanuensisError} `ERR_INVALID_AUDIO`, `ERR_INVALID_ARGUMENT` (a string for audio
-   *   longer than 30 s, an empty text, a segment outside the audio or longer than 30 s, a language
+   *   longer than 30 s, an empty text, a segment outside the audio, before the previous one's end or
+   *   longer than 30 s, a language
    *   this model cannot do, bad alignment heads or options), `ERR_CONTEXT_OVERFLOW` (a text whose
    *   tokens do not fit the decoder), `ERR_ABORTED`, `ERR_CLOSED`, `ERR_QUEUE_FULL`, or a native failure
    */
@@ -651,10 +652,16 @@ export class Transcriber {
       return [{ start: 0, end: durationS, tokens: encoded(text) }];
     }
     if (!Array.isArray(text) || text.length === 0) throw new AmanuensisError('ERR_INVALID_ARGUMENT', 'align() takes a text or a non-empty list of { start, end, text } segments');
+    // in order and apart: the last speech carries from one segment to the next, forwards only
+    let previousEnd = 0;
     return text.map((s: AlignSegment, i) => {
       const ok = typeof s === 'object' && s !== null && Number.isFinite(s.start) && Number.isFinite(s.end) &&
-        s.start >= 0 && s.start < s.end && s.end <= durationS + 1e-9 && s.end - s.start <= CHUNK_LENGTH;
-      if (!ok) throw new AmanuensisError('ERR_INVALID_ARGUMENT', `segment ${i} must have 0 <= start < end <= ${durationS} s (the audio) and last at most ${CHUNK_LENGTH} s`);
+        s.start >= previousEnd && s.start < s.end && s.end <= durationS + 1e-9 && s.end - s.start <= CHUNK_LENGTH;
+      if (!ok) {
+        throw new AmanuensisError('ERR_INVALID_ARGUMENT',
+          `segment ${i} must have ${previousEnd} <= start < end <= ${durationS} s (the audio, after the previous segment) and last at most ${CHUNK_LENGTH} s`);
+      }
+      previousEnd = s.end;
       return { start: s.start, end: s.end, tokens: encoded(s.text) };
     });
   }

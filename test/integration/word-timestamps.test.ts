@@ -77,7 +77,8 @@ describe('align()', () => {
     await expect(t.align(jfk, 'hello '.repeat(500))).rejects.toMatchObject({ code: 'ERR_CONTEXT_OVERFLOW' });
     const long = new Float32Array(16_000 * 40);
     for (const bad of [[], [{ start: 0, end: 31, text: 'a' }], [{ start: 5, end: 41, text: 'a' }], [{ start: 3, end: 3, text: 'a' }],
-      [{ start: -1, end: 3, text: 'a' }], [{ start: 0, end: 3, text: ' ' }], [null]]) {
+      [{ start: -1, end: 3, text: 'a' }], [{ start: 0, end: 3, text: ' ' }], [null],
+      [{ start: 10, end: 20, text: 'a' }, { start: 15, end: 25, text: 'b' }], [{ start: 10, end: 20, text: 'a' }, { start: 0, end: 5, text: 'b' }]]) {
       await expect(t.align(long, bad as never)).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
     }
   });
