@@ -55,7 +55,10 @@ export interface SessionOptions extends Omit<TranscribeOptions, 'signal' | 'onPr
   readonly vadOptions?: SpeechEventOptions;
   /** RMS below which audio is silence for the energy gate (`vad: 'energy'`). Default 0.01 (≈ −40 dBFS). */
   readonly vadThreshold?: number;
-  /** Prompt for the first window; later windows are prompted with the confirmed text. */
+  /**
+   * Prompt for the first window; later windows are prompted with it followed by the confirmed text
+   * whose audio has left the buffer (the last 1000 characters of all that).
+   */
   readonly initialPrompt?: string;
   /** Closes the session with `ERR_ABORTED`. */
   readonly signal?: AbortSignal;
