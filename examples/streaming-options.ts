@@ -26,7 +26,7 @@ type Kind = 'string' | 'number' | 'integer' | 'numbers';
 const CLIENT_OPTIONS = {
   language: 'string', task: 'string', prompt: 'string', initialPrompt: 'string',
   temperature: 'numbers', beamSize: 'integer', bestOf: 'integer', patience: 'number', sampleLen: 'integer',
-  stepMs: 'number', vad: 'string', vadThreshold: 'number', silenceThreshold: 'number',
+  stepMs: 'number', granularity: 'string', vad: 'string', vadThreshold: 'number', silenceThreshold: 'number',
   noSpeechThreshold: 'number', logprobThreshold: 'number', compressionRatioThreshold: 'number',
 } as const satisfies Record<string, Kind>;
 

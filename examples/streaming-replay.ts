@@ -10,8 +10,10 @@ import { decodeAudioFile } from '../src/index.js';
 
 /** A streaming event as the server sends it. */
 export interface StreamedEvent {
-  readonly type: 'partial' | 'segment' | 'speechstart' | 'speechend' | 'done' | 'error';
+  readonly type: 'partial' | 'word' | 'segment' | 'speechstart' | 'speechend' | 'done' | 'error';
   readonly text?: string;
+  /** A `'word'` event's word. */
+  readonly word?: string;
   readonly start?: number;
   readonly end?: number;
   readonly latencyMs?: number;

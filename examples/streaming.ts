@@ -1,13 +1,13 @@
 /**
  * Live transcription over a WebSocket (ws): the client sends 16 kHz mono PCM as binary
  * messages (float32 little-endian, or int16 with ?format=s16) and the text message "end"
- * when its audio is over; the server sends back JSON events: {type: "partial"|"segment", …},
+ * when its audio is over; the server sends back JSON events: {type: "partial"|"word"|"segment", …},
  * then {type: "done"} and closes. Each connection is one TranscriptionSession on a shared
  * Transcriber.
  *
  * Session options (language, task, temperature, prompt, beamSize, bestOf, patience, sampleLen,
- * stepMs, the voice gate's vadThreshold, silenceThreshold and the decoding thresholds) come in
- * the URL query, `?language=en&vadThreshold=0.02&temperature=0,0.2,0.4`, or as a JSON object
+ * stepMs, granularity ("word" or "segment"), the voice gate's vadThreshold, silenceThreshold
+ * and the decoding thresholds) come in the URL query, `?language=en&vadThreshold=0.02&temperature=0,0.2,0.4`, or as a JSON object
  * sent as the first message, `{"language": "en", "vadThreshold": 0.02}` (which overrides the
  * query). Bad options are answered {type: "error", code, message} and the socket is closed with
  * 1008 (policy violation); a text message that is neither JSON nor "end" with 1003 (unsupported
@@ -93,6 +93,7 @@ function serve(transcriber: Transcriber, socket: WebSocket, query: URLSearchPara
     format = extra?.format ?? format;
     pcm = pcmDecoder(format);
     session.on('partial', send);
+    session.on('word', send);
     session.on('segment', send);
     // the Silero gate's speech start and end (the default gate)
     session.on('speechstart', send);

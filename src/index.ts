@@ -62,7 +62,7 @@ export { PerformanceProfiler } from './utils/performance-profiler.js';
 export type { PathStats, PerformanceProfilerOptions, ProfileJson, Span } from './utils/performance-profiler.js';
 export { TranscriptionSession } from './streaming/session.js';
 export type { SessionOptions } from './streaming/session.js';
-export type { PartialEvent, SegmentEvent, SessionEvent, SpeechEndSessionEvent, SpeechStartSessionEvent } from './streaming/session-events.js';
+export type { PartialEvent, SegmentEvent, SessionEvent, SpeechEndSessionEvent, SpeechStartSessionEvent, WordEvent } from './streaming/session-events.js';
 export { SESSION_VAD_DEFAULTS } from './streaming/session.js';
 export { Vad } from './vad/vad.js';
 export type { VadLoadOptions, VadProbabilityOptions, VadSegmentOptions } from './vad/vad.js';

@@ -738,10 +738,10 @@ export class Transcriber {
   }
 
   /**
-   * Starts a streaming session: push 16 kHz chunks of any size, receive `'partial'` and
-   * confirmed `'segment'` events, and with the Silero gate (the default) `'speechstart'` and
-   * `'speechend'` (or iterate them with `for await`). Sessions share this Transcriber (its
-   * queue, and its Silero VAD) with every other call.
+   * Starts a streaming session: push 16 kHz chunks of any size, receive `'partial'` events,
+   * confirmed `'word'` (with `granularity: 'word'`, the default) and `'segment'` events, and with
+   * the Silero gate (the default) `'speechstart'` and `'speechend'` (or iterate them with
+   * `for await`). Sessions share this Transcriber (its queue, and its Silero VAD) with every other call.
    * @throws {@link AmanuensisError} `ERR_INVALID_ARGUMENT` for bad options (the decoding options
    *   included, and a language or task this model cannot do), `ERR_CLOSED`, `ERR_ABORTED` (an aborted `signal`)
    */

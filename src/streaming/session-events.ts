@@ -7,7 +7,7 @@
 export interface PartialEvent {
   /** Always `'partial'`. */
   readonly type: 'partial';
-  /** Text of the unconfirmed tail (may be empty). */
+  /** Text of the unconfirmed tail (may be empty): its segments, or with word granularity its words. */
   readonly text: string;
   /** Seconds on the session timeline (0 = the first sample pushed). */
   readonly start: number;
@@ -17,7 +17,33 @@ export interface PartialEvent {
   readonly latencyMs: number;
 }
 
-/** Confirmed text: never changed or repeated by later events. */
+/**
+ * A confirmed word (a session with `granularity: 'word'`, the default): never changed or repeated
+ * by later events. Each word starts at or after the end of the one before it.
+ */
+export interface WordEvent {
+  /** Always `'word'`. */
+  readonly type: 'word';
+  /** Text, with its leading space as Whisper writes it (the words joined make the text). */
+  readonly word: string;
+  /**
+   * Seconds on the session timeline, from the word timestamps (openai/whisper `timing.py`) of the
+   * window that confirmed it; raised to the previous word's end where the alignment put it earlier.
+   */
+  readonly start: number;
+  /** Seconds on the session timeline, at or after `start`. */
+  readonly end: number;
+  /** Mean probability of its tokens (0 to 1), in the window that confirmed it. */
+  readonly probability: number;
+  /** Milliseconds from the push of the audio at `end` to this event. */
+  readonly latencyMs: number;
+}
+
+/**
+ * Confirmed text: never changed or repeated by later events. With word granularity, a segment is
+ * made of confirmed words (already emitted as `'word'` events), emitted once the transcription
+ * shows the segment ended (or the audio before its end left the buffer, or at the end).
+ */
 export interface SegmentEvent {
   /** Always `'segment'`. */
   readonly type: 'segment';
@@ -29,7 +55,10 @@ export interface SegmentEvent {
   readonly start: number;
   /** Seconds on the session timeline. */
   readonly end: number;
-  /** Its tokens, timestamp tokens included. */
+  /**
+   * Its tokens: with segment granularity timestamp tokens included, with word granularity the
+   * text tokens of its words.
+   */
   readonly tokens: readonly number[];
   /** Milliseconds from the push of the audio at `end` to this event. */
   readonly latencyMs: number;
@@ -59,4 +88,4 @@ export interface SpeechEndSessionEvent {
 }
 
 /** Every event of a session. */
-export type SessionEvent = PartialEvent | SegmentEvent | SpeechStartSessionEvent | SpeechEndSessionEvent;
+export type SessionEvent = PartialEvent | WordEvent | SegmentEvent | SpeechStartSessionEvent | SpeechEndSessionEvent;

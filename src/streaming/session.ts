@@ -1,8 +1,8 @@
 /**
  * Streaming transcription: audio pushed in chunks of any size into a {@link RingBuffer},
  * re-transcribed every `stepMs` of new audio, confirmed by LocalAgreement and consumed from
- * the buffer once confirmed (the whisper_streaming scheme, with segment-level agreement);
- * gated by the Silero VAD, whose end of speech finalises the text (whisper_streaming's VAC).
+ * the buffer once confirmed (the whisper_streaming scheme, with word-level or segment-level
+ * agreement); gated by the Silero VAD, whose end of speech finalises the text (whisper_streaming's VAC).
  * @module
  */
 import { EventEmitter } from 'node:events';
@@ -19,13 +19,26 @@ import { VAD_FRAME_SAMPLES } from '../vad/vad-constants.js';
 import type { VadStream } from '../vad/vad-stream.js';
 import { Vad } from '../vad/vad.js';
 import { agreedPrefix, type HypothesisSegment } from './local-agreement.js';
-import type { PartialEvent, SegmentEvent, SessionEvent } from './session-events.js';
+import type { SegmentEvent, SessionEvent } from './session-events.js';
 import { hasVoice } from './voice-activity.js';
+import { WordConfirmation, type WordStepMode, type WordStepOutcome } from './word-confirmation.js';
 
 /** Options of {@link Transcriber.createSession}. */
 export interface SessionOptions extends Omit<TranscribeOptions, 'signal' | 'onProgress' | 'initialPrompt' | 'conditionOnPreviousText' | 'vad' | 'batchSize'> {
   /** Re-transcribe after this many milliseconds of new audio. Default 1000. */
   readonly stepMs?: number;
+  /**
+   * What LocalAgreement confirms (Macháček et al., whisper_streaming). `'word'` (default): each
+   * step transcribes the buffer with word timestamps (`wordTimestamps` is implied), and a word is
+   * confirmed as soon as two successive hypotheses agree on it (the longest common prefix of their
+   * words, after the words already confirmed), as whisper_streaming's `HypothesisBuffer`: each one
+   * is a `'word'` event with its times from the word timestamps; the buffer is trimmed at the end
+   * of the last confirmed sentence or segment; `'segment'` events are made of confirmed words.
+   * `'segment'`: whole segments are confirmed when two hypotheses agree on them (never the last
+   * one of a hypothesis) and the buffer is trimmed at their end; no `'word'` events. Word
+   * confirmation costs each step the alignment's teacher-forced pass, and confirms text sooner.
+   */
+  readonly granularity?: 'word' | 'segment';
   /**
    * The gate in front of the decoder. `'silero'` (default): the Silero VAD (Silero's `VADIterator`
    * over the pushed audio, with {@link vadOptions}): only speech is transcribed, speech start and
@@ -42,7 +55,10 @@ export interface SessionOptions extends Omit<TranscribeOptions, 'signal' | 'onPr
   readonly vadOptions?: SpeechEventOptions;
   /** RMS below which audio is silence for the energy gate (`vad: 'energy'`). Default 0.01 (≈ −40 dBFS). */
   readonly vadThreshold?: number;
-  /** Prompt for the first window; later windows are prompted with the confirmed text. */
+  /**
+   * Prompt for the first window; later windows are prompted with it followed by the confirmed text
+   * whose audio has left the buffer (the last 1000 characters of all that).
+   */
   readonly initialPrompt?: string;
   /** Closes the session with `ERR_ABORTED`. */
   readonly signal?: AbortSignal;
@@ -65,14 +81,21 @@ export interface SessionEngine {
 export const SESSION_VAD_DEFAULTS = Object.freeze({ threshold: 0.5, minSilenceDurationMs: 500, speechPadMs: 100 });
 
 const MAX_WINDOW = N_SAMPLES; // 30 s: one Whisper window
+/** The prompt keeps the last this many characters of confirmed text. */
+const MAX_PROMPT_CHARS = 1000;
 
 /**
- * A live transcription fed by `push()`. Emits `'partial'` and `'segment'` events (also
- * available through `for await (const event of session)`), and `'error'` if a step fails.
+ * A live transcription fed by `push()`. Emits `'partial'`, `'word'` (with `granularity: 'word'`,
+ * the default) and `'segment'` events, `'speechstart'` and `'speechend'` with the Silero gate
+ * (also available through `for await (const event of session)`), and `'error'` if a step fails.
  * Create it with {@link Transcriber.createSession}.
  */
 export class TranscriptionSession extends EventEmitter implements AsyncIterable<SessionEvent> {
-  /** The audio not yet confirmed, at most 30 s of it transcribed per step. */
+  /**
+   * The audio not yet done with, at most 30 s of it transcribed per step: with segment granularity
+   * the audio after the last confirmed segment; with word granularity it may also hold confirmed
+   * words of a sentence and segment not yet over, transcribed again as context (and not repeated).
+   */
   readonly buffer = new RingBuffer({ capacity: MAX_WINDOW, overflow: 'grow', maxCapacity: 64 * MAX_WINDOW });
   private readonly stepSamples: number;
   private readonly vadThreshold: number;
@@ -95,7 +118,10 @@ export class TranscriptionSession extends EventEmitter implements AsyncIterable<
   /** Session sample index up to which the last step transcribed. */
   private processedTo = 0;
   private pushedTo = 0;
+  /** Segment granularity: the unconfirmed segments of the last hypothesis. */
   private previous: HypothesisSegment[] = [];
+  /** Word granularity: the agreement's state; undefined with segment granularity. */
+  private readonly words: WordConfirmation | undefined;
   private prompt: string;
   private nextId = 0;
   private voiceInBuffer = false;
@@ -135,10 +161,20 @@ export class TranscriptionSession extends EventEmitter implements AsyncIterable<
     if (options.vadModel !== undefined && (typeof options.vadModel !== 'string' || options.vadModel.length === 0)) {
       throw new AmanuensisError('ERR_INVALID_ARGUMENT', 'vadModel must be the path of a Silero VAD model file');
     }
-    const { stepMs: _s, vadThreshold: _v, vad: _g, vadOptions: _o, vadModel: _m, initialPrompt, signal, ...decode } = options;
+    const granularity = options.granularity ?? 'word';
+    if (granularity !== 'word' && granularity !== 'segment') {
+      throw new AmanuensisError('ERR_INVALID_ARGUMENT', `granularity must be 'word' or 'segment'; got ${String(options.granularity)}`);
+    }
+    if (granularity === 'word' && options.wordTimestamps === false) {
+      throw new AmanuensisError('ERR_INVALID_ARGUMENT', "granularity 'word' needs word timestamps: wordTimestamps false contradicts it");
+    }
+    if (granularity === 'word') this.words = new WordConfirmation();
+    const { stepMs: _s, vadThreshold: _v, vad: _g, vadOptions: _o, vadModel: _m, granularity: _w, initialPrompt, signal, ...decode } = options;
     // checked now as every step would check them: a bad option throws here, instead of
     // surfacing later as an 'error' event of the first step
-    resolveTranscribeOptions({ ...decode, ...(initialPrompt !== undefined && { initialPrompt }), ...(signal !== undefined && { signal }) });
+    resolveTranscribeOptions({
+      ...decode, ...(granularity === 'word' && { wordTimestamps: true }), ...(initialPrompt !== undefined && { initialPrompt }), ...(signal !== undefined && { signal }),
+    });
     this.decodeOptions = decode;
     this.prompt = initialPrompt ?? '';
     if (signal?.aborted) throw new AmanuensisError('ERR_ABORTED', 'the session was aborted');
@@ -193,6 +229,25 @@ export class TranscriptionSession extends EventEmitter implements AsyncIterable<
     if (this.failure !== undefined) throw this.failure;
   }
 
+  /**
+   * Resolves once the session has done all it will do with the audio pushed so far until more
+   * arrives: the gate has seen every chunk and acted on its speech events, and the step it started,
+   * and any step that one led to, have finished and emitted their events. Pushing a chunk and
+   * awaiting this replays a recording as if transcription took no time (whisper_streaming's
+   * "computationally unaware" simulation): the same steps at the same points of the audio on any
+   * machine. A live source need not call it.
+   * @throws {@link AmanuensisError} what a step failed with, `ERR_ABORTED`
+   */
+  async settle(): Promise<void> {
+    for (;;) {
+      const gateWork = this.gateWork;
+      await gateWork;
+      await this.idle();
+      if (this.gateWork === gateWork && this.running === undefined) break;
+    }
+    if (this.failure !== undefined) throw this.failure;
+  }
+
   /** Flushes, then ends the event stream (the async iterator finishes). */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -242,6 +297,7 @@ export class TranscriptionSession extends EventEmitter implements AsyncIterable<
         const keepFrom = frames - VAD_FRAME_SAMPLES - Math.ceil(((this.gateOptions.speechPadMs ?? 0) * SAMPLE_RATE) / 1000);
         this.advance(Math.max(0, Math.min(keepFrom - this.offset, this.buffer.length)));
         this.processedTo = Math.max(this.processedTo, this.offset);
+        this.skipWords();
       }
     } catch (err) {
       this.fail(toAmanuensisError(err));
@@ -267,6 +323,7 @@ export class TranscriptionSession extends EventEmitter implements AsyncIterable<
       await this.idle();
       this.advance(Math.max(0, Math.min(at - this.offset, this.buffer.length)));
       this.processedTo = Math.max(this.processedTo, this.offset);
+      this.skipWords();
       this.speaking = true;
       this.voiceInBuffer = true;
       this.emitEvent({ type: 'speechstart', start: at / SAMPLE_RATE });
@@ -315,45 +372,91 @@ export class TranscriptionSession extends EventEmitter implements AsyncIterable<
         // silence: no decoder work, no events; the audio is dropped from the buffer
         this.advance(n);
         this.previous = [];
+        this.skipWords();
         return;
       }
       const audio = this.buffer.peek(n);
       const result = await this.engine.transcribe(audio, {
         ...this.decodeOptions,
         conditionOnPreviousText: false,
+        ...(this.words !== undefined && { wordTimestamps: true }),
         ...(this.prompt !== '' && { initialPrompt: this.prompt }),
         ...(this.options.signal !== undefined && { signal: this.options.signal }),
       });
       if (this.closed) return;
-      const start = this.offset / SAMPLE_RATE;
-      const hypothesis: HypothesisSegment[] = result.segments.map((s) => ({ text: s.text, start: start + s.start, end: start + s.end, tokens: s.tokens }));
       // a window that cannot grow by another step before reaching 30 s must shed audio now
       const full = n > MAX_WINDOW - this.stepSamples;
-      let confirmed = agreedPrefix(this.previous, hypothesis);
-      if (final) confirmed = hypothesis.length;
-      else if (full) confirmed = Math.max(confirmed, hypothesis.length > 1 ? hypothesis.length - 1 : hypothesis.length);
-      for (const s of hypothesis.slice(0, confirmed)) this.emitEvent(this.segmentEvent(s));
-      // consumed up to the end of the last confirmed segment; all of it when everything is confirmed at the end or in a full window
-      const everything = final || (full && confirmed === hypothesis.length);
-      const consumedTo = everything ? this.offset + n
-        : confirmed > 0 ? Math.round(hypothesis[confirmed - 1]!.end * SAMPLE_RATE) : this.offset;
-      if (confirmed > 0) this.prompt = (this.prompt + hypothesis.slice(0, confirmed).map((s) => s.text).join('')).slice(-1000);
-      this.advance(Math.max(0, Math.min(consumedTo - this.offset, this.buffer.length)));
-      this.previous = hypothesis.slice(confirmed);
-      if (!final) {
-        const tail = this.previous;
-        const partial: PartialEvent = {
-          type: 'partial',
-          text: tail.map((s) => s.text).join(''),
-          start: tail[0]?.start ?? this.offset / SAMPLE_RATE,
-          end: this.processedTo / SAMPLE_RATE,
-          latencyMs: this.latency(this.processedTo),
-        };
-        this.emitEvent(partial);
-      }
+      if (this.words !== undefined) this.confirmWords(this.words, result, n, final ? 'final' : full ? 'full' : 'agree');
+      else this.confirmSegments(result, n, final, full);
     } catch (err) {
       this.fail(toAmanuensisError(err));
     }
+  }
+
+  /** Segment granularity: LocalAgreement over the hypothesis' segments. */
+  private confirmSegments(result: TranscriptionResult, n: number, final: boolean, full: boolean): void {
+    const start = this.offset / SAMPLE_RATE;
+    const hypothesis: HypothesisSegment[] = result.segments.map((s) => ({ text: s.text, start: start + s.start, end: start + s.end, tokens: s.tokens }));
+    let confirmed = agreedPrefix(this.previous, hypothesis);
+    if (final) confirmed = hypothesis.length;
+    else if (full) confirmed = Math.max(confirmed, hypothesis.length > 1 ? hypothesis.length - 1 : hypothesis.length);
+    for (const s of hypothesis.slice(0, confirmed)) this.emitEvent(this.segmentEvent(s));
+    // consumed up to the end of the last confirmed segment; all of it when everything is confirmed at the end or in a full window
+    const everything = final || (full && confirmed === hypothesis.length);
+    const consumedTo = everything ? this.offset + n
+      : confirmed > 0 ? Math.round(hypothesis[confirmed - 1]!.end * SAMPLE_RATE) : this.offset;
+    if (confirmed > 0) this.prompt = (this.prompt + hypothesis.slice(0, confirmed).map((s) => s.text).join('')).slice(-MAX_PROMPT_CHARS);
+    this.advance(Math.max(0, Math.min(consumedTo - this.offset, this.buffer.length)));
+    this.previous = hypothesis.slice(confirmed);
+    if (!final) {
+      const tail = this.previous;
+      this.emitPartial(tail.map((s) => s.text).join(''), tail[0]?.start ?? this.offset / SAMPLE_RATE);
+    }
+  }
+
+  /** Word granularity: LocalAgreement over the hypothesis' words (see {@link WordConfirmation}). */
+  private confirmWords(words: WordConfirmation, result: TranscriptionResult, n: number, mode: WordStepMode): void {
+    const windowStart = this.offset / SAMPLE_RATE;
+    const outcome = words.step({
+      words: result.segments.flatMap((s, segment) => (s.words ?? []).map((w) => ({
+        word: w.word, start: windowStart + w.start, end: windowStart + w.end, probability: w.probability, tokens: w.tokens, segment,
+      }))),
+      segmentEnds: result.segments.map((s) => windowStart + s.end),
+      windowStart,
+      windowEnd: (this.offset + n) / SAMPLE_RATE,
+    }, mode, this.stepSamples / SAMPLE_RATE);
+    this.applyWordOutcome(outcome);
+    if (mode !== 'final') {
+      const pending = outcome.pending;
+      this.emitPartial(pending.map((w) => w.word).join(''), pending[0]?.start ?? Math.max(this.offset / SAMPLE_RATE, words.confirmedUntil));
+    }
+  }
+
+  /** Emits a word step's words and segments, prompts with the words that leave the buffer, and trims it. */
+  private applyWordOutcome(outcome: WordStepOutcome): void {
+    for (const event of outcome.events) {
+      if ('word' in event) {
+        const { word, start, end, probability } = event.word;
+        this.emitEvent({ type: 'word', word, start, end, probability, latencyMs: this.latency(Math.round(end * SAMPLE_RATE)) });
+      } else {
+        const words = event.segment;
+        this.emitEvent(this.segmentEvent({
+          text: words.map((w) => w.word).join(''), start: words[0]!.start, end: words[words.length - 1]!.end, tokens: words.flatMap((w) => w.tokens),
+        }));
+      }
+    }
+    if (outcome.released.length > 0) this.prompt = (this.prompt + outcome.released.map((w) => w.word).join('')).slice(-MAX_PROMPT_CHARS);
+    const trimTo = Math.round(outcome.trimTo * SAMPLE_RATE);
+    this.advance(Math.max(0, Math.min(trimTo - this.offset, this.buffer.length)));
+  }
+
+  /** Word granularity: the buffer's audio before its start was dropped without a transcription. */
+  private skipWords(): void {
+    if (this.words !== undefined) this.applyWordOutcome(this.words.skip(this.offset / SAMPLE_RATE));
+  }
+
+  private emitPartial(text: string, start: number): void {
+    this.emitEvent({ type: 'partial', text, start, end: this.processedTo / SAMPLE_RATE, latencyMs: this.latency(this.processedTo) });
   }
 
   private advance(samples: number): void {

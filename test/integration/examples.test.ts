@@ -358,7 +358,7 @@ describe('examples/http-server.ts cancellation, timeout and overload', () => {
 });
 
 describe('examples/streaming.ts with the replayer client', () => {
-  it('streams partial and segment events back; the segments concatenate to the offline text', async () => {
+  it('streams partial, word and segment events back; the words and the segments concatenate to the offline text', async () => {
     // the energy gate: the Silero gate would transcribe each stretch of speech on its own, not the offline audio
     const server = await createStreamingServer(t, { port: 0, session: { ...decode, vad: 'energy' } });
     try {
@@ -367,8 +367,10 @@ describe('examples/streaming.ts with the replayer client', () => {
       expect(events[events.length - 1]).toEqual({ type: 'done' });
       const segments = events.filter((e) => e.type === 'segment');
       expect(segments.length).toBeGreaterThan(0);
-      const offline = await t.transcribe(audio, decode);
+      // sessions confirm by words (the default): each window is transcribed with word timestamps, on its own
+      const offline = await t.transcribe(audio, { ...decode, wordTimestamps: true, conditionOnPreviousText: false });
       expect(segments.map((s) => s.text).join('').trim()).toBe(offline.text.trim());
+      expect(events.filter((e) => e.type === 'word').map((e) => e.word).join('')).toBe(segments.map((s) => s.text).join(''));
       expect(events.some((e) => e.type === 'partial')).toBe(true);
     } finally {
       await server.close();
@@ -434,8 +436,12 @@ describe('examples/streaming.ts options and refusals', () => {
     const oneStep = await exchange(url, [JSON.stringify({ stepMs: 30_000, temperature: [0], initialPrompt: '' }), ...speech()]);
     expect(oneStep.code).toBe(1000);
     expect(oneStep.events.some((e) => e.type === 'partial')).toBe(false);
-    const offline = await t.transcribe(audio, decode);
+    const offline = await t.transcribe(audio, { ...decode, wordTimestamps: true, conditionOnPreviousText: false });
     expect(oneStep.events.filter((e) => e.type === 'segment').map((e) => e.text).join('')).toBe(offline.text);
+    // and by segments, as asked: the window's own segments, transcribed without word timestamps
+    const bySegments = await exchange(url, [JSON.stringify({ stepMs: 30_000, granularity: 'segment' }), ...speech()]);
+    expect(bySegments.events.some((e) => e.type === 'word')).toBe(false);
+    expect(bySegments.events.filter((e) => e.type === 'segment').map((e) => e.text).join('')).toBe((await t.transcribe(audio, decode)).text);
   });
 
   it('bad options are an error event and close 1008; unusable text 1003; options after audio 1008', async () => {

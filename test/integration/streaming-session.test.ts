@@ -1,7 +1,8 @@
 /**
- * TranscriptionSession: jfk.wav and LibriSpeech utterances replayed in 20 ms, 100 ms and 1 s
- * chunks (faster than real time, and one at real-time pace), against the offline
- * transcription of the same audio with the same model and decoding options.
+ * TranscriptionSession at segment granularity: jfk.wav and LibriSpeech utterances replayed in
+ * 20 ms, 100 ms and 1 s chunks (faster than real time, and one at real-time pace), against the
+ * offline transcription of the same audio with the same model and decoding options. (Word
+ * granularity, the default, is streaming-words.test.ts's.)
  */
 import { describe, expect, it } from 'vitest';
 
@@ -19,7 +20,7 @@ const decode = { temperature: 0, sampleLen: 24 } as const;
  * transcribes only the speech, each stretch on its own, which is not the same audio.
  */
 async function replay(t: Transcriber, audio: Float32Array, chunkMs: number, pace = false, gate: 'silero' | 'energy' = 'energy'): Promise<{ events: SessionEvent[]; seenAtEmission: string[] }> {
-  const session = t.createSession({ ...decode, stepMs: 1000, vad: gate });
+  const session = t.createSession({ ...decode, stepMs: 1000, vad: gate, granularity: 'segment' });
   const events: SessionEvent[] = [];
   const seenAtEmission: string[] = [];
   session.on('segment', (e: SegmentEvent) => seenAtEmission.push(JSON.stringify(e)));
@@ -96,7 +97,7 @@ describe('TranscriptionSession', () => {
 
   it('createSession refuses bad decoding options at once, not as a later \'error\' event', () => {
     for (const bad of [{ temperature: -1 }, { temperature: [] }, { bestOf: 0 }, { beamSize: 2.5 }, { suppressTokens: [-3] },
-      { initialPrompt: 42 }, { signal: {} }, { language: 'de' }, { task: 'translate' }]) {
+      { initialPrompt: 42 }, { signal: {} }, { language: 'de' }, { task: 'translate' }, { granularity: 'sentence' }, { wordTimestamps: false }]) {
       expect(() => t.createSession(bad as never), JSON.stringify(bad)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
     }
   });

@@ -20,6 +20,7 @@ import type {
 } from '../../src/index.js';
 import type { TranscriberBufferKind } from '../../src/advanced.js';
 import type { AlignmentHeadsOption, Word } from '../../src/index.js';
+import type { PartialEvent, SegmentEvent, SessionEvent, SpeechEndSessionEvent, SpeechStartSessionEvent, WordEvent } from '../../src/index.js';
 
 expectTypeOf<TranscribeOptions>().toEqualTypeOf<{
   readonly language?: string;
@@ -217,6 +218,7 @@ expectTypeOf<SessionOptions>().toEqualTypeOf<{
   readonly seed?: number;
   readonly vadModel?: string;
   readonly stepMs?: number;
+  readonly granularity?: 'word' | 'segment';
   readonly vad?: 'silero' | 'energy' | false;
   readonly vadOptions?: SpeechEventOptions;
   readonly vadThreshold?: number;
@@ -228,6 +230,17 @@ expectTypeOf<SessionOptions>().toEqualTypeOf<{
   readonly alignmentHeads?: AlignmentHeadsOption;
   readonly hallucinationSilenceThreshold?: number;
 }>();
+
+expectTypeOf<WordEvent>().toEqualTypeOf<{
+  readonly type: 'word';
+  readonly word: string;
+  readonly start: number;
+  readonly end: number;
+  readonly probability: number;
+  readonly latencyMs: number;
+}>();
+
+expectTypeOf<SessionEvent>().toEqualTypeOf<PartialEvent | WordEvent | SegmentEvent | SpeechStartSessionEvent | SpeechEndSessionEvent>();
 
 expectTypeOf<MelFrontend>().toEqualTypeOf<{
   readonly nMels: number;
