@@ -2,8 +2,9 @@
 // dequantized copy: each block's 32 quants are widened to floats in registers, multiplied by the
 // f32 activations and the block's partial sum scaled by its d once (the types with a minimum are
 // dequantized in registers and multiplied directly). The result is the product with the exactly
-// dequantized weights (f32 activations throughout), summed in another order. A step is bound by memory traffic, so the point is that every
-// weight byte is read once whatever the number of rows, at fewer bytes per weight than f16.
+// dequantized weights (f32 activations throughout), summed in another order. A step is bound by
+// memory traffic, so the point is that every weight byte is read once whatever the number of
+// rows, at fewer bytes per weight than f16.
 #include <algorithm>
 
 #include "gemm.h"
