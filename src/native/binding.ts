@@ -455,15 +455,32 @@ export function loadNativeAddon(bindingPath?: string): NativeAddon {
       ? require(bindingPath)
       : (require('node-gyp-build') as (root: string) => unknown)(packageRoot())) as NativeAddon;
     addon.initialize({ errorClass: AmanuensisError });
+    assertCurrentAddon(addon);
     loaded.set(key, addon);
     return addon;
   } catch (err) {
+    if (err instanceof AmanuensisError) throw err;
     throw new AmanuensisError('ERR_NATIVE_LOAD',
       'the amanuensis native module could not be loaded. No prebuild matches this platform ' +
       `(${process.platform}-${process.arch}, Node ${process.versions.node}) and no local build was found. ` +
       'Build it with `npm rebuild amanuensis` (needs python3, make and a C++17 compiler), ' +
       `or pass nativeBinding with the path of a built amanuensis.node. Cause: ${(err as Error).message}`,
       { cause: err });
+  }
+}
+
+/**
+ * An addon built from older sources than this JavaScript (a stale prebuild or build left in a
+ * working tree) lacks functions the JavaScript calls: refused at load with the fix, rather than
+ * a TypeError at the first call that needs one of them.
+ */
+function assertCurrentAddon(addon: NativeAddon): void {
+  const required = ['loadModel', 'loadVad', 'cpuInfo', 'decodeSchedulerStats'] as const;
+  const missing = required.filter((name) => typeof (addon as unknown as Record<string, unknown>)[name] !== 'function');
+  if (missing.length > 0) {
+    throw new AmanuensisError('ERR_NATIVE_LOAD',
+      `the amanuensis native module is older than its JavaScript (it lacks ${missing.join(', ')}): ` +
+      'rebuild it (`npm rebuild amanuensis`, or `npm run build:native` / `npm run prebuild` in a clone)');
   }
 }
 

@@ -45,9 +45,10 @@ export interface SessionOptions extends Omit<TranscribeOptions, 'signal' | 'onPr
    * end are `'speechstart'` and `'speechend'` events, and the end of speech finalises the pending
    * text at once (whisper_streaming's VAC policy) instead of waiting for agreement with later audio.
    * `'energy'`: audio whose RMS stays below {@link vadThreshold} is dropped, the rest is
-   * transcribed, no speech events. `false`: everything is transcribed.
+   * transcribed, no speech events. `false`: everything is transcribed. `true` is `'silero'` (as
+   * `transcribe`'s `vad: true`).
    */
-  readonly vad?: 'silero' | 'energy' | false;
+  readonly vad?: 'silero' | 'energy' | boolean;
   /**
    * Parameters of the Silero gate. Default: whisper_streaming's VAC (threshold 0.5,
    * minSilenceDurationMs 500: a pause of half a second ends speech, speechPadMs 100).
@@ -148,10 +149,11 @@ export class TranscriptionSession extends EventEmitter implements AsyncIterable<
     this.stepSamples = Math.round((stepMs / 1000) * SAMPLE_RATE);
     this.vadThreshold = options.vadThreshold ?? 0.01;
     if (!(this.vadThreshold >= 0)) throw new AmanuensisError('ERR_INVALID_ARGUMENT', 'vadThreshold must be a non-negative RMS');
-    this.gate = options.vad ?? 'silero';
-    if (this.gate !== 'silero' && this.gate !== 'energy' && this.gate !== false) {
-      throw new AmanuensisError('ERR_INVALID_ARGUMENT', `vad must be 'silero', 'energy' or false; got ${String(options.vad)}`);
+    const gate = options.vad === undefined || options.vad === true ? 'silero' : options.vad;
+    if (gate !== 'silero' && gate !== 'energy' && gate !== false) {
+      throw new AmanuensisError('ERR_INVALID_ARGUMENT', `vad must be 'silero', 'energy', true or false; got ${String(options.vad)}`);
     }
+    this.gate = gate;
     if (options.vadOptions !== undefined && (typeof options.vadOptions !== 'object' || options.vadOptions === null)) {
       throw new AmanuensisError('ERR_INVALID_ARGUMENT', 'vadOptions must be an object of speech event options');
     }

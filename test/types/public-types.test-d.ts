@@ -219,7 +219,7 @@ expectTypeOf<SessionOptions>().toEqualTypeOf<{
   readonly vadModel?: string;
   readonly stepMs?: number;
   readonly granularity?: 'word' | 'segment';
-  readonly vad?: 'silero' | 'energy' | false;
+  readonly vad?: 'silero' | 'energy' | boolean;
   readonly vadOptions?: SpeechEventOptions;
   readonly vadThreshold?: number;
   readonly initialPrompt?: string;
