@@ -13,6 +13,7 @@ import { hparamsInFileOrder, loadNativeAddon } from '../src/native/binding.js';
 import { Transcriber } from '../src/transcriber.js';
 import { goldenF32 } from '../test/helpers/shared.js';
 import { writeRecord } from './record.js';
+import { decoderStepBytes } from './step-bytes.js';
 import { summarize } from './stats.js';
 
 const { values } = parseArgs({
@@ -28,17 +29,12 @@ const t = await Transcriber.load(values.model, { threads });
 const d = t.dims;
 const features = d.nAudioState === 384 && d.nAudioCtx === 1500 ? goldenF32('encoder.f32') : new Float32Array(d.nAudioCtx * d.nAudioState).fill(0.01);
 
-/**
- * Bytes one step reads: f16 weights of the decoder blocks and the vocabulary (once), cross K/V
- * (f16, once per window), self K/V of `context` positions (f16, per sequence).
- */
+
+const file = await indexModelFile(values.model);
+
+/** Bytes one step of `nSeq` sequences over `windows` windows reads (bench/step-bytes.ts: the file's own weight types). */
 function bytesPerStep(nSeq: number, windows = 1): number {
-  const s = d.nTextState;
-  const blockWeights = (3 * s * s + s * s + s * s + s * s + 8 * s * s) * 2; // qkv, out, cross q, cross out, mlp
-  const vocab = d.nVocab * s * 2;
-  const cross = 2 * d.nAudioCtx * s * 2 * windows;
-  const self = 2 * context * s * 2 * nSeq;
-  return d.nTextLayer * (blockWeights + cross + self) + vocab;
+  return decoderStepBytes(file, context, nSeq, windows);
 }
 
 const records: { sequences: number; medianMs: number; bytesPerStep: number; gbPerS: number }[] = [];
@@ -64,7 +60,6 @@ for (const nSeq of [1, 5, 16]) {
 
 // concurrent requests: each its own decoder and window, one sequence each
 const addon = loadNativeAddon();
-const file = await indexModelFile(values.model);
 const model = await addon.loadModel(file.path, { hparams: hparamsInFileOrder(file.dims), tensors: file.tensors, ...{ threads, simd: true } });
 const concurrent: { requests: number; separateMs: number; batchedMs: number; batchedGbPerS: number }[] = [];
 lines.push('  concurrent requests, one sequence and one window each, one step of all of them:');

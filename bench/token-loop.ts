@@ -28,6 +28,7 @@ import { hparamsInFileOrder } from '../src/native/binding.js';
 import { Transcriber } from '../src/transcriber.js';
 import { SeededRandom } from '../src/utils/random.js';
 import { writeRecord } from './record.js';
+import { decoderStepBytes } from './step-bytes.js';
 import { type Summary, summarize } from './stats.js';
 import { buildWhisperCpp, whisperCppBench, whisperCppTranscribe } from './whisper-cpp-native.js';
 
@@ -52,18 +53,9 @@ const d = native.dims;
 const file = await indexModelFile(values.model);
 const model = await addon.loadModel(file.path, { hparams: hparamsInFileOrder(file.dims), tensors: file.tensors, threads, simd: true });
 
-/**
- * Bytes one single-sequence step reads at `context` cached tokens: the decoder's weight matrices as
- * the file stores them (f16 or quantized blocks; the cross-attention key and value projections are
- * not read by a step) and the token embedding, the cross-attention K/V (f16), the self K/V (f16).
- */
+/** Bytes one single-sequence step reads at `context` cached tokens (bench/step-bytes.ts). */
 function bytesPerStep(context: number): number {
-  const s = d.nTextState;
-  const weights = file.tensors
-    .filter((t) => t.ne.length === 2 && (t.name === 'decoder.token_embedding.weight' ||
-      (t.name.startsWith('decoder.blocks.') && !/cross_attn\.(key|value)\./.test(t.name))))
-    .reduce((n, t) => n + t.nbytes, 0);
-  return weights + d.nTextLayer * (2 * d.nAudioCtx * s * 2 + 2 * context * s * 2);
+  return decoderStepBytes(file, context);
 }
 
 /** 256 single-token steps from an empty cache, natively back to back; mean ms. */
