@@ -1,6 +1,6 @@
 #include "decoder_align.h"
 
-#include <numeric>
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -34,8 +34,18 @@ void decoder_align(decoder_state & st, const float * features, const alignment_r
     capture.n_heads = r.n_heads;
     capture.n_positions = r.n_positions;
     capture.out = weights;
-    std::vector<int32_t> positions(r.n_tokens - 1);
-    std::iota(positions.begin(), positions.end(), 0);
+    // only rows whose next token is a text id have a probability: the SOT sequence's rows and
+    // <|endoftext|>'s need no logits (one row still goes through, so a step has an output)
+    std::vector<int32_t> positions;
+    for (int i = 0; i + 1 < r.n_tokens; ++i) {
+        if (r.tokens[i + 1] >= 0 && r.tokens[i + 1] < r.text_vocab_end) {
+            positions.push_back(i);
+        }
+    }
+    const bool any_text = !positions.empty();
+    if (!any_text) {
+        positions.push_back(0);
+    }
     decoder_step_request req;
     req.state = &st;
     req.tokens = r.tokens;
@@ -46,13 +56,18 @@ void decoder_align(decoder_state & st, const float * features, const alignment_r
     decoder_step_check(req);  // heads, positions, tokens and context, before any work
 
     scratch_pool<decoder_workspace>::lease ws = st.model->decoder_scratch.acquire();
-    float * logits = ws->logits.reserve(positions.size() * static_cast<size_t>(hp.n_vocab));
-    decoder_step_batch(&req, 1, logits, n_threads, *ws);
-    // openai's softmax over the text ids of each row, in place (the rows are not needed after)
-    softmax_rows(r.n_tokens - 1, r.text_vocab_end, logits, hp.n_vocab, 1.0f, nullptr, st.model->path);
-    for (int i = 0; i + 1 < r.n_tokens; ++i) {
-        const int next = r.tokens[i + 1];
-        probabilities[i] = next < r.text_vocab_end ? logits[static_cast<int64_t>(i) * hp.n_vocab + next] : 0.0f;
+    // logits of the text ids only: openai's softmax covers no other (and they are most of the vocabulary)
+    const int vocab = r.text_vocab_end;
+    float * logits = ws->logits.reserve(positions.size() * static_cast<size_t>(vocab));
+    decoder_step_batch(&req, 1, logits, n_threads, *ws, vocab);
+    std::fill(probabilities, probabilities + (r.n_tokens - 1), 0.0f);
+    if (!any_text) {
+        return;
+    }
+    softmax_rows(req.n_pos, vocab, logits, vocab, 1.0f, nullptr, st.model->path);
+    for (int p = 0; p < req.n_pos; ++p) {
+        const int i = positions[p];
+        probabilities[i] = logits[static_cast<int64_t>(p) * vocab + r.tokens[i + 1]];
     }
 }
 

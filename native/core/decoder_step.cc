@@ -94,12 +94,12 @@ void decoder_set_features(decoder_state & st, const float * features, int n_thre
     if (!c || c.use_count() > 1) {
         c = std::make_shared<cross_cache>();
     }
-    c->k.reserve(all);
-    c->v.reserve(all);
+    c->k.reserve(all, true);  // written whole: huge pages (aligned_buffer.h)
+    c->v.reserve(all, true);
     c->has_f32 = false;
     if (keep_f32) {
-        c->k32.reserve(all);
-        c->v32.reserve(all);
+        c->k32.reserve(all, true);
+        c->v32.reserve(all, true);
     } else {
         c->k32 = aligned_buffer<float>();
         c->v32 = aligned_buffer<float>();
@@ -209,7 +209,7 @@ void decoder_step_check(const decoder_step_request & r) {
 int decoder_step_out_rows(const decoder_step_request & r) { return r.state->n_seq * r.n_pos; }
 
 void decoder_step_batch(const decoder_step_request * requests, int n_requests, float * out, int n_threads,
-                        decoder_workspace & ws) {
+                        decoder_workspace & ws, int n_logits) {
     if (n_requests < 1) {
         throw native_error(errc::invalid_argument, "a batched step needs at least one decoder");
     }
@@ -227,6 +227,9 @@ void decoder_step_batch(const decoder_step_request * requests, int n_requests, f
     const whisper_model & m = *requests[0].state->model;
     const whisper_hparams & hp = m.hparams;
     thread_pool & pool = *m.pool;
+    if (n_logits < 0 || n_logits > hp.n_vocab) {
+        throw native_error(errc::invalid_argument, "a step returns logits of 1 to " + std::to_string(hp.n_vocab) + " ids");
+    }
     // an alignment pass (a capture) keeps float32 activations: its attention weights and
     // probabilities follow openai's float32 model whatever the number of tokens
     bool capturing = false;
@@ -375,8 +378,11 @@ void decoder_step_batch(const decoder_step_request * requests, int n_requests, f
             }
         }
     }
-    parallel_linear(pool, n_threads, out_row, h.data(), n, m.tok_emb, out, hp.n_vocab, gemm_epilogue{}, path);
-    if (!all_finite(out, static_cast<int64_t>(out_row) * hp.n_vocab)) {
+    // the first n_logits rows of the embedding (a prefix of a quantized matrix is whole rows too)
+    const int vocab = n_logits > 0 ? n_logits : hp.n_vocab;
+    const matrix_view embedding{m.tok_emb.data, m.tok_emb.type, vocab, m.tok_emb.cols};
+    parallel_linear(pool, n_threads, out_row, h.data(), n, embedding, out, vocab, gemm_epilogue{}, path);
+    if (!all_finite(out, static_cast<int64_t>(out_row) * vocab)) {
         throw native_error(errc::numeric, "the decoder computed non-finite logits (NaN or Infinity): the model's weights are corrupt");
     }
     for (int r = 0; r < n_requests; ++r) {

@@ -91,11 +91,12 @@ int decoder_step_out_rows(const decoder_step_request & r);
 // Steps several states of one model together (concurrent requests, each with its own window):
 // their rows go through every weight product as one matrix, so each weight is read once per
 // batch instead of once per state; attention stays per sequence (self) and per state (cross).
-// out [sum of out rows, n_vocab]: request r's rows [n_seq, n_pos, n_vocab] follow request r - 1's.
+// out [sum of out rows, n_logits]: request r's rows [n_seq, n_pos, n_logits] follow request r - 1's,
+// each holding the logits of ids [0, n_logits) (0: the whole vocabulary, n_logits = n_vocab).
 // Checks every request first (decoder_step_check) and that they share one model.
 // `ws`: the activations' scratch, leased by the caller from the model's decoder_scratch.
 void decoder_step_batch(const decoder_step_request * requests, int n_requests, float * out, int n_threads,
-                        decoder_workspace & ws);
+                        decoder_workspace & ws, int n_logits = 0);
 
 // Sequence i takes the cache of sequence source[i] (beam reordering); source [n_seq]. The
 // identity permutation copies nothing.

@@ -86,6 +86,17 @@ void parallel_linear(thread_pool & pool, int n_threads, int M, const float * A, 
                      float * C, int64_t ldc, const gemm_epilogue & ep, kernel_path path) {
     const int N = static_cast<int>(W.rows);
     const int K = static_cast<int>(W.cols);
+    if (M > GEMV_MAX_ROWS && M <= LINEAR_BLOCK_MAX_ROWS && uses_avx512(path)) {
+        // a block of rows: weight-stationary tiles, no packed copy of W (linear_block_avx512.cc)
+        const int threads = std::max(1, std::min(n_threads, pool.n_threads()));
+        const int n_tasks = threads * 4;
+        const int cols = round_up((N + n_tasks - 1) / n_tasks, 12);
+        pool.parallel_for((N + cols - 1) / cols, threads, [&](int t) {
+            const int c0 = t * cols;
+            simd::linear_block_512(M, c0, std::min(N, c0 + cols), K, A, lda, W, W.cols, C, ldc, ep, path);
+        });
+        return;
+    }
     if (M > GEMV_MAX_ROWS) {
         parallel_gemm(pool, n_threads, M, N, K, A, lda, linear_weight(W), C, ldc, ep, path);
         return;

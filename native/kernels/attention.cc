@@ -15,6 +15,19 @@ namespace {
 constexpr int SMALL_QUERY_ROWS = 8;
 thread_local aligned_buffer<float> tls_scores;
 thread_local std::vector<int> tls_valid;
+
+// s[rows, n_keys] = q[rows, d_head] k[n_keys, d_head]^T (q rows ldq apart, keys ldk apart). A block
+// of up to LINEAR_BLOCK_MAX_ROWS queries on the AVX-512 path reads the keys in place, tile by
+// tile; the general GEMM would first transpose them all into packed panels.
+void attention_scores(int rows, int n_keys, int d_head, const float * q, int64_t ldq, const void * k, dtype kv_type,
+                      int64_t ldk, float * s, kernel_path path) {
+    if (uses_avx512(path) && rows <= LINEAR_BLOCK_MAX_ROWS) {
+        simd::linear_block_512(rows, 0, n_keys, d_head, q, ldq, matrix_view{k, kv_type, n_keys, d_head}, ldk, s, n_keys,
+                               gemm_epilogue{}, path);
+        return;
+    }
+    gemm(rows, n_keys, d_head, q, ldq, gemm_b{k, kv_type, ldk, 1}, s, n_keys, gemm_epilogue{}, path);
+}
 } // namespace
 
 void attention_block(const attention_args & a, int head, int q0, int q1, kernel_path path) {
@@ -49,8 +62,7 @@ void attention_block(const attention_args & a, int head, int q0, int q1, kernel_
     }
 
     // S = Q_h K_h^T: B(k, n) = K[n, hoff + k]
-    gemm(rows, n_kv, a.d_head, a.q + q0 * a.ldq + hoff, a.ldq, gemm_b{k, a.kv_type, a.ldk, 1}, s, n_kv, gemm_epilogue{},
-         path);
+    attention_scores(rows, n_kv, a.d_head, a.q + q0 * a.ldq + hoff, a.ldq, k, a.kv_type, a.ldk, s, path);
 
     const int * valid = nullptr;
     if (a.causal_past >= 0) {
@@ -75,7 +87,7 @@ void attention_weights(const attention_args & a, int head, int n_keys, float * w
     const int64_t elem = a.kv_type == dtype::f16 ? 2 : 4;
     const int64_t kv_off = a.kv_head_stride >= 0 ? head * a.kv_head_stride : hoff;
     const void * k = static_cast<const char *>(a.k) + kv_off * elem;
-    gemm(a.n_q, n_keys, a.d_head, a.q + hoff, a.ldq, gemm_b{k, a.kv_type, a.ldk, 1}, w, n_keys, gemm_epilogue{}, path);
+    attention_scores(a.n_q, n_keys, a.d_head, a.q + hoff, a.ldq, k, a.kv_type, a.ldk, w, path);
     softmax_rows(a.n_q, n_keys, w, n_keys, 1.0f / std::sqrt(static_cast<float>(a.d_head)), nullptr, path);
 }
 

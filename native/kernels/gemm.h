@@ -67,6 +67,11 @@ void gemv_quantized_512(int M, int n_begin, int n_end, int K, const float * A, i
 // gemv_quant_vnni.cc: the same with 8-bit activations and AVX-512 VNNI (kernel_path::simd512_int8)
 void gemv_quantized_vnni(int M, int n_begin, int n_end, int K, const float * A, int64_t lda, const matrix_view & W,
                          float * C, int64_t ldc, const gemm_epilogue & ep);
+// linear_block_avx512.cc: C[M, n_begin:n_end] = A[M, K] * W[n_begin:n_end, 0:K]^T for M up to
+// LINEAR_BLOCK_MAX_ROWS, W of any type (f16 widened, quantized dequantized, a tile of weight rows
+// at a time) with rows ldw elements apart (W.cols for a quantized W); the AVX-512 path only
+void linear_block_512(int M, int n_begin, int n_end, int K, const float * A, int64_t lda, const matrix_view & W,
+                      int64_t ldw, float * C, int64_t ldc, const gemm_epilogue & ep, kernel_path path);
 // gemm_avx512.cc: over two adjacent B panels; the 12-row kernel also over two adjacent A panels
 void micro_kernel_6x32(int kc, const float * a, const float * b, float * c, int64_t ldc, int rows, int cols,
                        bool first, bool last, const float * bias, const gemm_epilogue & ep);
@@ -78,6 +83,7 @@ void attention_small_f16(const float * q, const uint16_t * k, int64_t ldk, const
                          int n_kv, int d_head, float scale, float * scores);
 } // namespace simd
 
+constexpr int LINEAR_BLOCK_MAX_ROWS = 64;
 constexpr int GEMM_MR = 6;
 constexpr int GEMM_NR = 16;
 

@@ -104,7 +104,7 @@ inline std::string string_field(const Napi::Object & o, const char * key, const 
 class float_copy {
 public:
     float_copy() = default;
-    float_copy(const float * src, size_t n) : size_(n) { std::copy(src, src + n, buffer_.reserve(n > 0 ? n : 1)); }
+    float_copy(const float * src, size_t n) : size_(n) { std::copy(src, src + n, buffer_.reserve(n > 0 ? n : 1, true)); }
     size_t size() const { return size_; }
     const float * data() const { return buffer_.data(); }
     const float * begin() const { return buffer_.data(); }

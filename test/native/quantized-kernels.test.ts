@@ -4,8 +4,9 @@
  * twin (test/helpers/quantized-blocks.ts), since the kernels dequantize to f32 and then compute
  * as for f32 weights (on the 8-bit-activation path, the few-row products within the golden
  * README's 8-bit bound instead; pairs of blocks with an odd last one). 96 wide, so rows of 3 and 12 blocks (odd counts, rows at unaligned byte
- * offsets); the decoder's products run both as a few-row gemv (6 tokens) and as the blocked GEMM
- * (20 tokens, the token embedding packed panel by panel).
+ * offsets); the decoder's products run both as a few-row gemv (6 tokens) and, for 20 tokens, as
+ * the row-block kernel on the AVX-512 paths (weight rows dequantized a tile at a time) or the
+ * blocked GEMM on the others (the token embedding packed panel by panel).
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -57,7 +58,8 @@ describe.each(TYPES)('%s blocks', (type) => {
       const features = await f.encoder.encode({ data: mel, nMels: 80, nFrames: 3000 });
       expectSame(await q.encoder.encode({ data: mel, nMels: 80, nFrames: 3000 }), features);
       const twenty = [...forced, ...Array.from({ length: 14 }, (_, i) => 1000 + 977 * i)];
-      // 6 and 12 rows take the few-row products (12: a full pass of 8 rows and a tail of 4), 20 the blocked GEMM
+      // 6 and 12 rows take the few-row products (12: a full pass of 8 rows and a tail of 4), 20 the
+      // row-block kernel (AVX-512) or the blocked GEMM
       for (const tokens of [forced, twenty.slice(0, 12), twenty]) {
         expectSame(await q.decoder.logits(tokens, features), await f.decoder.logits(tokens, features), int8Activations && tokens.length <= 16);
       }
