@@ -15,6 +15,7 @@
         "native/core/log_mel.cc",
         "native/core/decoder_step.cc",
         "native/core/decoder_align.cc",
+        "native/core/alignment_matrix.cc",
         "native/core/token_loop.cc",
         "native/core/decode_scheduler.cc",
         "native/core/parallel_ops.cc",

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "alignment_matrix.h"
 #include "kernels/ops.h"
 
 namespace amanuensis {
@@ -22,6 +23,10 @@ void decoder_align(decoder_state & st, const float * features, const alignment_r
     }
     if (st.n_seq != 1) {
         throw native_error(errc::invalid_argument, "alignment runs on a decoder of one sequence");
+    }
+    if (r.matrix != nullptr && !(0 <= r.matrix_first_row && r.matrix_first_row < r.matrix_last_row &&
+                                 r.matrix_last_row <= r.n_tokens && r.matrix_ok != nullptr)) {
+        throw native_error(errc::invalid_argument, "the matrix rows must lie within the tokens");
     }
     if (features != nullptr) {
         decoder_set_features(st, features, n_threads, true);  // also empties the self-attention cache
@@ -60,6 +65,10 @@ void decoder_align(decoder_state & st, const float * features, const alignment_r
     const int vocab = r.text_vocab_end;
     float * logits = ws->logits.reserve(positions.size() * static_cast<size_t>(vocab));
     decoder_step_batch(&req, 1, logits, n_threads, *ws, vocab);
+    if (r.matrix != nullptr) {
+        *r.matrix_ok = alignment_matrix(weights, r.n_heads, r.n_tokens, r.n_positions, r.matrix_first_row, r.matrix_last_row,
+                                        r.matrix);
+    }
     std::fill(probabilities, probabilities + (r.n_tokens - 1), 0.0f);
     if (!any_text) {
         return;

@@ -17,6 +17,12 @@ struct alignment_request {
     int n_heads = 0;
     int n_positions = 0;               // audio positions of the window (num_frames / 2), 1 to n_audio_ctx
     int text_vocab_end = 0;            // the probabilities' softmax covers ids [0, text_vocab_end) (openai: eot)
+    // when matrix is given: the DTW's matrix of rows [matrix_first_row, matrix_last_row) from the
+    // weights (alignment_matrix.h), or matrix_ok false where the JavaScript reference must decide
+    double * matrix = nullptr;
+    int matrix_first_row = 0;
+    int matrix_last_row = 0;
+    bool * matrix_ok = nullptr;
 };
 
 // weights [n_heads, n_tokens, n_positions]: per head and token row, the softmax over the first

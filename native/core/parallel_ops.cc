@@ -16,6 +16,8 @@ constexpr size_t SHARED_PACK_MAX_BYTES = size_t(32) << 20;
 
 // The calling thread's shared packing of B, kept between products (no page faults per call).
 thread_local aligned_buffer<float> tls_shared_b;
+// The calling thread's transposed rows for the row-block kernel, shared by its tasks.
+thread_local aligned_buffer<float> tls_transposed_rows;
 constexpr int ATTENTION_Q_BLOCK = 256; // queries per task: fewer re-packings of K and V; scores [256, 1500] (1.5 MB) fit L2
 
 int round_up(int v, int m) { return (v + m - 1) / m * m; }
@@ -91,9 +93,11 @@ void parallel_linear(thread_pool & pool, int n_threads, int M, const float * A, 
         const int threads = std::max(1, std::min(n_threads, pool.n_threads()));
         const int n_tasks = threads * 4;
         const int cols = round_up((N + n_tasks - 1) / n_tasks, 12);
+        float * at = tls_transposed_rows.reserve(simd::linear_block_transposed_floats(M, K));
+        simd::linear_block_transpose(M, K, A, lda, at);  // once, for every task
         pool.parallel_for((N + cols - 1) / cols, threads, [&](int t) {
             const int c0 = t * cols;
-            simd::linear_block_512(M, c0, std::min(N, c0 + cols), K, A, lda, W, W.cols, C, ldc, ep, path);
+            simd::linear_block_512_transposed(M, c0, std::min(N, c0 + cols), K, at, W, W.cols, C, ldc, ep, path);
         });
         return;
     }

@@ -72,6 +72,12 @@ void gemv_quantized_vnni(int M, int n_begin, int n_end, int K, const float * A, 
 // at a time) with rows ldw elements apart (W.cols for a quantized W); the AVX-512 path only
 void linear_block_512(int M, int n_begin, int n_end, int K, const float * A, int64_t lda, const matrix_view & W,
                       int64_t ldw, float * C, int64_t ldc, const gemm_epilogue & ep, kernel_path path);
+// The same in two parts, so that threads sharing one A transpose it once: A into `at`
+// (linear_block_transposed_floats(M, K) floats), then the product over columns [n_begin, n_end).
+size_t linear_block_transposed_floats(int M, int K);
+void linear_block_transpose(int M, int K, const float * A, int64_t lda, float * at);
+void linear_block_512_transposed(int M, int n_begin, int n_end, int K, const float * at, const matrix_view & W,
+                                 int64_t ldw, float * C, int64_t ldc, const gemm_epilogue & ep, kernel_path path);
 // gemm_avx512.cc: over two adjacent B panels; the 12-row kernel also over two adjacent A panels
 void micro_kernel_6x32(int kc, const float * a, const float * b, float * c, int64_t ldc, int rows, int cols,
                        bool first, bool last, const float * bias, const gemm_epilogue & ep);

@@ -27,20 +27,29 @@ thread_local aligned_buffer<float> tls_transposed;  // [m blocks][K][32]
 thread_local aligned_buffer<float> tls_panel;       // [12][K]
 thread_local aligned_buffer<float> tls_chunk;       // [64][96]: raw products before the epilogue
 
-// out[i][j] = sum over k of panel row i (k) * at[k][j], for the 12 x 32 tile.
-AMANUENSIS_SIMD512 void tile_12x32(int K, const float * const * rows, const float * at, float * out) {
+// out[i][j] = sum over k of w[i * ldw + k] * at[k][j], for the 12 x 32 tile. One base pointer and
+// a stride (not twelve row pointers, which do not all fit in registers next to the accumulators).
+// `next`/`next_bytes`: the next tile's weight rows (contiguous), prefetched a line every other k so
+// that reading them from memory overlaps this tile's products instead of stalling the next one.
+AMANUENSIS_SIMD512 void tile_12x32(int K, const float * w, int64_t ldw, const float * at, float * out, const char * next,
+                                   int64_t next_bytes) {
     __m512 acc[TILE_ROWS][2];
     for (int i = 0; i < TILE_ROWS; ++i) {
         acc[i][0] = _mm512_setzero_ps();
         acc[i][1] = _mm512_setzero_ps();
     }
+    int64_t prefetched = 0;
     for (int k = 0; k < K; ++k) {
+        if ((k & 1) == 0 && prefetched < next_bytes) {
+            _mm_prefetch(next + prefetched, _MM_HINT_T0);
+            prefetched += 64;
+        }
         const __m512 b0 = _mm512_load_ps(at);
         const __m512 b1 = _mm512_load_ps(at + 16);
         for (int i = 0; i < TILE_ROWS; ++i) {
-            const __m512 w = _mm512_set1_ps(rows[i][k]);
-            acc[i][0] = _mm512_fmadd_ps(w, b0, acc[i][0]);
-            acc[i][1] = _mm512_fmadd_ps(w, b1, acc[i][1]);
+            const __m512 wi = _mm512_set1_ps(w[i * ldw + k]);
+            acc[i][0] = _mm512_fmadd_ps(wi, b0, acc[i][0]);
+            acc[i][1] = _mm512_fmadd_ps(wi, b1, acc[i][1]);
         }
         at += M_BLOCK;
     }
@@ -50,8 +59,14 @@ AMANUENSIS_SIMD512 void tile_12x32(int K, const float * const * rows, const floa
     }
 }
 
+} // namespace
+
+size_t linear_block_transposed_floats(int M, int K) {
+    return static_cast<size_t>((M + M_BLOCK - 1) / M_BLOCK) * K * M_BLOCK;
+}
+
 // at[b][k][j] = A[b * 32 + j][k], zero past row M.
-void transpose_rows(int M, int K, const float * A, int64_t lda, float * at) {
+void linear_block_transpose(int M, int K, const float * A, int64_t lda, float * at) {
     const int blocks = (M + M_BLOCK - 1) / M_BLOCK;
     std::fill(at, at + static_cast<int64_t>(blocks) * K * M_BLOCK, 0.0f);
     for (int m = 0; m < M; ++m) {
@@ -63,24 +78,30 @@ void transpose_rows(int M, int K, const float * A, int64_t lda, float * at) {
     }
 }
 
-// The f32 rows of weight rows [n0, n0 + nr): f32 weights are read in place, others widened or
-// dequantized into the panel. Rows past nr repeat row n0 (their products are discarded).
-void weight_panel(const matrix_view & W, int64_t ldw, int n0, int nr, int K, float * panel, const float ** rows,
-                  kernel_path path) {
+namespace {
+
+// Weight rows [n0, n0 + 12) as f32, rows *ld apart: f32 weights in place (when all 12 rows exist),
+// others widened or dequantized into the panel (rows past nr zero).
+const float * weight_panel(const matrix_view & W, int64_t ldw, int n0, int nr, int K, float * panel, int64_t * ld,
+                           kernel_path path) {
+    if (W.type == dtype::f32 && nr == TILE_ROWS) {
+        *ld = ldw;
+        return static_cast<const float *>(W.data) + static_cast<int64_t>(n0) * ldw;
+    }
+    *ld = K;
     for (int i = 0; i < TILE_ROWS; ++i) {
-        const int r = i < nr ? i : 0;
-        if (W.type == dtype::f32) {
-            rows[i] = static_cast<const float *>(W.data) + static_cast<int64_t>(n0 + r) * ldw;
+        float * row = panel + static_cast<int64_t>(i) * K;
+        if (i >= nr) {
+            std::fill(row, row + K, 0.0f);
+        } else if (W.type == dtype::f32) {
+            std::copy_n(static_cast<const float *>(W.data) + static_cast<int64_t>(n0 + i) * ldw, K, row);
+        } else if (W.type == dtype::f16) {
+            widen_fp16(static_cast<const uint16_t *>(W.data) + static_cast<int64_t>(n0 + i) * ldw, row, K);
         } else {
-            if (i < nr && W.type == dtype::f16) {
-                widen_fp16(static_cast<const uint16_t *>(W.data) + static_cast<int64_t>(n0 + i) * ldw,
-                           panel + static_cast<int64_t>(i) * K, K);
-            } else if (i < nr) {
-                weight_row_f32(W, n0 + i, 0, K, panel + static_cast<int64_t>(i) * K, path);
-            }
-            rows[i] = panel + static_cast<int64_t>(r) * K;
+            weight_row_f32(W, n0 + i, 0, K, row, path);
         }
     }
+    return panel;
 }
 
 // C[m][n0 + j] from the chunk's raw products, for j < cols: the vector epilogue eight at a time.
@@ -103,23 +124,35 @@ AMANUENSIS_SIMD512 void finish_chunk(int M, int cols, const float * chunk, float
 
 } // namespace
 
-AMANUENSIS_SIMD512 void linear_block_512(int M, int n_begin, int n_end, int K, const float * A, int64_t lda,
-                                         const matrix_view & W, int64_t ldw, float * C, int64_t ldc,
-                                         const gemm_epilogue & ep, kernel_path path) {
+void linear_block_512(int M, int n_begin, int n_end, int K, const float * A, int64_t lda, const matrix_view & W,
+                      int64_t ldw, float * C, int64_t ldc, const gemm_epilogue & ep, kernel_path path) {
+    float * at = tls_transposed.reserve(linear_block_transposed_floats(M, K));
+    linear_block_transpose(M, K, A, lda, at);
+    linear_block_512_transposed(M, n_begin, n_end, K, at, W, ldw, C, ldc, ep, path);
+}
+
+AMANUENSIS_SIMD512 void linear_block_512_transposed(int M, int n_begin, int n_end, int K, const float * at,
+                                                    const matrix_view & W, int64_t ldw, float * C, int64_t ldc,
+                                                    const gemm_epilogue & ep, kernel_path path) {
     const int blocks = (M + M_BLOCK - 1) / M_BLOCK;
-    float * at = tls_transposed.reserve(static_cast<size_t>(blocks) * K * M_BLOCK);
-    transpose_rows(M, K, A, lda, at);
     float * panel = tls_panel.reserve(static_cast<size_t>(TILE_ROWS) * K);
     float * chunk = tls_chunk.reserve(static_cast<size_t>(blocks) * M_BLOCK * CHUNK_COLS);
     alignas(64) float tile[TILE_ROWS * M_BLOCK];
-    const float * rows[TILE_ROWS];
     for (int c0 = n_begin; c0 < n_end; c0 += CHUNK_COLS) {
         const int chunk_cols = std::min(CHUNK_COLS, n_end - c0);
         for (int t0 = 0; t0 < chunk_cols; t0 += TILE_ROWS) {
             const int nr = std::min(TILE_ROWS, chunk_cols - t0);
-            weight_panel(W, ldw, c0 + t0, nr, K, panel, rows, path);
+            int64_t ld = 0;
+            const float * w = weight_panel(W, ldw, c0 + t0, nr, K, panel, &ld, path);
+            // the next tile's rows, when they are one contiguous range (whole weight rows, not a
+            // strided view of a head's keys)
+            const int next0 = c0 + t0 + TILE_ROWS;
+            const int next_rows = std::max(0, std::min(TILE_ROWS, n_end - next0));
+            const int64_t stride = row_bytes(W.type, ldw);
+            const char * next = static_cast<const char *>(W.data) + next0 * stride;
+            const int64_t next_bytes = ldw == K ? next_rows * stride : 0;
             for (int b = 0; b < blocks; ++b) {
-                tile_12x32(K, rows, at + static_cast<int64_t>(b) * K * M_BLOCK, tile);
+                tile_12x32(K, w, ld, at + static_cast<int64_t>(b) * K * M_BLOCK, tile, next, b == 0 ? next_bytes : 0);
                 const int mb = std::min(M_BLOCK, M - b * M_BLOCK);
                 for (int j = 0; j < mb; ++j) {
                     float * dst = chunk + static_cast<int64_t>(b * M_BLOCK + j) * CHUNK_COLS + t0;

@@ -40,7 +40,10 @@ export function alignmentMatrix(weights: Float32Array, nHeads: number, nTokens: 
     for (let p = 0; p < nPositions; p++) mean[p] = mean[p]! / nTokens;
     for (let t = 0; t < nTokens; t++) {
       const row = base + t * nPositions;
-      for (let p = 0; p < nPositions; p++) sq[p] = sq[p]! + (weights[row + p]! - mean[p]!) ** 2;
+      for (let p = 0; p < nPositions; p++) {
+        const d = weights[row + p]! - mean[p]!;
+        sq[p] = sq[p]! + d * d;  // a product, not **, so the native matrix (alignment_matrix.cc) is the same to the bit
+      }
     }
     for (let p = 0; p < nPositions; p++) sq[p] = Math.sqrt(sq[p]! / nTokens);  // population std
     for (let t = firstRow; t < lastRow; t++) {

@@ -60,9 +60,11 @@ export async function findAlignment(decoder: Decoder, features: Float32Array, in
   if (tokens.length > decoder.nTextCtx) {
     throw new AmanuensisError('ERR_CONTEXT_OVERFLOW', `${textTokens.length} text tokens do not fit the decoder's ${decoder.nTextCtx} positions with the SOT sequence`);
   }
-  const pass = await decoder.alignmentPass(features, tokens, { heads: input.heads.heads, nPositions, textVocabEnd: eot });
   const sot = input.sotSequence.length;
-  const matrix = alignmentMatrix(pass.weights, input.heads.heads.length, tokens.length, nPositions, sot, tokens.length - 1);
+  // the rows from <|notimestamps|> to the last text token
+  const matrixRows = [sot, tokens.length - 1] as const;
+  const pass = await decoder.alignmentPass(features, tokens, { heads: input.heads.heads, nPositions, textVocabEnd: eot, matrixRows });
+  const matrix = pass.matrix ?? alignmentMatrix(pass.weights, input.heads.heads.length, tokens.length, nPositions, ...matrixRows);
   const rows = textTokens.length + 1;
   const negated = matrix.map((v) => -v);
   const path = dtwPath(negated, rows, nPositions);

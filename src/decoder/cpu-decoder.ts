@@ -113,7 +113,8 @@ export class CpuDecoder implements Decoder {
       // a retained window is shared, not recomputed; otherwise the pass sets the features itself, in f32
       if (held !== undefined) native.shareFeatures(await held.window);
       return await native.align(Int32Array.from(tokens), {
-        ...(held === undefined && { features }), heads: Int32Array.from(request.heads.flat()), nPositions: request.nPositions, textVocabEnd: request.textVocabEnd, threads: this.threads,
+        ...(held === undefined && { features }), heads: Int32Array.from(request.heads.flat()), nPositions: request.nPositions, textVocabEnd: request.textVocabEnd,
+        ...(request.matrixRows !== undefined && { matrixRows: Int32Array.from(request.matrixRows) }), threads: this.threads,
       });
     } finally {
       native.release();

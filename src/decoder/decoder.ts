@@ -102,6 +102,12 @@ export interface AlignmentPassRequest {
   readonly nPositions: number;
   /** Probabilities are a softmax over ids below this (openai: `<|endoftext|>`, the text tokens). */
   readonly textVocabEnd: number;
+  /**
+   * Optional: token rows `[first, last)` of the DTW's matrix, which a decoder may then return
+   * computed as `alignmentMatrix` computes it (the native decoder does: the median filter costs
+   * milliseconds in JavaScript).
+   */
+  readonly matrixRows?: readonly [number, number];
 }
 
 /** What {@link Decoder.alignmentPass} returns. */
@@ -110,6 +116,8 @@ export interface AlignmentPassResult {
   readonly weights: Float32Array;
   /** `[tokens − 1]`: row i's softmax over text ids at `tokens[i + 1]` (0 where that is not a text id). */
   readonly probabilities: Float32Array;
+  /** `[last − first, nPositions]` for `matrixRows` `[first, last)`, exactly `alignmentMatrix`'s; may be absent, and is then computed from `weights`. */
+  readonly matrix?: Float64Array;
 }
 
 /** A text decoder: openai/whisper model.py TextDecoder behind an incremental interface. */

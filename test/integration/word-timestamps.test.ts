@@ -104,6 +104,9 @@ describe('NativeDecoder.align validation', () => {
     expect(() => dec.align(tokens, { ...ok, nPositions: 0 })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
     expect(() => dec.align(tokens, { ...ok, nPositions: 1501 })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
     expect(() => dec.align(Int32Array.of(50257), ok)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
+    for (const matrixRows of [Int32Array.of(2, 1), Int32Array.of(0, 5), Int32Array.of(-1, 2), Int32Array.of(1)]) {
+      expect(() => dec.align(tokens, { ...ok, matrixRows })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
+    }
     await expect(dec.align(tokens, { ...ok, heads: Int32Array.of(4, 0) })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
     await expect(dec.align(tokens, { ...ok, heads: Int32Array.of(0, 6) })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
     await expect(dec.align(Int32Array.of(50257, 60000), ok)).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });

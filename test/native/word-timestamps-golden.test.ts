@@ -9,6 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { resolveAlignmentHeads } from '../../src/alignment/alignment-heads.js';
+import { alignmentMatrix } from '../../src/alignment/attention-matrix.js';
 import { findAlignment, type RawAlignment } from '../../src/alignment/find-alignment.js';
 import { addWordTimestamps, DEFAULT_APPEND_PUNCTUATIONS, DEFAULT_PREPEND_PUNCTUATIONS } from '../../src/alignment/word-timing.js';
 import { Transcriber } from '../../src/transcriber.js';
@@ -56,6 +57,19 @@ describe.each(CASES)('teacher-forced path, $name ($heads heads)', ({ name, heads
   it('matrix within 1e-4 of matrix.f32', () => {
     expect(raw.matrix.length).toBe(golden.matrix.length);
     expect(diffStats(raw.matrix, golden.matrix).max).toBeLessThanOrEqual(1e-4);
+  });
+
+  it('the native matrix is the JavaScript reference\'s (alignmentMatrix) to the bit, and the golden one within 1e-4', async () => {
+    const resolved = resolveAlignmentHeads(t.dims, heads);
+    const sot = t.tokenizer.sotSequence('en', 'transcribe');
+    const tokens = [...sot, t.tokenizer.special.noTimestamps, ...golden.words.text_tokens, t.tokenizer.special.eot];
+    const nPositions = Math.floor(golden.words.num_frames / 2);
+    const rows = [sot.length, tokens.length - 1] as const;
+    const pass = await t.decoder.alignmentPass!(features, tokens, { heads: resolved.heads, nPositions, textVocabEnd: t.tokenizer.special.eot, matrixRows: rows });
+    const reference = alignmentMatrix(pass.weights, resolved.heads.length, tokens.length, nPositions, ...rows);
+    expect(pass.matrix).toBeInstanceOf(Float64Array);
+    expect(diffStats(pass.matrix!, reference).max).toBe(0);
+    expect(diffStats(pass.matrix!, golden.matrix).max).toBeLessThanOrEqual(1e-4);
   });
 
   it('DTW path exactly', () => {

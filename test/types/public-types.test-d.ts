@@ -279,7 +279,8 @@ expectTypeOf<Decoder>().toEqualTypeOf<{
     readonly heads: readonly (readonly [number, number])[];
     readonly nPositions: number;
     readonly textVocabEnd: number;
-  }): Promise<{ readonly weights: Float32Array; readonly probabilities: Float32Array }>;
+    readonly matrixRows?: readonly [number, number];
+  }): Promise<{ readonly weights: Float32Array; readonly probabilities: Float32Array; readonly matrix?: Float64Array }>;
   retainFeatures?(features: Float32Array): Promise<{ release(): void }>;
 }>();
 
