@@ -35,6 +35,7 @@
         "native/kernels/gemm_avx2.cc",
         "native/kernels/gemm_avx512.cc",
         "native/kernels/linear_block_avx512.cc",
+        "native/kernels/attention_values_avx512.cc",
         "native/kernels/ops.cc",
         "native/kernels/ops_avx2.cc",
         "native/kernels/exp_shifted.cc",

@@ -73,7 +73,17 @@ void decoder_align(decoder_state & st, const float * features, const alignment_r
     if (!any_text) {
         return;
     }
-    softmax_rows(req.n_pos, vocab, logits, vocab, 1.0f, nullptr, st.model->path);
+    // openai's softmax over the text ids of each row, in place, rows split over the threads
+    // (the rows are not needed after)
+    const int n_tasks = std::min(req.n_pos, std::max(1, n_threads));
+    const int per_task = (req.n_pos + n_tasks - 1) / n_tasks;
+    st.model->pool->parallel_for(n_tasks, n_threads, [&](int t) {
+        const int r0 = t * per_task;
+        const int r1 = std::min(req.n_pos, r0 + per_task);
+        if (r0 < r1) {
+            softmax_rows(r1 - r0, vocab, logits + static_cast<int64_t>(r0) * vocab, vocab, 1.0f, nullptr, st.model->path);
+        }
+    });
     for (int p = 0; p < req.n_pos; ++p) {
         const int i = positions[p];
         probabilities[i] = logits[static_cast<int64_t>(p) * vocab + r.tokens[i + 1]];

@@ -99,16 +99,12 @@ void decoder_set_features(decoder_state & st, const float * features, int n_thre
     c->has_f32 = false;
     if (keep_f32) {
         c->k32.reserve(all, true);
-        c->v32.reserve(all, true);
     } else {
         c->k32 = aligned_buffer<float>();
-        c->v32 = aligned_buffer<float>();
     }
     scratch_pool<decoder_workspace>::lease ws = m.decoder_scratch.acquire();
-    aligned_buffer<float> & product = ws->product;  // one layer's K or V in f32, unless kept
-    if (!keep_f32) {
-        product.reserve(static_cast<size_t>(layer));
-    }
+    aligned_buffer<float> & product = ws->product;  // one layer's K (unless kept) or V in f32
+    product.reserve(static_cast<size_t>(layer));
     const int64_t n_ctx = hp.n_audio_ctx;
     const int64_t d_head = hp.n_text_state / hp.n_text_head;
     // src [n_ctx, n_state] f32 -> dst [n_head, n_ctx, d_head] f16
@@ -127,7 +123,7 @@ void decoder_set_features(decoder_state & st, const float * features, int n_thre
         parallel_linear(*m.pool, n_threads, hp.n_audio_ctx, features, hp.n_audio_state, l.cross_k.w, k, hp.n_text_state,
                         gemm_epilogue{}, m.path);
         to_cache(k, c->k.data() + il * layer);
-        float * v = keep_f32 ? c->v32.data() + il * layer : product.data();
+        float * v = product.data();
         parallel_linear(*m.pool, n_threads, hp.n_audio_ctx, features, hp.n_audio_state, l.cross_v.w, v, hp.n_text_state,
                         gemm_epilogue{l.cross_v.b, false, false}, m.path);
         to_cache(v, c->v.data() + il * layer);
@@ -337,12 +333,14 @@ void decoder_step_batch(const decoder_step_request * requests, int n_requests, f
             a.kv_head_stride = static_cast<int64_t>(hp.n_audio_ctx) * (n / hp.n_text_head);
             a.kv_type = dtype::f16;
             if (requests[r].capture != nullptr && c.has_f32) {
-                // the f32 copies stay row-major [n_audio_ctx, n_text_state]
+                // the f32 keys stay row-major [n_audio_ctx, n_text_state]; the values are the f16 cache's
                 a.k = c.k32.data() + il * cross_layer;
-                a.v = c.v32.data() + il * cross_layer;
-                a.ldk = a.ldv = n;
+                a.ldk = n;
                 a.kv_head_stride = -1;
                 a.kv_type = dtype::f32;
+                a.v_own_layout = true;
+                a.v_type = dtype::f16;
+                a.v_head_stride = static_cast<int64_t>(hp.n_audio_ctx) * (n / hp.n_text_head);
             }
             a.o = o.data() + static_cast<int64_t>(row0[r]) * n;
             a.ldo = n;

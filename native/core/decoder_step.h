@@ -22,10 +22,11 @@ struct cross_cache {
     // head stride across the whole row; at d 1280 that is 128 bytes used of every 2560)
     aligned_buffer<uint16_t> k;
     aligned_buffer<uint16_t> v;  // same shape
-    // f32 copies, kept for word alignment when asked: openai's attention weights are float32 to
-    // ~1e-5 and the f16 values move them by ~1e-3
+    // An f32 copy of the keys, kept for word alignment when asked: openai's attention weights are
+    // float32 to ~1e-5 and f16 keys move the alignment matrix by ~1e-3. The values stay f16 (they
+    // move the matrix by ~2e-5 and the probabilities by ~6e-5 of the golden tolerances' 1e-4 and
+    // 1e-3), which halves what a window with word timestamps writes and the pass reads.
     aligned_buffer<float> k32;   // [n_layer, n_audio_ctx, n_text_state]
-    aligned_buffer<float> v32;
     bool has_f32 = false;
 };
 

@@ -78,6 +78,10 @@ size_t linear_block_transposed_floats(int M, int K);
 void linear_block_transpose(int M, int K, const float * A, int64_t lda, float * at);
 void linear_block_512_transposed(int M, int n_begin, int n_end, int K, const float * at, const matrix_view & W,
                                  int64_t ldw, float * C, int64_t ldc, const gemm_epilogue & ep, kernel_path path);
+// attention_values_avx512.cc: o[rows, 64] = p[rows, n_kv] v[n_kv, 64] for up to
+// LINEAR_BLOCK_MAX_ROWS rows (v rows ldv elements apart, f32 or f16); the AVX-512 path only
+void attention_values_512(int rows, int n_kv, const float * p, int64_t ldp, const void * v, dtype type, int64_t ldv,
+                          float * o, int64_t ldo);
 // gemm_avx512.cc: over two adjacent B panels; the 12-row kernel also over two adjacent A panels
 void micro_kernel_6x32(int kc, const float * a, const float * b, float * c, int64_t ldc, int rows, int cols,
                        bool first, bool last, const float * bias, const gemm_epilogue & ep);

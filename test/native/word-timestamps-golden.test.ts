@@ -13,6 +13,7 @@ import { alignmentMatrix } from '../../src/alignment/attention-matrix.js';
 import { findAlignment, type RawAlignment } from '../../src/alignment/find-alignment.js';
 import { addWordTimestamps, DEFAULT_APPEND_PUNCTUATIONS, DEFAULT_PREPEND_PUNCTUATIONS } from '../../src/alignment/word-timing.js';
 import { Transcriber } from '../../src/transcriber.js';
+import { KERNEL_PATHS } from '../helpers/kernel-paths.js';
 import { diffStats, goldenF32, jfkSamplesReference, SYNTHETIC_MODEL, wordsGolden, type WordsGoldenCase } from '../helpers/shared.js';
 
 type GoldenWord = { word: string; tokens: readonly number[]; start: number; end: number; probability: number };
@@ -93,6 +94,27 @@ describe.each(CASES)('teacher-forced path, $name ($heads heads)', ({ name, heads
     expectWords(out.segments[0]!.words, golden.words.words);
     expect(out.segments[0]!.start).toBe(golden.words.segment_out.start);
     expect(out.segments[0]!.end).toBe(golden.words.segment_out.end);
+  });
+});
+
+// The pass keeps f32 keys and reads the f16 cache's values, and each kernel path computes it its
+// own way (AVX-512 row blocks, AVX2 and portable GEMMs): every path on this CPU stays within the
+// golden tolerances, on the reference encoder output.
+describe.each(KERNEL_PATHS)('teacher-forced pass on the $name kernels', ({ simd, avx512, int8Activations }) => {
+  it.each(CASES)('$name: matrix within 1e-4, DTW path exactly, probabilities to a relative 1e-3', async ({ name, heads }) => {
+    const golden = wordsGolden(name);
+    const p = await Transcriber.load(SYNTHETIC_MODEL, { threads: 2, simd, avx512, int8Activations });
+    try {
+      const raw = await findAlignment(p.decoder, goldenF32('encoder.f32'), {
+        tokenizer: p.tokenizer, sotSequence: p.tokenizer.sotSequence('en', 'transcribe'), textTokens: golden.words.text_tokens,
+        numFrames: golden.words.num_frames, heads: resolveAlignmentHeads(p.dims, heads), language: 'en',
+      });
+      expect(diffStats(raw.matrix, golden.matrix).max).toBeLessThanOrEqual(1e-4);
+      expect([...raw.path.textIndices]).toEqual(golden.alignment.text_indices);
+      golden.words.token_probabilities.forEach((q, i) => expect(Math.abs(raw.textTokenProbabilities[i]! - q) / q).toBeLessThan(1e-3));
+    } finally {
+      p.close();
+    }
   });
 });
 
