@@ -81,6 +81,8 @@
         "native/napi/vad_wrap.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native"],
+      "defines": ["NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS"],
+      "comment": "A worker thread being terminated (worker.terminate()) makes every Node-API call that could run JS fail, napi_throw included: node-addon-api then rethrows a Napi::Error out of its own catch, past Node's C frames, and the process aborts (seen while the addon's init or a native call ran as the worker was stopped). With this define it drops the error that can no longer be thrown: that environment has no one left to tell.",
       "dependencies": ["amanuensis_core", "<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],
       "ldflags": ["-pthread"],
       "libraries": ["-ldl"]
