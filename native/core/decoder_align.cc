@@ -31,7 +31,7 @@ void decoder_align(decoder_state & st, const float * features, const alignment_r
     if (features != nullptr) {
         decoder_set_features(st, features, n_threads, true);  // also empties the self-attention cache
     } else if (!st.has_features || !st.cross || !st.cross->has_f32) {
-        throw native_error(errc::invalid_argument, "the decoder's window was set without f32 keys and values: pass the features");
+        throw native_error(errc::invalid_argument, "the decoder's window was set without f32 keys: pass the features");
     }
     st.n_past = 0;
     cross_attention_capture capture;

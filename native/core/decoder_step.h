@@ -50,7 +50,7 @@ struct decoder_state {
 
 std::unique_ptr<decoder_state> decoder_state_create(std::shared_ptr<whisper_model> model, int n_seq);
 
-// features: [n_audio_ctx, n_audio_state]. Computes every layer's cross-attention K and V (also
+// features: [n_audio_ctx, n_audio_state]. Computes every layer's cross-attention K and V (K also
 // kept in f32 with keep_f32, for word alignment) and empties the self-attention cache.
 void decoder_set_features(decoder_state & st, const float * features, int n_threads, bool keep_f32 = false);
 

@@ -1,5 +1,6 @@
-// A linear layer over a block of 17 to 64 rows (a teacher-forced alignment pass, a prompt, a
-// wide batched step) on the AVX-512 path, weight-stationary: the activations are transposed
+// A linear layer over a block of up to 64 rows (a teacher-forced alignment pass, a prompt, a
+// wide batched step, the attention scores of such a block) on the AVX-512 path,
+// weight-stationary: the activations are transposed
 // once per call (K x 32 per block of 32 rows, zero-padded), and each tile of 12 weight rows is
 // widened once into a small f32 panel and multiplied against every activation row. The general
 // gemm would instead transpose and widen the whole weight matrix into packed panels for so few
@@ -149,7 +150,7 @@ AMANUENSIS_SIMD512 void linear_block_512_transposed(int M, int n_begin, int n_en
             const int next0 = c0 + t0 + TILE_ROWS;
             const int next_rows = std::max(0, std::min(TILE_ROWS, n_end - next0));
             const int64_t stride = row_bytes(W.type, ldw);
-            const char * next = static_cast<const char *>(W.data) + next0 * stride;
+            const char * next = next_rows > 0 ? static_cast<const char *>(W.data) + next0 * stride : nullptr;
             const int64_t next_bytes = ldw == K ? next_rows * stride : 0;
             for (int b = 0; b < blocks; ++b) {
                 tile_12x32(K, w, ld, at + static_cast<int64_t>(b) * K * M_BLOCK, tile, next, b == 0 ? next_bytes : 0);

@@ -14,8 +14,8 @@
 
 namespace amanuensis {
 
-// Computes the window's cross-attention keys and values (also kept in f32 with keep_f32); releases
-// the state's busy flag when it settles.
+// Computes the window's cross-attention keys and values (the keys also kept in f32 with
+// keep_f32); releases the state's busy flag when it settles.
 Napi::Value queue_set_features(Napi::Env env, std::shared_ptr<decoder_state> state, float_copy features,
                                int n_threads, bool keep_f32);
 

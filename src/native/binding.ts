@@ -92,7 +92,7 @@ export interface NativeModelHandle {
 export interface NativeDecoderHandle {
   /**
    * Computes cross-attention K/V from audio features `[nAudioCtx, nAudioState]` and empties the
-   * caches; with `keepF32` they are also kept in f32, for {@link NativeDecoderHandle.align} without features.
+   * caches; with `keepF32` the keys are also kept in f32, for {@link NativeDecoderHandle.align} without features.
    */
   setFeatures(features: Float32Array, options: { readonly threads: number; readonly keepF32?: boolean }): Promise<void>;
   /**
@@ -114,7 +114,7 @@ export interface NativeDecoderHandle {
   reorder(source: Int32Array): void;
   /**
    * Word alignment's teacher-forced pass (one-sequence decoders): sets `features`
-   * (`[nAudioCtx, nAudioState]`) with the cross-attention keys and values kept in f32 (or, without
+   * (`[nAudioCtx, nAudioState]`) with the cross-attention keys kept in f32 (or, without
    * `features`, uses the window set with `keepF32` or shared from such a decoder), runs the whole
    * `tokens` block from position 0 (the caches emptied first), and returns for each `(layer, head)` of
    * `heads` (`[n, 2]` flattened) the softmax over the first `nPositions` audio positions of
