@@ -33,6 +33,7 @@ import { findAlignment } from './alignment/find-alignment.js';
 import { lastWordEnd, skipSilenceBeforeHallucinations } from './alignment/hallucination-silence.js';
 import { addWordTimestamps, DEFAULT_APPEND_PUNCTUATIONS, DEFAULT_PREPEND_PUNCTUATIONS, type SegmentWordTimes } from './alignment/word-timing.js';
 import type { DecodingResult, Segment, TranscriptionResult, WindowTiming } from './types.js';
+import { followAbort } from './utils/abort-followers.js';
 import { AdmissionQueue, type AdmissionQueueOptions } from './utils/admission-queue.js';
 import type { BufferPool } from './utils/buffer-pool.js';
 import { EncoderCache, encoderCacheKey } from './utils/encoder-cache.js';
@@ -241,8 +242,8 @@ export class Transcriber {
     // the call ends at the caller's abort or at close(), whichever comes first, with its reason
     const call = new AbortController();
     const ends = resolved.signal === undefined ? [this.closing.signal] : [resolved.signal, this.closing.signal];
-    const onEnd = (event: Event): void => call.abort((event.target as AbortSignal).reason);
-    for (const end of ends) end.addEventListener('abort', onEnd, { once: true });
+    // one listener per signal however many calls run (utils/abort-followers.ts)
+    const unfollows = ends.map((end) => followAbort(end, (reason) => call.abort(reason)));
     const o = Object.freeze({ ...resolved, signal: call.signal });
     // one profiler per call (concurrent calls never mix their spans), merged into this.profiler at the end
     const calls = new PerformanceProfiler();
@@ -255,7 +256,7 @@ export class Transcriber {
         }
       }, o.signal);
     } finally {
-      for (const end of ends) end.removeEventListener('abort', onEnd);
+      for (const unfollow of unfollows) unfollow();
     }
   }
 

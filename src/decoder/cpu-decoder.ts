@@ -9,6 +9,7 @@ import { TIME_PRECISION } from '../constants.js';
 import { AmanuensisError, throwIfAborted } from '../errors.js';
 import type { ModelDimensions } from '../model/hparams.js';
 import type { NativeDecoderHandle, NativeLoopResult, NativeModelHandle } from '../native/binding.js';
+import { followAbort } from '../utils/abort-followers.js';
 import type { AlignmentPassRequest, AlignmentPassResult, Decoder, DecoderSession, TokenLoopOutcome, TokenLoopRequest } from './decoder.js';
 import type { DecoderStepBatcher } from './step-batcher.js';
 
@@ -150,8 +151,7 @@ export class CpuDecoder implements Decoder {
     throwIfAborted(r.signal);
     const native = await this.decoderWith(features, r.nSeq);
     const abort = this.model.createAbortFlag();
-    const onAbort = (): void => abort.abort();
-    r.signal?.addEventListener('abort', onAbort, { once: true });
+    const unfollow = r.signal === undefined ? undefined : followAbort(r.signal, () => abort.abort());
     // a listener added to a signal that fired meanwhile (while the features were set) never runs
     if (r.signal?.aborted === true) abort.abort();
     // a throwing progress callback stops the loop and is what the call rejects with, as in the TypeScript loop
@@ -204,7 +204,7 @@ export class CpuDecoder implements Decoder {
       throwIfAborted(r.signal);
       throw err;
     } finally {
-      r.signal?.removeEventListener('abort', onAbort);
+      unfollow?.();
       native.release();
     }
   }

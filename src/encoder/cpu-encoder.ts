@@ -7,6 +7,7 @@ import type { MelSpectrogram } from '../audio/mel-frontend.js';
 import { throwIfAborted } from '../errors.js';
 import type { ModelDimensions } from '../model/hparams.js';
 import type { NativeEncoderTimings, NativeModelHandle } from '../native/binding.js';
+import { followAbort } from '../utils/abort-followers.js';
 import type { EncodeOptions, Encoder } from './encoder.js';
 import { assertEncoderWindow } from './encoder-window.js';
 
@@ -34,8 +35,7 @@ export class CpuEncoder implements Encoder {
     // an abort stops the native encode at its next block, not after the last one
     const signal = options.signal;
     const abort = signal === undefined ? undefined : this.model.createAbortFlag();
-    const onAbort = (): void => abort!.abort();
-    signal?.addEventListener('abort', onAbort, { once: true });
+    const unfollow = signal === undefined ? undefined : followAbort(signal, () => abort!.abort());
     let result;
     try {
       result = await this.model.encode(mel.data, {
@@ -47,7 +47,7 @@ export class CpuEncoder implements Encoder {
       if (signal?.aborted === true) throwIfAborted(signal);
       throw err;
     } finally {
-      signal?.removeEventListener('abort', onAbort);
+      unfollow?.();
     }
     const { features, timings } = result;
     this.lastTimings = timings;

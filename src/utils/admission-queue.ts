@@ -5,6 +5,7 @@
  * @module
  */
 import { AmanuensisError, abortError, throwIfAborted } from '../errors.js';
+import { followAbort } from './abort-followers.js';
 
 /** Options of {@link AdmissionQueue}. */
 export interface AdmissionQueueOptions {
@@ -94,20 +95,20 @@ export class AdmissionQueue {
     }
     return new Promise<void>((resolve, reject) => {
       const list = full ? this.overflowing : this.queue;
-      const onAbort = (): void => ticket.cancel(abortError(signal!));
+      let unfollow: (() => void) | undefined;
       const ticket: Ticket = {
-        start: () => { signal?.removeEventListener('abort', onAbort); resolve(); },
+        start: () => { unfollow?.(); resolve(); },
         cancel: (err) => {
           for (const l of [this.queue, this.overflowing]) {
             const i = l.indexOf(ticket);
             if (i >= 0) l.splice(i, 1);
           }
-          signal?.removeEventListener('abort', onAbort);
+          unfollow?.();
           reject(err);
           this.refill();
         },
       };
-      signal?.addEventListener('abort', onAbort, { once: true });
+      if (signal !== undefined) unfollow = followAbort(signal, () => ticket.cancel(abortError(signal)));
       list.push(ticket);
     });
   }

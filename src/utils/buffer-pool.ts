@@ -6,6 +6,7 @@
  * @module
  */
 import { AmanuensisError } from '../errors.js';
+import { followAbort } from './abort-followers.js';
 
 /** Element types a pool can hold. */
 export type PoolElementType = 'float32' | 'int32' | 'float64';
@@ -122,7 +123,7 @@ export class BufferPool<K extends string> {
       const timeoutMs = options.timeoutMs ?? this.timeoutMs;
       const cleanup = (): void => {
         if (timer !== undefined) clearTimeout(timer);
-        options.signal?.removeEventListener('abort', onAbort);
+        unfollow?.();
       };
       const fail = (err: AmanuensisError): void => {
         const i = state.waiters.indexOf(waiter);
@@ -138,10 +139,10 @@ export class BufferPool<K extends string> {
         },
         reject: fail,
       };
-      const onAbort = (): void => fail(new AmanuensisError('ERR_ABORTED', 'acquire was aborted'));
       const timer = timeoutMs === undefined ? undefined : setTimeout(() => fail(new AmanuensisError('ERR_BUFFER_POOL_TIMEOUT',
         `no '${kind}' buffer was released within ${timeoutMs} ms (maxSize ${this.maxSize})`)), timeoutMs);
-      options.signal?.addEventListener('abort', onAbort, { once: true });
+      const unfollow = options.signal === undefined ? undefined
+        : followAbort(options.signal, () => fail(new AmanuensisError('ERR_ABORTED', 'acquire was aborted')));
       state.waiters.push(waiter);
     });
     return this.lend(kind, array) as PooledBuffer<ArrayOf<E>>;

@@ -6,6 +6,7 @@
 import { assertAudio } from '../audio/validate-audio.js';
 import { AmanuensisError, abortError, throwIfAborted } from '../errors.js';
 import { type NativeAddon, type NativeVadHandle, loadNativeAddon } from '../native/binding.js';
+import { followAbort } from '../utils/abort-followers.js';
 import { defaultThreadCount } from '../utils/thread-count.js';
 import { bundledVadModelPath } from './bundled-model.js';
 import type { SpeechEvent, SpeechEventOptions } from './speech-events.js';
@@ -198,8 +199,7 @@ export class Vad {
     this.assertOpen();
     throwIfAborted(signal);
     const abort = signal === undefined ? undefined : this.native.createAbortFlag();
-    const onAbort = (): void => abort!.abort();
-    signal?.addEventListener('abort', onAbort, { once: true });
+    const unfollow = signal === undefined ? undefined : followAbort(signal, () => abort!.abort());
     try {
       const out = await this.native.probabilities(samples, {
         threads: this.threads, ...(state !== undefined && { state }), ...(framing !== undefined && { framing }),
@@ -212,7 +212,7 @@ export class Vad {
       if (signal?.aborted === true) throw abortError(signal);
       throw err;
     } finally {
-      signal?.removeEventListener('abort', onAbort);
+      unfollow?.();
     }
   }
 

@@ -3,6 +3,8 @@
  * succeed; with a bounded queue set to reject, the overflow is refused with a typed error and
  * everything admitted still succeeds.
  */
+import { getEventListeners } from 'node:events';
+
 import { describe, expect, it } from 'vitest';
 
 import { Transcriber } from '../../src/transcriber.js';
@@ -31,6 +33,26 @@ describe('concurrent calls on one model', () => {
       expect(value.timings.windows.length).toBeGreaterThanOrEqual(Math.ceil(lengths[i]! / 30));
     });
     expect(t.queue.stats).toMatchObject({ running: 0, queued: 0, completed: 32 });
+  });
+
+  it('16 concurrent calls, with and without one shared AbortSignal, add one listener to each signal: no MaxListenersExceededWarning', async () => {
+    const t = await Transcriber.load(SYNTHETIC_MODEL, { threads: 2, encoder: 'cpu', cache: false });
+    const warnings: Error[] = [];
+    const onWarning = (w: Error): void => { warnings.push(w); };
+    process.on('warning', onWarning);
+    try {
+      const shared = new AbortController();
+      const calls = Array.from({ length: 16 }, (_, i) => t.transcribe(noise(1, i + 200), decode));
+      calls.push(...Array.from({ length: 16 }, (_, i) => t.transcribe(noise(1, i + 300), { ...decode, signal: shared.signal })));
+      await Promise.all(calls);
+      // Node emits the warning on the next tick after the listener that crosses the limit
+      await new Promise((r) => setImmediate(r));
+      expect(warnings.map((w) => w.name)).not.toContain('MaxListenersExceededWarning');
+      expect(getEventListeners(shared.signal, 'abort')).toHaveLength(0);
+    } finally {
+      process.off('warning', onWarning);
+      t.close();
+    }
   });
 
   it("a queue bounded at 4 with overflow 'reject' refuses the rest with ERR_QUEUE_FULL", async () => {
