@@ -31,22 +31,35 @@ const runs = Number(values.runs);
 const t = await Transcriber.load(values.model, { threads, cache: false });
 const audio = jfkSamplesReference();
 
-// the window's decode without word timestamps, and with them (the decode then keeps the f32 keys
-// and values, and the alignment follows): the extra time is the difference of the two totals
+// the window's decode without word timestamps, and with them (the decode then keeps the f32 keys,
+// and the alignment follows), back to back in alternating order: each pair's extra time is the
+// with-words decode and alignment minus the plain decode, and the median of those pairs is the
+// figure (a difference of two medians swings by the decode's own spread, ±5 ms here)
 const plainMs: number[] = [];
 const decodeMs: number[] = [];
 const wordsMs: number[] = [];
+const extraMs: number[] = [];
 for (let i = 0; i < runs + 1; i++) {
   const options = { temperature: 0, sampleLen, conditionOnPreviousText: false };
-  const plain = (await t.transcribe(audio, options)).timings.windows[0]!;
-  const w = (await t.transcribe(audio, { ...options, wordTimestamps: true })).timings.windows[0]!;
+  const runPlain = async () => (await t.transcribe(audio, options)).timings.windows[0]!;
+  const runWords = async () => (await t.transcribe(audio, { ...options, wordTimestamps: true })).timings.windows[0]!;
+  let plain;
+  let w;
+  if (i % 2 === 0) {
+    plain = await runPlain();
+    w = await runWords();
+  } else {
+    w = await runWords();
+    plain = await runPlain();
+  }
   if (i === 0) continue;  // warm-up
   plainMs.push(plain.decodeMs);
   decodeMs.push(w.decodeMs);
   wordsMs.push(w.wordsMs ?? NaN);
+  extraMs.push(w.decodeMs + (w.wordsMs ?? NaN) - plain.decodeMs);
 }
 const plain = summarize(plainMs).median;
-const extra = summarize(decodeMs).median + summarize(wordsMs).median - plain;
+const extra = summarize(extraMs).median;
 
 // the alignment's parts: the native pass alone, and everything after it, over a window whose f32
 // cross-attention keys and values are kept (as transcribe() keeps them for the alignment)
@@ -73,6 +86,6 @@ t.close();
 const s = (xs: number[]): string => fmt(summarize(xs));
 console.log(`window decode (${sampleLen} tokens, greedy), no word timestamps: ${s(plainMs)}`);
 console.log(`with word timestamps: decode ${s(decodeMs)}, then alignment ${s(wordsMs)}`);
-console.log(`extra per window: ${extra.toFixed(1)} ms, ${(100 * extra / plain).toFixed(1)}% of the decode`);
+console.log(`extra per window (median of the ${runs} pairs): ${extra.toFixed(1)} ms, ${(100 * extra / plain).toFixed(1)}% of the plain decode's median`);
 console.log(`  native teacher-forced pass alone: ${s(passMs)}; whole alignment: ${s(totalMs)}`);
 writeRecord('word-timestamps', { threads, sampleLen, plainDecodeMs: summarize(plainMs), decodeMs: summarize(decodeMs), wordsMs: summarize(wordsMs), extraMs: extra, extraFraction: extra / plain, passMs: summarize(passMs), alignmentMs: summarize(totalMs) });

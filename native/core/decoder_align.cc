@@ -1,13 +1,69 @@
 #include "decoder_align.h"
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 #include <vector>
 
 #include "alignment_matrix.h"
+#include "kernels/aligned_buffer.h"
+#include "kernels/gemm.h"
 #include "kernels/ops.h"
 
 namespace amanuensis {
+
+namespace {
+
+// probabilities[positions[p]] = the softmax over ids [0, vocab) of hidden row p's logits, at the
+// row's next token: the vocabulary product in blocks of up to LINEAR_BLOCK_MAX_ROWS rows, each
+// thread's columns reduced to a running max and sum of exponentials per row, then combined.
+void fused_text_probabilities(const whisper_model & m, const float * hidden, const std::vector<int32_t> & positions,
+                              const int32_t * tokens, int vocab, float * probabilities, int n_threads) {
+    const int n = m.hparams.n_text_state;
+    const matrix_view embedding{m.tok_emb.data, m.tok_emb.type, vocab, m.tok_emb.cols};
+    thread_pool & pool = *m.pool;
+    const int threads = std::max(1, std::min(n_threads, pool.n_threads()));
+    const int n_tasks_max = threads * 4;
+    const int cols = (((vocab + n_tasks_max - 1) / n_tasks_max) + 11) / 12 * 12;  // whole 12-row weight tiles
+    const int n_tasks = (vocab + cols - 1) / cols;
+    const int n_pos = static_cast<int>(positions.size());
+    aligned_buffer<float> at;  // the kernel's aligned loads need 64-byte alignment
+    std::vector<float> maxes, sums, target_logit;
+    std::vector<int32_t> targets;
+    for (int r0 = 0; r0 < n_pos; r0 += LINEAR_BLOCK_MAX_ROWS) {
+        const int rows = std::min(LINEAR_BLOCK_MAX_ROWS, n_pos - r0);
+        targets.resize(rows);
+        for (int j = 0; j < rows; ++j) targets[j] = tokens[positions[r0 + j] + 1];
+        at.reserve(simd::linear_block_transposed_floats(rows, n));
+        simd::linear_block_transpose(rows, n, hidden + static_cast<int64_t>(r0) * n, n, at.data());
+        maxes.assign(static_cast<size_t>(n_tasks) * rows, 0.0f);
+        sums.assign(static_cast<size_t>(n_tasks) * rows, 0.0f);
+        target_logit.assign(rows, NAN);
+        pool.parallel_for(n_tasks, threads, [&](int t) {
+            const int c0 = t * cols;
+            simd::linear_block_logsumexp_512(rows, c0, std::min(vocab, c0 + cols), n, at.data(), embedding, targets.data(),
+                                             maxes.data() + static_cast<int64_t>(t) * rows,
+                                             sums.data() + static_cast<int64_t>(t) * rows, target_logit.data(),
+                                             kernel_path::simd512);
+        });
+        for (int j = 0; j < rows; ++j) {
+            float top = -INFINITY;
+            for (int t = 0; t < n_tasks; ++t) top = std::max(top, maxes[static_cast<size_t>(t) * rows + j]);
+            double z = 0.0;
+            for (int t = 0; t < n_tasks; ++t) {
+                const size_t at_tj = static_cast<size_t>(t) * rows + j;
+                z += static_cast<double>(sums[at_tj]) * std::exp(static_cast<double>(maxes[at_tj]) - top);
+            }
+            const double p = std::exp(static_cast<double>(target_logit[j]) - top) / z;
+            if (!std::isfinite(p) || !std::isfinite(z)) {
+                throw native_error(errc::numeric, "the decoder computed non-finite logits (NaN or Infinity): the model's weights are corrupt");
+            }
+            probabilities[positions[r0 + j]] = static_cast<float>(p);
+        }
+    }
+}
+
+} // namespace
 
 void decoder_align(decoder_state & st, const float * features, const alignment_request & r, float * weights, float * probabilities,
                    int n_threads) {
@@ -61,10 +117,14 @@ void decoder_align(decoder_state & st, const float * features, const alignment_r
     decoder_step_check(req);  // heads, positions, tokens and context, before any work
 
     scratch_pool<decoder_workspace>::lease ws = st.model->decoder_scratch.acquire();
-    // logits of the text ids only: openai's softmax covers no other (and they are most of the vocabulary)
+    // logits of the text ids only: openai's softmax covers no other (and they are most of the
+    // vocabulary). On AVX-512 they are never written: the product and the softmax's sums go
+    // together, column tile by column tile (fused_text_probabilities).
     const int vocab = r.text_vocab_end;
-    float * logits = ws->logits.reserve(positions.size() * static_cast<size_t>(vocab));
-    decoder_step_batch(&req, 1, logits, n_threads, *ws, vocab);
+    const bool fused = uses_avx512(st.model->path);
+    float * out = fused ? ws->logits.reserve(positions.size() * static_cast<size_t>(hp.n_text_state))
+                        : ws->logits.reserve(positions.size() * static_cast<size_t>(vocab));
+    decoder_step_batch(&req, 1, out, n_threads, *ws, fused ? STEP_HIDDEN_ONLY : vocab);
     if (r.matrix != nullptr) {
         *r.matrix_ok = alignment_matrix(weights, r.n_heads, r.n_tokens, r.n_positions, r.matrix_first_row, r.matrix_last_row,
                                         r.matrix);
@@ -73,6 +133,11 @@ void decoder_align(decoder_state & st, const float * features, const alignment_r
     if (!any_text) {
         return;
     }
+    if (fused) {
+        fused_text_probabilities(*st.model, out, positions, r.tokens, vocab, probabilities, n_threads);
+        return;
+    }
+    const float * logits = out;
     // openai's softmax over the text ids of each row, in place, rows split over the threads
     // (the rows are not needed after)
     const int n_tasks = std::min(req.n_pos, std::max(1, n_threads));
@@ -81,7 +146,7 @@ void decoder_align(decoder_state & st, const float * features, const alignment_r
         const int r0 = t * per_task;
         const int r1 = std::min(req.n_pos, r0 + per_task);
         if (r0 < r1) {
-            softmax_rows(r1 - r0, vocab, logits + static_cast<int64_t>(r0) * vocab, vocab, 1.0f, nullptr, st.model->path);
+            softmax_rows(r1 - r0, vocab, out + static_cast<int64_t>(r0) * vocab, vocab, 1.0f, nullptr, st.model->path);
         }
     });
     for (int p = 0; p < req.n_pos; ++p) {

@@ -1,5 +1,6 @@
 #include "decoder_step.h"
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -223,7 +224,7 @@ void decoder_step_batch(const decoder_step_request * requests, int n_requests, f
     const whisper_model & m = *requests[0].state->model;
     const whisper_hparams & hp = m.hparams;
     thread_pool & pool = *m.pool;
-    if (n_logits < 0 || n_logits > hp.n_vocab) {
+    if ((n_logits < 0 && n_logits != STEP_HIDDEN_ONLY) || n_logits > hp.n_vocab) {
         throw native_error(errc::invalid_argument, "a step returns logits of 1 to " + std::to_string(hp.n_vocab) + " ids");
     }
     // an alignment pass (a capture) keeps float32 activations: its attention weights and
@@ -375,6 +376,13 @@ void decoder_step_batch(const decoder_step_request * requests, int n_requests, f
                                 m.dec_ln.b, 1e-5f);
             }
         }
+    }
+    if (n_logits == STEP_HIDDEN_ONLY) {
+        std::copy(h.data(), h.data() + static_cast<int64_t>(out_row) * n, out);
+        for (int r = 0; r < n_requests; ++r) {
+            requests[r].state->n_past += requests[r].n_new;
+        }
+        return;
     }
     // the first n_logits rows of the embedding (a prefix of a quantized matrix is whole rows too)
     const int vocab = n_logits > 0 ? n_logits : hp.n_vocab;

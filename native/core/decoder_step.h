@@ -93,9 +93,12 @@ int decoder_step_out_rows(const decoder_step_request & r);
 // their rows go through every weight product as one matrix, so each weight is read once per
 // batch instead of once per state; attention stays per sequence (self) and per state (cross).
 // out [sum of out rows, n_logits]: request r's rows [n_seq, n_pos, n_logits] follow request r - 1's,
-// each holding the logits of ids [0, n_logits) (0: the whole vocabulary, n_logits = n_vocab).
+// each holding the logits of ids [0, n_logits) (0: the whole vocabulary, n_logits = n_vocab); or,
+// with n_logits = STEP_HIDDEN_ONLY, the final layer-normed hidden states [out rows, n_text_state]
+// that the vocabulary product would take (the caller runs its own: word alignment).
 // Checks every request first (decoder_step_check) and that they share one model.
 // `ws`: the activations' scratch, leased by the caller from the model's decoder_scratch.
+constexpr int STEP_HIDDEN_ONLY = -1;
 void decoder_step_batch(const decoder_step_request * requests, int n_requests, float * out, int n_threads,
                         decoder_workspace & ws, int n_logits = 0);
 

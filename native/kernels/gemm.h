@@ -78,6 +78,14 @@ size_t linear_block_transposed_floats(int M, int K);
 void linear_block_transpose(int M, int K, const float * A, int64_t lda, float * at);
 void linear_block_512_transposed(int M, int n_begin, int n_end, int K, const float * at, const matrix_view & W,
                                  int64_t ldw, float * C, int64_t ldc, const gemm_epilogue & ep, kernel_path path);
+// linear_block_avx512.cc: the vocabulary product of word alignment, C = A W^T over columns
+// [n_begin, n_end) of W, never written: per row m, the largest C[m, n] (row_max[m]) and the sum
+// of exp(C[m, n] - row_max[m]) (row_sum[m]) over those columns, and C[m, targets[m]] in
+// target_logit[m] when targets[m] lies among them (untouched otherwise). `at` as
+// linear_block_transpose writes it; W's rows W.cols apart. The AVX-512 path only.
+void linear_block_logsumexp_512(int M, int n_begin, int n_end, int K, const float * at, const matrix_view & W,
+                                const int32_t * targets, float * row_max, float * row_sum, float * target_logit,
+                                kernel_path path);
 // attention_values_avx512.cc: o[rows, 64] = p[rows, n_kv] v[n_kv, 64] for up to
 // LINEAR_BLOCK_MAX_ROWS rows (v rows ldv elements apart, f32 or f16); the AVX-512 path only
 void attention_values_512(int rows, int n_kv, const float * p, int64_t ldp, const void * v, dtype type, int64_t ldv,

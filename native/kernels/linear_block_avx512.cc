@@ -9,10 +9,17 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "aligned_buffer.h"
 #include "gemm_epilogue.h"
 #include "quant.h"
+
+// GCC 12's AVX-512 intrinsics (here _mm512_roundscale_ps, _mm512_cvtps_epi32 and kin) start
+// their builtins from a deliberately undefined vector, which its flow analysis reports as "maybe
+// uninitialized" (false; every lane is written): off for this file only
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 
 #define AMANUENSIS_SIMD512 __attribute__((target("avx512f,avx2,fma,f16c")))
 
@@ -164,6 +171,83 @@ AMANUENSIS_SIMD512 void linear_block_512_transposed(int M, int n_begin, int n_en
             }
         }
         finish_chunk(M, chunk_cols, chunk, C, ldc, c0, ep);
+    }
+}
+
+namespace {
+
+// exp(x) for 16 floats, the algorithm of simd_math.h's exp_ps (Cody-Waite reduction, Cephes'
+// degree-6 polynomial, 2^n through the exponent bits) on zmm registers.
+AMANUENSIS_SIMD512 inline __m512 exp512(__m512 x) {
+    x = _mm512_min_ps(_mm512_max_ps(x, _mm512_set1_ps(-87.3365447505531f)), _mm512_set1_ps(88.3762626647949f));
+    const __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
+                                          _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), x);
+    r = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440e-4f), r);
+    __m512 p = _mm512_set1_ps(1.9875691500e-4f);
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
+    p = _mm512_fmadd_ps(p, _mm512_mul_ps(r, r), _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
+    const __m512i e = _mm512_slli_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(n), _mm512_set1_epi32(127)), 23);
+    return _mm512_mul_ps(p, _mm512_castsi512_ps(e));
+}
+
+} // namespace
+
+AMANUENSIS_SIMD512 void linear_block_logsumexp_512(int M, int n_begin, int n_end, int K, const float * at,
+                                                   const matrix_view & W, const int32_t * targets, float * row_max,
+                                                   float * row_sum, float * target_logit, kernel_path path) {
+    const int blocks = (M + M_BLOCK - 1) / M_BLOCK;
+    float * panel = tls_panel.reserve(static_cast<size_t>(TILE_ROWS) * K);
+    alignas(64) float tile[TILE_ROWS * M_BLOCK];
+    const int64_t stride = row_bytes(W.type, W.cols);
+    for (int b = 0; b < blocks; ++b) {
+        const float * at_b = at + static_cast<int64_t>(b) * K * M_BLOCK;
+        const int m0 = b * M_BLOCK;
+        const int mb = std::min(M_BLOCK, M - m0);
+        // per row (lane): the running max and sum of exp(logit - max) over the columns so far
+        __m512 run_max[2] = {_mm512_set1_ps(-INFINITY), _mm512_set1_ps(-INFINITY)};
+        __m512 run_sum[2] = {_mm512_setzero_ps(), _mm512_setzero_ps()};
+        for (int n0 = n_begin; n0 < n_end; n0 += TILE_ROWS) {
+            const int nr = std::min(TILE_ROWS, n_end - n0);
+            int64_t ld = 0;
+            const float * w = weight_panel(W, W.cols, n0, nr, K, panel, &ld, path);
+            const int next_rows = std::max(0, std::min(TILE_ROWS, n_end - (n0 + TILE_ROWS)));
+            const char * next = next_rows > 0 ? static_cast<const char *>(W.data) + (n0 + TILE_ROWS) * stride : nullptr;
+            tile_12x32(K, w, ld, at_b, tile, next, next_rows * stride);
+            for (int h = 0; h < 2; ++h) {
+                __m512 v[TILE_ROWS];
+                __m512 tile_max = _mm512_set1_ps(-INFINITY);
+                for (int i = 0; i < nr; ++i) {
+                    v[i] = _mm512_load_ps(tile + i * M_BLOCK + 16 * h);
+                    tile_max = _mm512_max_ps(tile_max, v[i]);
+                }
+                const __m512 new_max = _mm512_max_ps(run_max[h], tile_max);
+                __m512 sum = _mm512_mul_ps(run_sum[h], exp512(_mm512_sub_ps(run_max[h], new_max)));
+                for (int i = 0; i < nr; ++i) {
+                    sum = _mm512_add_ps(sum, exp512(_mm512_sub_ps(v[i], new_max)));
+                }
+                run_sum[h] = sum;
+                run_max[h] = new_max;
+            }
+            for (int j = 0; j < mb; ++j) {
+                const int t = targets[m0 + j];
+                if (t >= n0 && t < n0 + nr) {
+                    target_logit[m0 + j] = tile[(t - n0) * M_BLOCK + j];
+                }
+            }
+        }
+        alignas(64) float maxes[M_BLOCK];
+        alignas(64) float sums[M_BLOCK];
+        for (int h = 0; h < 2; ++h) {
+            _mm512_store_ps(maxes + 16 * h, run_max[h]);
+            _mm512_store_ps(sums + 16 * h, run_sum[h]);
+        }
+        std::copy(maxes, maxes + mb, row_max + m0);
+        std::copy(sums, sums + mb, row_sum + m0);
     }
 }
 

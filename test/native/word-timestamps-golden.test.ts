@@ -118,6 +118,29 @@ describe.each(KERNEL_PATHS)('teacher-forced pass on the $name kernels', ({ simd,
   });
 });
 
+describe('a teacher-forced pass of more than 64 text rows', () => {
+  // 100 text tokens: on AVX-512 the probabilities come from the fused vocabulary product in row
+  // blocks of 64 (the logits never written), elsewhere from logits and a softmax
+  it.runIf(KERNEL_PATHS.some((k) => k.avx512))('gives the probabilities and matrix of the AVX2 path', async () => {
+    const loads = [{ avx512: true, int8Activations: false }, { avx512: false, int8Activations: false }];
+    const [wide, narrow] = await Promise.all(loads.map((o) => Transcriber.load(SYNTHETIC_MODEL, { threads: 2, ...o })));
+    try {
+      const textTokens = Array.from({ length: 100 }, (_, i) => 220 + ((i * 7919) % 40000));
+      const run = (p: Transcriber) => findAlignment(p.decoder, goldenF32('encoder.f32'), {
+        tokenizer: p.tokenizer, sotSequence: p.tokenizer.sotSequence('en', 'transcribe'), textTokens, numFrames: 3000,
+        heads: resolveAlignmentHeads(p.dims, 'tiny.en'), language: 'en',
+      });
+      const [a, b] = await Promise.all([run(wide!), run(narrow!)]);
+      expect(a.textTokenProbabilities).toHaveLength(100);
+      a.textTokenProbabilities.forEach((q, i) => expect(Math.abs(q - b.textTokenProbabilities[i]!) / b.textTokenProbabilities[i]!).toBeLessThan(1e-4));
+      expect(diffStats(a.matrix, b.matrix).max).toBeLessThanOrEqual(1e-4);
+    } finally {
+      wide!.close();
+      narrow!.close();
+    }
+  });
+});
+
 describe('Transcriber.align() on jfk.wav, the transcript, default heads', () => {
   const golden = wordsGolden('jfk-text-heads-default');
 
