@@ -137,9 +137,8 @@ void decoder_align(decoder_state & st, const float * features, const alignment_r
         fused_text_probabilities(*st.model, out, positions, r.tokens, vocab, probabilities, n_threads);
         return;
     }
-    const float * logits = out;
-    // openai's softmax over the text ids of each row, in place, rows split over the threads
-    // (the rows are not needed after)
+    // the logits: openai's softmax over the text ids of each row, in place, rows split over the
+    // threads (the rows are not needed after)
     const int n_tasks = std::min(req.n_pos, std::max(1, n_threads));
     const int per_task = (req.n_pos + n_tasks - 1) / n_tasks;
     st.model->pool->parallel_for(n_tasks, n_threads, [&](int t) {
@@ -151,7 +150,7 @@ void decoder_align(decoder_state & st, const float * features, const alignment_r
     });
     for (int p = 0; p < req.n_pos; ++p) {
         const int i = positions[p];
-        probabilities[i] = logits[static_cast<int64_t>(p) * vocab + r.tokens[i + 1]];
+        probabilities[i] = out[static_cast<int64_t>(p) * vocab + r.tokens[i + 1]];
     }
 }
 
