@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "alignment_matrix.h"
+#include "parallel_ops.h"
 #include "kernels/aligned_buffer.h"
 #include "kernels/gemm.h"
 #include "kernels/ops.h"
@@ -23,9 +24,8 @@ void fused_text_probabilities(const whisper_model & m, const float * hidden, con
     const matrix_view embedding{m.tok_emb.data, m.tok_emb.type, vocab, m.tok_emb.cols};
     thread_pool & pool = *m.pool;
     const int threads = std::max(1, std::min(n_threads, pool.n_threads()));
-    const int n_tasks_max = threads * 4;
-    const int cols = (((vocab + n_tasks_max - 1) / n_tasks_max) + 11) / 12 * 12;  // whole 12-row weight tiles
-    const int n_tasks = (vocab + cols - 1) / cols;
+    const int cols = row_block_task_columns(vocab, threads);
+    const int n_tasks = (vocab + cols - 1) / cols;  // task t: columns [t * cols, (t + 1) * cols)
     const int n_pos = static_cast<int>(positions.size());
     aligned_buffer<float> at;  // the kernel's aligned loads need 64-byte alignment
     std::vector<float> maxes, sums, target_logit;
@@ -39,11 +39,10 @@ void fused_text_probabilities(const whisper_model & m, const float * hidden, con
         maxes.assign(static_cast<size_t>(n_tasks) * rows, 0.0f);
         sums.assign(static_cast<size_t>(n_tasks) * rows, 0.0f);
         target_logit.assign(rows, NAN);
-        pool.parallel_for(n_tasks, threads, [&](int t) {
-            const int c0 = t * cols;
-            simd::linear_block_logsumexp_512(rows, c0, std::min(vocab, c0 + cols), n, at.data(), embedding, targets.data(),
-                                             maxes.data() + static_cast<int64_t>(t) * rows,
-                                             sums.data() + static_cast<int64_t>(t) * rows, target_logit.data(),
+        parallel_chunks(pool, threads, vocab, cols, [&](int64_t c0, int64_t c1) {
+            const int64_t t = c0 / cols;
+            simd::linear_block_logsumexp_512(rows, static_cast<int>(c0), static_cast<int>(c1), n, at.data(), embedding, targets.data(),
+                                             maxes.data() + t * rows, sums.data() + t * rows, target_logit.data(),
                                              kernel_path::simd512);
         });
         for (int j = 0; j < rows; ++j) {
@@ -139,14 +138,9 @@ void decoder_align(decoder_state & st, const float * features, const alignment_r
     }
     // the logits: openai's softmax over the text ids of each row, in place, rows split over the
     // threads (the rows are not needed after)
-    const int n_tasks = std::min(req.n_pos, std::max(1, n_threads));
-    const int per_task = (req.n_pos + n_tasks - 1) / n_tasks;
-    st.model->pool->parallel_for(n_tasks, n_threads, [&](int t) {
-        const int r0 = t * per_task;
-        const int r1 = std::min(req.n_pos, r0 + per_task);
-        if (r0 < r1) {
-            softmax_rows(r1 - r0, vocab, out + static_cast<int64_t>(r0) * vocab, vocab, 1.0f, nullptr, st.model->path);
-        }
+    const int per_task = (req.n_pos + std::max(1, n_threads) - 1) / std::max(1, n_threads);
+    parallel_chunks(*st.model->pool, n_threads, req.n_pos, per_task, [&](int64_t r0, int64_t r1) {
+        softmax_rows(static_cast<int>(r1 - r0), vocab, out + r0 * vocab, vocab, 1.0f, nullptr, st.model->path);
     });
     for (int p = 0; p < req.n_pos; ++p) {
         const int i = positions[p];

@@ -39,6 +39,11 @@ void parallel_chunks(thread_pool & pool, int n_threads, int64_t n, int64_t chunk
     });
 }
 
+int row_block_task_columns(int N, int threads) {
+    const int n_tasks = 4 * std::max(1, threads);
+    return round_up((N + n_tasks - 1) / n_tasks, 12);
+}
+
 void parallel_gemm(thread_pool & pool, int n_threads, int M, int N, int K, const float * A, int64_t lda,
                    const gemm_b & B, float * C, int64_t ldc, const gemm_epilogue & ep, kernel_path path) {
     const int threads = std::max(1, std::min(n_threads, pool.n_threads()));
@@ -91,13 +96,10 @@ void parallel_linear(thread_pool & pool, int n_threads, int M, const float * A, 
     if (M > GEMV_MAX_ROWS && M <= LINEAR_BLOCK_MAX_ROWS && uses_avx512(path)) {
         // a block of rows: weight-stationary tiles, no packed copy of W (linear_block_avx512.cc)
         const int threads = std::max(1, std::min(n_threads, pool.n_threads()));
-        const int n_tasks = threads * 4;
-        const int cols = round_up((N + n_tasks - 1) / n_tasks, 12);
         float * at = tls_transposed_rows.reserve(simd::linear_block_transposed_floats(M, K));
         simd::linear_block_transpose(M, K, A, lda, at);  // once, for every task
-        pool.parallel_for((N + cols - 1) / cols, threads, [&](int t) {
-            const int c0 = t * cols;
-            simd::linear_block_512_transposed(M, c0, std::min(N, c0 + cols), K, at, W, W.cols, C, ldc, ep, path);
+        parallel_chunks(pool, threads, N, row_block_task_columns(N, threads), [&](int64_t c0, int64_t c1) {
+            simd::linear_block_512_transposed(M, static_cast<int>(c0), static_cast<int>(c1), K, at, W, W.cols, C, ldc, ep, path);
         });
         return;
     }

@@ -15,6 +15,10 @@ namespace amanuensis {
 void parallel_linear(thread_pool & pool, int n_threads, int M, const float * A, int64_t lda, const matrix_view & W,
                      float * C, int64_t ldc, const gemm_epilogue & ep, kernel_path path);
 
+// Columns per task when a row-block product (linear_block_avx512.cc) over N columns is split over
+// `threads`: about four tasks per thread, each whole 12-row weight tiles.
+int row_block_task_columns(int N, int threads);
+
 // Runs fn(begin, end) over [0, n) in chunks of `chunk` items, spread over the pool.
 void parallel_chunks(thread_pool & pool, int n_threads, int64_t n, int64_t chunk, const std::function<void(int64_t, int64_t)> & fn);
 

@@ -112,6 +112,22 @@ const float * weight_panel(const matrix_view & W, int64_t ldw, int n0, int nr, i
     return panel;
 }
 
+// What tile_12x32 prefetches while it computes: weight rows [n0, n0 + 12) clipped to n_end, when
+// they are one contiguous range (whole weight rows, not a strided view of a head's keys).
+struct next_tile {
+    const char * rows = nullptr;
+    int64_t bytes = 0;
+};
+
+next_tile next_tile_rows(const matrix_view & W, int64_t ldw, int K, int n0, int n_end) {
+    const int n_rows = std::max(0, std::min(TILE_ROWS, n_end - n0));
+    if (n_rows == 0 || ldw != K) {
+        return {};
+    }
+    const int64_t stride = row_bytes(W.type, ldw);
+    return {static_cast<const char *>(W.data) + n0 * stride, n_rows * stride};
+}
+
 // C[m][n0 + j] from the chunk's raw products, for j < cols: the vector epilogue eight at a time.
 AMANUENSIS_SIMD512 void finish_chunk(int M, int cols, const float * chunk, float * C, int64_t ldc, int n0,
                                      const gemm_epilogue & ep) {
@@ -152,15 +168,9 @@ AMANUENSIS_SIMD512 void linear_block_512_transposed(int M, int n_begin, int n_en
             const int nr = std::min(TILE_ROWS, chunk_cols - t0);
             int64_t ld = 0;
             const float * w = weight_panel(W, ldw, c0 + t0, nr, K, panel, &ld, path);
-            // the next tile's rows, when they are one contiguous range (whole weight rows, not a
-            // strided view of a head's keys)
-            const int next0 = c0 + t0 + TILE_ROWS;
-            const int next_rows = std::max(0, std::min(TILE_ROWS, n_end - next0));
-            const int64_t stride = row_bytes(W.type, ldw);
-            const char * next = next_rows > 0 ? static_cast<const char *>(W.data) + next0 * stride : nullptr;
-            const int64_t next_bytes = ldw == K ? next_rows * stride : 0;
+            const next_tile next = next_tile_rows(W, ldw, K, c0 + t0 + TILE_ROWS, n_end);
             for (int b = 0; b < blocks; ++b) {
-                tile_12x32(K, w, ld, at + static_cast<int64_t>(b) * K * M_BLOCK, tile, next, b == 0 ? next_bytes : 0);
+                tile_12x32(K, w, ld, at + static_cast<int64_t>(b) * K * M_BLOCK, tile, next.rows, b == 0 ? next.bytes : 0);
                 const int mb = std::min(M_BLOCK, M - b * M_BLOCK);
                 for (int j = 0; j < mb; ++j) {
                     float * dst = chunk + static_cast<int64_t>(b * M_BLOCK + j) * CHUNK_COLS + t0;
@@ -203,21 +213,22 @@ AMANUENSIS_SIMD512 void linear_block_logsumexp_512(int M, int n_begin, int n_end
     const int blocks = (M + M_BLOCK - 1) / M_BLOCK;
     float * panel = tls_panel.reserve(static_cast<size_t>(TILE_ROWS) * K);
     alignas(64) float tile[TILE_ROWS * M_BLOCK];
-    const int64_t stride = row_bytes(W.type, W.cols);
-    for (int b = 0; b < blocks; ++b) {
-        const float * at_b = at + static_cast<int64_t>(b) * K * M_BLOCK;
-        const int m0 = b * M_BLOCK;
-        const int mb = std::min(M_BLOCK, M - m0);
-        // per row (lane): the running max and sum of exp(logit - max) over the columns so far
-        __m512 run_max[2] = {_mm512_set1_ps(-INFINITY), _mm512_set1_ps(-INFINITY)};
-        __m512 run_sum[2] = {_mm512_setzero_ps(), _mm512_setzero_ps()};
-        for (int n0 = n_begin; n0 < n_end; n0 += TILE_ROWS) {
-            const int nr = std::min(TILE_ROWS, n_end - n0);
-            int64_t ld = 0;
-            const float * w = weight_panel(W, W.cols, n0, nr, K, panel, &ld, path);
-            const int next_rows = std::max(0, std::min(TILE_ROWS, n_end - (n0 + TILE_ROWS)));
-            const char * next = next_rows > 0 ? static_cast<const char *>(W.data) + (n0 + TILE_ROWS) * stride : nullptr;
-            tile_12x32(K, w, ld, at_b, tile, next, next_rows * stride);
+    // per row (one lane per row, two zmm per block of 32): the running max and sum of
+    // exp(logit - max) over the columns so far
+    __m512 run_max[LINEAR_BLOCK_MAX_ROWS / 16];
+    __m512 run_sum[LINEAR_BLOCK_MAX_ROWS / 16];
+    for (int v = 0; v < 2 * blocks; ++v) {
+        run_max[v] = _mm512_set1_ps(-INFINITY);
+        run_sum[v] = _mm512_setzero_ps();
+    }
+    // weight tiles outside, row blocks inside: each tile is widened and read once for every row
+    for (int n0 = n_begin; n0 < n_end; n0 += TILE_ROWS) {
+        const int nr = std::min(TILE_ROWS, n_end - n0);
+        int64_t ld = 0;
+        const float * w = weight_panel(W, W.cols, n0, nr, K, panel, &ld, path);
+        const next_tile next = next_tile_rows(W, W.cols, K, n0 + TILE_ROWS, n_end);
+        for (int b = 0; b < blocks; ++b) {
+            tile_12x32(K, w, ld, at + static_cast<int64_t>(b) * K * M_BLOCK, tile, next.rows, b == 0 ? next.bytes : 0);
             for (int h = 0; h < 2; ++h) {
                 __m512 v[TILE_ROWS];
                 __m512 tile_max = _mm512_set1_ps(-INFINITY);
@@ -225,30 +236,32 @@ AMANUENSIS_SIMD512 void linear_block_logsumexp_512(int M, int n_begin, int n_end
                     v[i] = _mm512_load_ps(tile + i * M_BLOCK + 16 * h);
                     tile_max = _mm512_max_ps(tile_max, v[i]);
                 }
-                const __m512 new_max = _mm512_max_ps(run_max[h], tile_max);
-                __m512 sum = _mm512_mul_ps(run_sum[h], exp512(_mm512_sub_ps(run_max[h], new_max)));
+                __m512 & max = run_max[2 * b + h];
+                const __m512 new_max = _mm512_max_ps(max, tile_max);
+                __m512 sum = _mm512_mul_ps(run_sum[2 * b + h], exp512(_mm512_sub_ps(max, new_max)));
                 for (int i = 0; i < nr; ++i) {
                     sum = _mm512_add_ps(sum, exp512(_mm512_sub_ps(v[i], new_max)));
                 }
-                run_sum[h] = sum;
-                run_max[h] = new_max;
+                run_sum[2 * b + h] = sum;
+                max = new_max;
             }
-            for (int j = 0; j < mb; ++j) {
+            const int m0 = b * M_BLOCK;
+            for (int j = 0; j < std::min(M_BLOCK, M - m0); ++j) {
                 const int t = targets[m0 + j];
                 if (t >= n0 && t < n0 + nr) {
                     target_logit[m0 + j] = tile[(t - n0) * M_BLOCK + j];
                 }
             }
         }
-        alignas(64) float maxes[M_BLOCK];
-        alignas(64) float sums[M_BLOCK];
-        for (int h = 0; h < 2; ++h) {
-            _mm512_store_ps(maxes + 16 * h, run_max[h]);
-            _mm512_store_ps(sums + 16 * h, run_sum[h]);
-        }
-        std::copy(maxes, maxes + mb, row_max + m0);
-        std::copy(sums, sums + mb, row_sum + m0);
     }
+    alignas(64) float maxes[LINEAR_BLOCK_MAX_ROWS];
+    alignas(64) float sums[LINEAR_BLOCK_MAX_ROWS];
+    for (int v = 0; v < 2 * blocks; ++v) {
+        _mm512_store_ps(maxes + 16 * v, run_max[v]);
+        _mm512_store_ps(sums + 16 * v, run_sum[v]);
+    }
+    std::copy(maxes, maxes + M, row_max);
+    std::copy(sums, sums + M, row_sum);
 }
 
 } // namespace amanuensis::simd
