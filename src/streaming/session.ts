@@ -12,6 +12,7 @@ import { N_SAMPLES, SAMPLE_RATE } from '../constants.js';
 import { AmanuensisError, toAmanuensisError } from '../errors.js';
 import { type TranscribeOptions, resolveTranscribeOptions } from '../options.js';
 import type { TranscriptionResult } from '../types.js';
+import { followAbort } from '../utils/abort-followers.js';
 import { RingBuffer } from '../utils/ring-buffer.js';
 import type { SpeechEvent, SpeechEventOptions } from '../vad/speech-events.js';
 import { resolveSpeechSegmentOptions } from '../vad/speech-segment-options.js';
@@ -133,7 +134,8 @@ export class TranscriptionSession extends EventEmitter implements AsyncIterable<
   private readonly pushTimes: { end: number; at: number }[] = [];
   private readonly queue: SessionEvent[] = [];
   private readonly waiters: ((r: IteratorResult<SessionEvent>) => void)[] = [];
-  private readonly onAbort = (): void => this.fail(new AmanuensisError('ERR_ABORTED', 'the session was aborted'));
+  /** Stops following the caller's signal (sessions sharing one signal share one listener on it). */
+  private unfollowSignal: (() => void) | undefined;
 
   /**
    * @throws {@link AmanuensisError} `ERR_INVALID_ARGUMENT` for bad options, decoding options included;
@@ -180,7 +182,7 @@ export class TranscriptionSession extends EventEmitter implements AsyncIterable<
     this.decodeOptions = decode;
     this.prompt = initialPrompt ?? '';
     if (signal?.aborted) throw new AmanuensisError('ERR_ABORTED', 'the session was aborted');
-    signal?.addEventListener('abort', this.onAbort, { once: true });
+    if (signal !== undefined) this.unfollowSignal = followAbort(signal, () => this.fail(new AmanuensisError('ERR_ABORTED', 'the session was aborted')));
   }
 
   /** Seconds of audio pushed so far. */
@@ -496,7 +498,7 @@ export class TranscriptionSession extends EventEmitter implements AsyncIterable<
   private finish(): void {
     this.closed = true;
     this.ownVad?.then((v) => v.close(), () => undefined);
-    this.options.signal?.removeEventListener('abort', this.onAbort);
+    this.unfollowSignal?.();
     for (const waiter of this.waiters.splice(0)) waiter({ value: undefined, done: true });
   }
 }
