@@ -1,6 +1,6 @@
 /**
  * Word timestamps' cost: per window, the extra time of the alignment (the teacher-forced
- * decoder pass with f32 cross-attention keys and values, the attention matrix, the DTW and the
+ * decoder pass, whose alignment heads' weights come from f32 keys, the attention matrix, the DTW and the
  * word rules) against the window's decode time, on jfk.wav with the synthetic tiny.en model
  * (tiny.en's shape). The synthetic model's random weights never stop on their own, so the
  * decode is capped at `--tokens` sampled tokens (jfk.wav's transcript is 27 tokens with the
@@ -31,7 +31,7 @@ const runs = Number(values.runs);
 const t = await Transcriber.load(values.model, { threads, cache: false });
 const audio = jfkSamplesReference();
 
-// the window's decode without word timestamps, and with them (the decode then keeps the f32 keys,
+// the window's decode without word timestamps, and with them (the decode then keeps the heads' f32 keys,
 // and the alignment follows), back to back in alternating order: each pair's extra time is the
 // with-words decode and alignment minus the plain decode, and the median of those pairs is the
 // figure (a difference of two medians swings by the decode's own spread, ±5 ms here)
@@ -61,11 +61,11 @@ for (let i = 0; i < runs + 1; i++) {
 const plain = summarize(plainMs).median;
 const extra = summarize(extraMs).median;
 
-// the alignment's parts: the native pass alone, and everything after it, over a window whose f32
-// cross-attention keys and values are kept (as transcribe() keeps them for the alignment)
+// the alignment's parts: the native pass alone, and everything after it, over a window whose
+// cross-attention keys and values are kept with the heads' keys in f32 (as transcribe() keeps them for the alignment)
 const features = goldenF32('encoder.f32');
-const retained = await t.decoder.retainFeatures!(features);
 const heads = resolveAlignmentHeads(t.dims);
+const retained = await t.decoder.retainFeatures!(features, heads.heads);
 const text = Array.from({ length: sampleLen }, (_, i) => 220 + i);
 const passMs: number[] = [];
 const totalMs: number[] = [];

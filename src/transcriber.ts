@@ -454,8 +454,8 @@ export class Transcriber {
       let retained: { release(): void } | undefined;
       try {
         const decodeSpan = calls.span('decode');
-        // with word timestamps the decoder keeps the window's cross-attention keys and values for the alignment
-        if (heads !== undefined) retained = await this.decoder.retainFeatures?.(features);
+        // with word timestamps the decoder keeps the window's cross-attention keys and values (the heads' keys in f32) for the alignment
+        if (heads !== undefined) retained = await this.decoder.retainFeatures?.(features, heads.heads);
         ctx.language ??= (await detectLanguageFromFeatures(this.decoder, this.tokenizer, features)).language;
         const prompt = ctx.allTokens.slice(ctx.promptResetSince);
         const windowStart = seek;

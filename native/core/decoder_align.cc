@@ -84,10 +84,9 @@ void decoder_align(decoder_state & st, const float * features, const alignment_r
         throw native_error(errc::invalid_argument, "the matrix rows must lie within the tokens");
     }
     if (features != nullptr) {
-        decoder_set_features(st, features, n_threads, true);  // also empties the self-attention cache
-    } else if (!st.has_features || !st.cross || !st.cross->has_f32) {
-        throw native_error(errc::invalid_argument, "the decoder's window was set without f32 keys: pass the features");
-    }
+        // the chosen heads' keys kept in f32; also empties the self-attention cache
+        decoder_set_features(st, features, n_threads, r.heads, r.n_heads);
+    }  // otherwise decoder_step_check refuses a window without these heads' f32 keys
     st.n_past = 0;
     cross_attention_capture capture;
     capture.heads = r.heads;

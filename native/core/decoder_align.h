@@ -30,8 +30,8 @@ struct alignment_request {
 // probabilities [n_tokens - 1]: row i's softmax over ids below text_vocab_end, at tokens[i + 1]
 // (0 where tokens[i + 1] is not below it).
 // features [n_audio_ctx, n_audio_state]: the window's audio features, whose cross-attention keys
-// and values are computed here (kept in f32) and replace the state's; or null to use the
-// state's window, which must have been set with keep_f32 (or shared from one that was).
+// and values are computed here (the heads' keys kept in f32) and replace the state's; or null to
+// use the state's window, which must keep the f32 keys of every head (decoder_set_features).
 // The state must hold one sequence; its self-attention cache is emptied first. Throws native_error (ERR_INVALID_ARGUMENT,
 // ERR_CONTEXT_OVERFLOW, ERR_CLOSED, ERR_NUMERIC) and then leaves the outputs undefined.
 void decoder_align(decoder_state & st, const float * features, const alignment_request & r, float * weights, float * probabilities,

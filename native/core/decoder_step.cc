@@ -51,18 +51,25 @@ void narrow(const float * src, uint16_t * dst, int64_t n, kernel_path path) {
     }
 }
 
-// The weights of the capture's heads that belong to layer `il`, from this layer's cross-attention
-// arguments (the block's queries and the window's keys).
+// The weights of the capture's heads that belong to layer `il`: this layer's cross-attention
+// queries (from its arguments `a`) against each head's kept f32 keys.
 void capture_cross_weights(const decoder_step_request & r, const attention_args & a, int il, kernel_path path) {
     if (r.capture == nullptr) {
         return;
     }
     const cross_attention_capture & c = *r.capture;
+    const whisper_hparams & hp = r.state->model->hparams;
+    const cross_cache & window = *r.state->cross;
     const int64_t per_head = static_cast<int64_t>(r.n_new) * c.n_positions;
     for (int i = 0; i < c.n_heads; ++i) {
-        if (c.heads[2 * i] == il) {
-            attention_weights(a, c.heads[2 * i + 1], c.n_positions, c.out + i * per_head, path);
-        }
+        if (c.heads[2 * i] != il) continue;
+        const int head = c.heads[2 * i + 1];
+        attention_args keys32 = a;
+        keys32.k = window.f32_keys(hp, il, head);  // present: decoder_step_check
+        keys32.ldk = a.d_head;
+        keys32.kv_head_stride = 0;  // the slot is this head's alone
+        keys32.kv_type = dtype::f32;
+        attention_weights(keys32, head, c.n_positions, c.out + i * per_head, path);
     }
 }
 
@@ -82,9 +89,35 @@ std::unique_ptr<decoder_state> decoder_state_create(std::shared_ptr<whisper_mode
     return st;
 }
 
-void decoder_set_features(decoder_state & st, const float * features, int n_threads, bool keep_f32) {
+const float * cross_cache::f32_keys(const whisper_hparams & hp, int layer, int head) const {
+    for (size_t i = 0; i + 1 < f32_heads.size(); i += 2) {
+        if (f32_heads[i] == layer && f32_heads[i + 1] == head) {
+            return k32.data() + static_cast<int64_t>(i / 2) * hp.n_audio_ctx * (hp.n_text_state / hp.n_text_head);
+        }
+    }
+    return nullptr;
+}
+
+void decoder_set_features(decoder_state & st, const float * features, int n_threads, const int32_t * f32_heads,
+                          int n_f32_heads) {
     const whisper_model & m = *st.model;
     const whisper_hparams & hp = m.hparams;
+    std::vector<int32_t> kept;  // (layer, head) pairs, each once
+    for (int i = 0; i < n_f32_heads; ++i) {
+        const int32_t layer = f32_heads[2 * i];
+        const int32_t head = f32_heads[2 * i + 1];
+        if (layer < 0 || layer >= hp.n_text_layer || head < 0 || head >= hp.n_text_head) {
+            throw native_error(errc::invalid_argument, "head (" + std::to_string(layer) + ", " + std::to_string(head) +
+                                                           ") is outside the decoder's " + std::to_string(hp.n_text_layer) +
+                                                           " layers of " + std::to_string(hp.n_text_head) + " heads");
+        }
+        bool seen = false;
+        for (size_t j = 0; j < kept.size(); j += 2) seen = seen || (kept[j] == layer && kept[j + 1] == head);
+        if (!seen) {
+            kept.push_back(layer);
+            kept.push_back(head);
+        }
+    }
     const int64_t layer = static_cast<int64_t>(hp.n_audio_ctx) * hp.n_text_state;
     const size_t all = static_cast<size_t>(hp.n_text_layer) * layer;
     // this state's reference is dropped first, so that an unshared cache is reused in place (no
@@ -97,17 +130,17 @@ void decoder_set_features(decoder_state & st, const float * features, int n_thre
     }
     c->k.reserve(all, true);  // written whole: huge pages (aligned_buffer.h)
     c->v.reserve(all, true);
-    c->has_f32 = false;
-    if (keep_f32) {
-        c->k32.reserve(all, true);
-    } else {
-        c->k32 = aligned_buffer<float>();
-    }
-    scratch_pool<decoder_workspace>::lease ws = m.decoder_scratch.acquire();
-    aligned_buffer<float> & product = ws->product;  // one layer's K (unless kept) or V in f32
-    product.reserve(static_cast<size_t>(layer));
     const int64_t n_ctx = hp.n_audio_ctx;
     const int64_t d_head = hp.n_text_state / hp.n_text_head;
+    c->f32_heads = kept;
+    if (kept.empty()) {
+        c->k32 = aligned_buffer<float>();
+    } else {
+        c->k32.reserve(kept.size() / 2 * static_cast<size_t>(n_ctx * d_head));
+    }
+    scratch_pool<decoder_workspace>::lease ws = m.decoder_scratch.acquire();
+    aligned_buffer<float> & product = ws->product;  // one layer's K or V in f32
+    product.reserve(static_cast<size_t>(layer));
     // src [n_ctx, n_state] f32 -> dst [n_head, n_ctx, d_head] f16
     const auto to_cache = [&](const float * src, uint16_t * dst) {
         parallel_chunks(*m.pool, n_threads, n_ctx, 64, [&](int64_t t0, int64_t t1) {
@@ -118,18 +151,30 @@ void decoder_set_features(decoder_state & st, const float * features, int n_thre
             }
         });
     };
+    // layer il's kept heads of K [n_ctx, n_state] f32 -> their k32 slots [n_ctx, d_head]
+    const auto keep_heads = [&](int il, const float * k) {
+        for (size_t i = 0; i < kept.size(); i += 2) {
+            if (kept[i] != il) continue;
+            const float * src = k + kept[i + 1] * d_head;
+            float * dst = c->k32.data() + static_cast<int64_t>(i / 2) * n_ctx * d_head;
+            parallel_chunks(*m.pool, n_threads, n_ctx, 256, [&](int64_t t0, int64_t t1) {
+                for (int64_t t = t0; t < t1; ++t) {
+                    std::memcpy(dst + t * d_head, src + t * hp.n_text_state, sizeof(float) * d_head);
+                }
+            });
+        }
+    };
     for (int il = 0; il < hp.n_text_layer; ++il) {
         const decoder_layer & l = m.dec_layers[il];
-        float * k = keep_f32 ? c->k32.data() + il * layer : product.data();
-        parallel_linear(*m.pool, n_threads, hp.n_audio_ctx, features, hp.n_audio_state, l.cross_k.w, k, hp.n_text_state,
+        float * kv = product.data();
+        parallel_linear(*m.pool, n_threads, hp.n_audio_ctx, features, hp.n_audio_state, l.cross_k.w, kv, hp.n_text_state,
                         gemm_epilogue{}, m.path);
-        to_cache(k, c->k.data() + il * layer);
-        float * v = product.data();
-        parallel_linear(*m.pool, n_threads, hp.n_audio_ctx, features, hp.n_audio_state, l.cross_v.w, v, hp.n_text_state,
+        to_cache(kv, c->k.data() + il * layer);
+        keep_heads(il, kv);
+        parallel_linear(*m.pool, n_threads, hp.n_audio_ctx, features, hp.n_audio_state, l.cross_v.w, kv, hp.n_text_state,
                         gemm_epilogue{l.cross_v.b, false, false}, m.path);
-        to_cache(v, c->v.data() + il * layer);
+        to_cache(kv, c->v.data() + il * layer);
     }
-    c->has_f32 = keep_f32;
     std::atomic_store(&st.cross, c);
     st.has_features = true;
     st.n_past = 0;
@@ -194,6 +239,10 @@ void decoder_step_check(const decoder_step_request & r) {
                 throw native_error(errc::invalid_argument, "alignment head (" + std::to_string(layer) + ", " + std::to_string(head) +
                                                                ") is not in this model's " + std::to_string(hp.n_text_layer) +
                                                                " layers of " + std::to_string(hp.n_text_head) + " heads");
+            }
+            if (st.cross->f32_keys(hp, layer, head) == nullptr) {
+                throw native_error(errc::invalid_argument, "the decoder's window keeps no f32 keys of head (" + std::to_string(layer) +
+                                                               ", " + std::to_string(head) + "): set its features with that head");
             }
         }
         if (c.n_positions < 1 || c.n_positions > hp.n_audio_ctx) {
@@ -333,16 +382,6 @@ void decoder_step_batch(const decoder_step_request * requests, int n_requests, f
             a.ldk = a.ldv = n / hp.n_text_head;
             a.kv_head_stride = static_cast<int64_t>(hp.n_audio_ctx) * (n / hp.n_text_head);
             a.kv_type = dtype::f16;
-            if (requests[r].capture != nullptr && c.has_f32) {
-                // the f32 keys stay row-major [n_audio_ctx, n_text_state]; the values are the f16 cache's
-                a.k = c.k32.data() + il * cross_layer;
-                a.ldk = n;
-                a.kv_head_stride = -1;
-                a.kv_type = dtype::f32;
-                a.v_own_layout = true;
-                a.v_type = dtype::f16;
-                a.v_head_stride = static_cast<int64_t>(hp.n_audio_ctx) * (n / hp.n_text_head);
-            }
             a.o = o.data() + static_cast<int64_t>(row0[r]) * n;
             a.ldo = n;
             a.n_q = row0[r + 1] - row0[r];

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "whisper_model.h"
 
@@ -22,12 +23,17 @@ struct cross_cache {
     // head stride across the whole row; at d 1280 that is 128 bytes used of every 2560)
     aligned_buffer<uint16_t> k;
     aligned_buffer<uint16_t> v;  // same shape
-    // An f32 copy of the keys, kept for word alignment when asked: openai's attention weights are
-    // float32 to ~1e-5 and f16 keys move the alignment matrix by ~1e-3. The values stay f16 (they
-    // move the matrix by ~2e-5 and the probabilities by ~6e-5 of the golden tolerances' 1e-4 and
-    // 1e-3), which halves what a window with word timestamps writes and the pass reads.
-    aligned_buffer<float> k32;   // [n_layer, n_audio_ctx, n_text_state]
-    bool has_f32 = false;
+    // f32 copies of chosen heads' keys, kept for word alignment when asked: openai's attention
+    // weights are float32 to ~1e-5, and weights computed from f16 keys move the alignment matrix
+    // by ~1e-3. Only the captured heads' weights need them: the pass's own cross-attention reads
+    // the f16 cache as a decode step does (that moves the matrix by ~1e-6 and the probabilities
+    // by ~6e-6, against the golden tolerances' 1e-4 and 1e-3), so a window with word timestamps
+    // writes and the pass reads a few heads' keys, not every layer's.
+    std::vector<int32_t> f32_heads;  // (layer, head) pairs, in k32's order
+    aligned_buffer<float> k32;       // [f32_heads.size() / 2, n_audio_ctx, d_head]
+
+    // The kept f32 keys of (layer, head) [n_audio_ctx, d_head], or nullptr.
+    const float * f32_keys(const whisper_hparams & hp, int layer, int head) const;
 };
 
 // Self-attention caches for n_seq sequences that advance together (beams, best-of
@@ -50,9 +56,12 @@ struct decoder_state {
 
 std::unique_ptr<decoder_state> decoder_state_create(std::shared_ptr<whisper_model> model, int n_seq);
 
-// features: [n_audio_ctx, n_audio_state]. Computes every layer's cross-attention K and V (K also
-// kept in f32 with keep_f32, for word alignment) and empties the self-attention cache.
-void decoder_set_features(decoder_state & st, const float * features, int n_threads, bool keep_f32 = false);
+// features: [n_audio_ctx, n_audio_state]. Computes every layer's cross-attention K and V, keeps
+// the keys of the (layer, head) pairs f32_heads [n_f32_heads, 2] in f32 too (for word
+// alignment), and empties the self-attention cache. Throws native_error (ERR_INVALID_ARGUMENT:
+// a head outside the model).
+void decoder_set_features(decoder_state & st, const float * features, int n_threads, const int32_t * f32_heads = nullptr,
+                          int n_f32_heads = 0);
 
 // dst takes src's window (its cross-attention keys and values, shared, not copied) and empties
 // its self-attention cache. Throws native_error (ERR_INVALID_ARGUMENT: another model, or src has

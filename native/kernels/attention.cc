@@ -39,14 +39,11 @@ void attention_block(const attention_args & a, int head, int q0, int q1, kernel_
     const int64_t elem = a.kv_type == dtype::f16 ? 2 : 4;
     const int64_t kv_off = a.kv_head_stride >= 0 ? head * a.kv_head_stride : hoff;
     const void * k = static_cast<const char *>(a.k) + kv_off * elem;  // this head's keys and values
-    const dtype v_type = a.v_own_layout ? a.v_type : a.kv_type;
-    const int64_t v_head_stride = a.v_own_layout ? a.v_head_stride : a.kv_head_stride;
-    const void * v = static_cast<const char *>(a.v) + (v_head_stride >= 0 ? head * v_head_stride : hoff) * (v_type == dtype::f16 ? 2 : 4);
+    const void * v = static_cast<const char *>(a.v) + kv_off * elem;
     // keys beyond the last query's horizon are never seen: skip computing them
     const int n_kv = a.causal_past >= 0 ? std::min(a.n_kv, a.causal_past + q1) : a.n_kv;
     float * s = tls_scores.reserve(static_cast<size_t>(rows) * n_kv);
-    // (the direct dot products read keys and values of one type)
-    if (path != kernel_path::portable && rows <= SMALL_QUERY_ROWS && v_type == a.kv_type) {
+    if (path != kernel_path::portable && rows <= SMALL_QUERY_ROWS) {
         // decoder steps: packing K and V for a GEMM would cost more than the product
         const float scale = 1.0f / std::sqrt(static_cast<float>(a.d_head));
         for (int i = 0; i < rows; ++i) {
@@ -79,10 +76,10 @@ void attention_block(const attention_args & a, int head, int q0, int q1, kernel_
 
     // O_h = P V_h: B(k, n) = V[k, hoff + n]
     if (uses_avx512(path) && rows <= LINEAR_BLOCK_MAX_ROWS && a.d_head == 64) {
-        simd::attention_values_512(rows, n_kv, s, n_kv, v, v_type, a.ldv, a.o + q0 * a.ldo + hoff, a.ldo);
+        simd::attention_values_512(rows, n_kv, s, n_kv, v, a.kv_type, a.ldv, a.o + q0 * a.ldo + hoff, a.ldo);
         return;
     }
-    gemm(rows, a.d_head, n_kv, s, n_kv, gemm_b{v, v_type, 1, a.ldv}, a.o + q0 * a.ldo + hoff, a.ldo, gemm_epilogue{},
+    gemm(rows, a.d_head, n_kv, s, n_kv, gemm_b{v, a.kv_type, 1, a.ldv}, a.o + q0 * a.ldo + hoff, a.ldo, gemm_epilogue{},
          path);
 }
 

@@ -21,11 +21,6 @@ struct attention_args {
     // (head h at column h * d_head); a head-major cache [n_head, n_kv, d_head] gives n_kv * d_head
     // (with ldk = ldv = d_head), so that one head's keys are one contiguous block.
     int64_t kv_head_stride = -1;
-    // Values of another type and layout than the keys (word alignment: f32 keys, the f16 cache's
-    // values): v_type and v_head_stride then describe v.
-    bool v_own_layout = false;
-    dtype v_type = dtype::f32;
-    int64_t v_head_stride = -1;
     float * o = nullptr;         // [n_q, n_head * d_head]
     int64_t ldo = 0;
     int n_q = 0;

@@ -79,7 +79,7 @@ Napi::Value queue_align(const Napi::CallbackInfo & info, std::shared_ptr<decoder
     const whisper_hparams & hp = state->model->hparams;
     const Napi::Object o = options_arg(info, 1, "align(tokens, { features?, heads, nPositions, textVocabEnd, matrixRows?, threads })");
     std::vector<int32_t> tokens = copy_ints(info[0], "tokens");
-    // without features: the decoder's window, set with keepF32 or shared from one that was
+    // without features: the decoder's window, set keeping these heads' f32 keys or shared from one that was
     const bool has_features = !o.Get("features").IsUndefined();
     float_copy features = has_features ? copy_floats(o.Get("features"), "features") : float_copy();
     if (has_features && features.size() != static_cast<size_t>(hp.n_audio_ctx) * hp.n_audio_state) {

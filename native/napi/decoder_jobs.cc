@@ -18,17 +18,20 @@ protected:
 
 class set_features_worker : public decoder_worker {
 public:
-    set_features_worker(Napi::Env env, std::shared_ptr<decoder_state> state, float_copy features, int n_threads, bool keep_f32)
-        : decoder_worker(env, std::move(state)), features_(std::move(features)), n_threads_(n_threads), keep_f32_(keep_f32) {}
+    set_features_worker(Napi::Env env, std::shared_ptr<decoder_state> state, float_copy features, int n_threads,
+                        std::vector<int32_t> f32_heads)
+        : decoder_worker(env, std::move(state)), features_(std::move(features)), n_threads_(n_threads), f32_heads_(std::move(f32_heads)) {}
 
 protected:
-    void run() override { decoder_set_features(*state_, features_.data(), n_threads_, keep_f32_); }
+    void run() override {
+        decoder_set_features(*state_, features_.data(), n_threads_, f32_heads_.data(), static_cast<int>(f32_heads_.size() / 2));
+    }
     Napi::Value result(Napi::Env env) override { return env.Undefined(); }
 
 private:
     float_copy features_;
     int n_threads_;
-    bool keep_f32_;
+    std::vector<int32_t> f32_heads_;  // (layer, head) pairs
 };
 
 // Steps every job's decoder in one decoder_step_batch. Jobs refused before the run (their
@@ -120,8 +123,8 @@ private:
 } // namespace
 
 Napi::Value queue_set_features(Napi::Env env, std::shared_ptr<decoder_state> state, float_copy features,
-                               int n_threads, bool keep_f32) {
-    return queue_worker<set_features_worker>(env, std::move(state), std::move(features), n_threads, keep_f32);
+                               int n_threads, std::vector<int32_t> f32_heads) {
+    return queue_worker<set_features_worker>(env, std::move(state), std::move(features), n_threads, std::move(f32_heads));
 }
 
 Napi::Value queue_step(Napi::Env env, std::vector<step_job> jobs, int n_threads, bool single) {

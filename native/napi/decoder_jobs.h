@@ -14,10 +14,10 @@
 
 namespace amanuensis {
 
-// Computes the window's cross-attention keys and values (the keys also kept in f32 with
-// keep_f32); releases the state's busy flag when it settles.
+// Computes the window's cross-attention keys and values (the keys of the (layer, head) pairs
+// f32_heads also kept in f32); releases the state's busy flag when it settles.
 Napi::Value queue_set_features(Napi::Env env, std::shared_ptr<decoder_state> state, float_copy features,
-                               int n_threads, bool keep_f32);
+                               int n_threads, std::vector<int32_t> f32_heads);
 
 // One decoder's part of a step, as handed over by JS.
 struct step_job {

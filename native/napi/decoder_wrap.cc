@@ -63,15 +63,21 @@ Napi::Value decoder_wrap::set_features(const Napi::CallbackInfo & info) {
     assert_open();  // a released state has no model
     const whisper_hparams & hp = state_->model->hparams;
     float_copy features = copy_floats(info[0], "features");
-    const Napi::Object o = options_arg(info, 1, "setFeatures(features, { threads, keepF32? })");
+    const Napi::Object o = options_arg(info, 1, "setFeatures(features, { threads, keepF32Heads? })");
     const int n_threads = int_field(o, "threads", 1, 256);
-    const bool keep_f32 = bool_field(o, "keepF32", false);
+    std::vector<int32_t> f32_heads;
+    if (!o.Get("keepF32Heads").IsUndefined()) {
+        f32_heads = copy_ints(o.Get("keepF32Heads"), "keepF32Heads");
+        if (f32_heads.size() % 2 != 0) {
+            invalid_argument(info.Env(), "keepF32Heads must hold (layer, head) pairs");
+        }
+    }
     if (features.size() != static_cast<size_t>(hp.n_audio_ctx) * hp.n_audio_state) {
         invalid_argument(info.Env(), "audio features must be [" + std::to_string(hp.n_audio_ctx) + ", " +
                                          std::to_string(hp.n_audio_state) + "]");
     }
     claim();
-    return queue_set_features(info.Env(), state_, std::move(features), n_threads, keep_f32);
+    return queue_set_features(info.Env(), state_, std::move(features), n_threads, std::move(f32_heads));
 }
 
 step_job decoder_wrap::parse_step(const Napi::Value & tokens_v, const Napi::Value & n_new_v,

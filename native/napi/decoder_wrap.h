@@ -28,7 +28,7 @@ public:
     static Napi::Value step_batch(const Napi::CallbackInfo & info);
 
 private:
-    // setFeatures(features [nAudioCtx, nAudioState], { threads, keepF32? }) -> Promise<void>
+    // setFeatures(features [nAudioCtx, nAudioState], { threads, keepF32Heads? }) -> Promise<void>
     // (keepF32: the keys and values also kept in f32, for align() without features)
     Napi::Value set_features(const Napi::CallbackInfo & info);
     // step(tokens [nSeq, nNew], { nNew, positions, threads, out? }) -> Promise<logits [nSeq, positions, nVocab]>

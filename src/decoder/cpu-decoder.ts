@@ -26,8 +26,12 @@ export class CpuDecoder implements Decoder {
   /** Present unless the native token loop was turned off: see {@link Decoder.decodeLoop}. */
   readonly decodeLoop?: (features: Float32Array, request: TokenLoopRequest) => Promise<TokenLoopOutcome>;
   private readonly featureLength: number;
-  /** Windows kept by {@link CpuDecoder.retainFeatures}: a one-sequence decoder holding each, and its holders. */
-  private readonly retained = new Map<Float32Array, { readonly window: Promise<NativeDecoderHandle>; holders: number }>();
+  /**
+   * Windows kept by {@link CpuDecoder.retainFeatures}: a one-sequence decoder holding each, the
+   * heads whose keys it keeps in f32 (`layer * nTextHead + head`), and its holders.
+   */
+  private readonly retained = new Map<Float32Array, { readonly window: Promise<NativeDecoderHandle>; readonly f32Heads: ReadonlySet<number>; holders: number }>();
+  private readonly nTextHead: number;
 
   /**
    * @param model - native model handle
@@ -43,6 +47,7 @@ export class CpuDecoder implements Decoder {
     this.nVocab = dims.nVocab;
     this.nTextCtx = dims.nTextCtx;
     this.featureLength = dims.nAudioCtx * dims.nAudioState;
+    this.nTextHead = dims.nTextHead;
     if (loop !== false) this.decodeLoop = (features, request) => this.nativeLoop(features, request, loop);
   }
 
@@ -75,16 +80,17 @@ export class CpuDecoder implements Decoder {
     }
   }
 
-  async retainFeatures(features: Float32Array): Promise<{ release(): void }> {
+  async retainFeatures(features: Float32Array, alignmentHeads: readonly (readonly [number, number])[] = []): Promise<{ release(): void }> {
     this.checkFeatures(features);
     let entry = this.retained.get(features);
     if (entry === undefined) {
       const native = this.model.createDecoder({ nSeq: 1 });
-      const window = native.setFeatures(features, { threads: this.threads, keepF32: true }).then(() => native, (err: unknown) => {
+      const keepF32Heads = Int32Array.from(alignmentHeads.flat());
+      const window = native.setFeatures(features, { threads: this.threads, keepF32Heads }).then(() => native, (err: unknown) => {
         native.release();
         throw err;
       });
-      entry = { window, holders: 0 };
+      entry = { window, f32Heads: new Set(alignmentHeads.map(([layer, head]) => layer * this.nTextHead + head)), holders: 0 };
       this.retained.set(features, entry);
     }
     entry.holders++;
@@ -108,10 +114,12 @@ export class CpuDecoder implements Decoder {
 
   async alignmentPass(features: Float32Array, tokens: readonly number[], request: AlignmentPassRequest): Promise<AlignmentPassResult> {
     this.checkFeatures(features);
-    const held = this.retained.get(features);
+    const retained = this.retained.get(features);
+    const held = retained !== undefined && request.heads.every(([layer, head]) => retained.f32Heads.has(layer * this.nTextHead + head))
+      ? retained : undefined;
     const native = this.model.createDecoder({ nSeq: 1 });
     try {
-      // a retained window is shared, not recomputed; otherwise the pass sets the features itself, in f32
+      // a retained window with these heads' f32 keys is shared, not recomputed; otherwise the pass sets the features itself
       if (held !== undefined) native.shareFeatures(await held.window);
       return await native.align(Int32Array.from(tokens), {
         ...(held === undefined && { features }), heads: Int32Array.from(request.heads.flat()), nPositions: request.nPositions, textVocabEnd: request.textVocabEnd,

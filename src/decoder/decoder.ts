@@ -156,9 +156,12 @@ export interface Decoder {
   alignmentPass?(features: Float32Array, tokens: readonly number[], request: AlignmentPassRequest): Promise<AlignmentPassResult>;
   /**
    * Optional: keeps what the decoder derives from `features` (the native decoder: the window's
-   * cross-attention keys and values, in f32 too) for its sessions, token loops and alignment
-   * passes over the same array until `release()`, so a window decoded and then aligned computes
-   * them once. Calls may overlap; each must be released.
+   * cross-attention keys and values, and the keys of `alignmentHeads` in f32 as well) for its
+   * sessions, token loops and alignment passes over the same array until `release()`, so a
+   * window decoded and then aligned computes them once. Calls may overlap; each must be
+   * released. While a window is retained, later calls share it as it was first kept: an
+   * alignment pass over heads whose f32 keys it lacks computes the window again.
+   * @param alignmentHeads - `(layer, head)` pairs the alignment passes will capture (default: none)
    */
-  retainFeatures?(features: Float32Array): Promise<{ release(): void }>;
+  retainFeatures?(features: Float32Array, alignmentHeads?: readonly (readonly [number, number])[]): Promise<{ release(): void }>;
 }

@@ -92,9 +92,12 @@ export interface NativeModelHandle {
 export interface NativeDecoderHandle {
   /**
    * Computes cross-attention K/V from audio features `[nAudioCtx, nAudioState]` and empties the
-   * caches; with `keepF32` the keys are also kept in f32, for {@link NativeDecoderHandle.align} without features.
+   * caches; the keys of the `(layer, head)` pairs `keepF32Heads` (`[n, 2]` flattened) are also
+   * kept in f32, for {@link NativeDecoderHandle.align} over those heads without features.
+   * @throws {@link AmanuensisError} `ERR_INVALID_ARGUMENT` (synchronously: an odd `keepF32Heads`);
+   * rejects with `ERR_INVALID_ARGUMENT` (a head outside the model)
    */
-  setFeatures(features: Float32Array, options: { readonly threads: number; readonly keepF32?: boolean }): Promise<void>;
+  setFeatures(features: Float32Array, options: { readonly threads: number; readonly keepF32Heads?: Int32Array }): Promise<void>;
   /**
    * Takes `source`'s window (its cross-attention K/V, shared rather than copied or recomputed)
    * and empties the caches. Synchronous; `source` may be running an operation.
@@ -114,8 +117,8 @@ export interface NativeDecoderHandle {
   reorder(source: Int32Array): void;
   /**
    * Word alignment's teacher-forced pass (one-sequence decoders): sets `features`
-   * (`[nAudioCtx, nAudioState]`) with the cross-attention keys kept in f32 (or, without
-   * `features`, uses the window set with `keepF32` or shared from such a decoder), runs the whole
+   * (`[nAudioCtx, nAudioState]`) with the heads' keys kept in f32 (or, without `features`, uses
+   * the window set keeping them, via `keepF32Heads`, or shared from such a decoder), runs the whole
    * `tokens` block from position 0 (the caches emptied first), and returns for each `(layer, head)` of
    * `heads` (`[n, 2]` flattened) the softmax over the first `nPositions` audio positions of
    * every row's scaled cross-attention scores, and each row's softmax over ids below

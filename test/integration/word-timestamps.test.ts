@@ -128,7 +128,12 @@ describe('NativeDecoder.align validation', () => {
     sharer.shareFeatures(holder);
     const { features: _, ...withoutFeatures } = ok;
     await expect(sharer.align(tokens, withoutFeatures)).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });  // kept in f16 only
-    await holder.setFeatures(features, { threads: 1, keepF32: true });
+    await holder.setFeatures(features, { threads: 1, keepF32Heads: Int32Array.of(2, 1, 3, 5) });  // not (3, 0)
+    sharer.shareFeatures(holder);
+    await expect(sharer.align(tokens, withoutFeatures)).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    expect(() => holder.setFeatures(features, { threads: 1, keepF32Heads: Int32Array.of(3) })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
+    await expect(holder.setFeatures(features, { threads: 1, keepF32Heads: Int32Array.of(3, 6) })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    await holder.setFeatures(features, { threads: 1, keepF32Heads: Int32Array.of(2, 1, 3, 0, 3, 0) });
     sharer.shareFeatures(holder);
     const shared = await sharer.align(tokens, withoutFeatures);
     expect(shared.weights).toEqual(r.weights);

@@ -281,7 +281,7 @@ expectTypeOf<Decoder>().toEqualTypeOf<{
     readonly textVocabEnd: number;
     readonly matrixRows?: readonly [number, number];
   }): Promise<{ readonly weights: Float32Array; readonly probabilities: Float32Array; readonly matrix?: Float64Array }>;
-  retainFeatures?(features: Float32Array): Promise<{ release(): void }>;
+  retainFeatures?(features: Float32Array, alignmentHeads?: readonly (readonly [number, number])[]): Promise<{ release(): void }>;
 }>();
 
 expectTypeOf<DecoderSession>().toEqualTypeOf<{
