@@ -26,8 +26,8 @@ struct cross_cache {
     // f32 copies of chosen heads' keys, kept for word alignment when asked: openai's attention
     // weights are float32 to ~1e-5, and weights computed from f16 keys move the alignment matrix
     // by ~1e-3. Only the captured heads' weights need them: the pass's own cross-attention reads
-    // the f16 cache as a decode step does (that moves the matrix by ~1e-6 and the probabilities
-    // by ~6e-6, against the golden tolerances' 1e-4 and 1e-3), so a window with word timestamps
+    // the f16 cache as a decode step does (on the golden cases that moves the matrix and the
+    // probabilities by under 1e-5, against tolerances of 1e-4 and 1e-3), so a window with word timestamps
     // writes and the pass reads a few heads' keys, not every layer's.
     std::vector<int32_t> f32_heads;  // (layer, head) pairs, in k32's order
     aligned_buffer<float> k32;       // [f32_heads.size() / 2, n_audio_ctx, d_head]

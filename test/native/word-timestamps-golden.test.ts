@@ -97,9 +97,10 @@ describe.each(CASES)('teacher-forced path, $name ($heads heads)', ({ name, heads
   });
 });
 
-// The pass keeps f32 keys and reads the f16 cache's values, and each kernel path computes it its
-// own way (AVX-512 row blocks, AVX2 and portable GEMMs): every path on this CPU stays within the
-// golden tolerances, on the reference encoder output.
+// The pass computes the alignment heads' weights from f32 keys and otherwise attends to the f16
+// cache as a decode step does, and each kernel path computes it its own way (AVX-512 row blocks,
+// AVX2 and portable GEMMs): every path on this CPU stays within the golden tolerances, on the
+// reference encoder output.
 describe.each(KERNEL_PATHS)('teacher-forced pass on the $name kernels', ({ simd, avx512, int8Activations }) => {
   it.each(CASES)('$name: matrix within 1e-4, DTW path exactly, probabilities to a relative 1e-3', async ({ name, heads }) => {
     const golden = wordsGolden(name);
