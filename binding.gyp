@@ -36,6 +36,7 @@
         "native/kernels/gemm_avx512.cc",
         "native/kernels/linear_block_avx512.cc",
         "native/kernels/attention_values_avx512.cc",
+        "native/kernels/attention_lanes_avx512.cc",
         "native/kernels/ops.cc",
         "native/kernels/ops_avx2.cc",
         "native/kernels/exp_shifted.cc",

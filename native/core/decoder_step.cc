@@ -52,8 +52,9 @@ void narrow(const float * src, uint16_t * dst, int64_t n, kernel_path path) {
 }
 
 // The weights of the capture's heads that belong to layer `il`: this layer's cross-attention
-// queries (from its arguments `a`) against each head's kept f32 keys.
-void capture_cross_weights(const decoder_step_request & r, const attention_args & a, int il, kernel_path path) {
+// queries (from its arguments `a`) against each head's kept f32 keys, one head per task.
+void capture_cross_weights(const decoder_step_request & r, const attention_args & a, int il, thread_pool & pool, int n_threads,
+                           kernel_path path) {
     if (r.capture == nullptr) {
         return;
     }
@@ -61,16 +62,22 @@ void capture_cross_weights(const decoder_step_request & r, const attention_args 
     const whisper_hparams & hp = r.state->model->hparams;
     const cross_cache & window = *r.state->cross;
     const int64_t per_head = static_cast<int64_t>(r.n_new) * c.n_positions;
+    std::vector<int> in_layer;  // indices into c.heads
     for (int i = 0; i < c.n_heads; ++i) {
-        if (c.heads[2 * i] != il) continue;
-        const int head = c.heads[2 * i + 1];
-        attention_args keys32 = a;
-        keys32.k = window.f32_keys(hp, il, head);  // present: decoder_step_check
-        keys32.ldk = a.d_head;
-        keys32.kv_head_stride = 0;  // the slot is this head's alone
-        keys32.kv_type = dtype::f32;
-        attention_weights(keys32, head, c.n_positions, c.out + i * per_head, path);
+        if (c.heads[2 * i] == il) in_layer.push_back(i);
     }
+    parallel_chunks(pool, n_threads, static_cast<int64_t>(in_layer.size()), 1, [&](int64_t j0, int64_t j1) {
+        for (int64_t j = j0; j < j1; ++j) {
+            const int i = in_layer[j];
+            const int head = c.heads[2 * i + 1];
+            attention_args keys32 = a;
+            keys32.k = window.f32_keys(hp, il, head);  // present: decoder_step_check
+            keys32.ldk = a.d_head;
+            keys32.kv_head_stride = 0;  // the slot is this head's alone
+            keys32.kv_type = dtype::f32;
+            attention_weights(keys32, head, c.n_positions, c.out + i * per_head, path);
+        }
+    });
 }
 
 } // namespace
@@ -392,7 +399,7 @@ void decoder_step_batch(const decoder_step_request * requests, int n_requests, f
         }
         parallel_attention(pool, n_threads, cross_args.data(), n_requests, path);
         for (int r = 0; r < n_requests; ++r) {
-            capture_cross_weights(requests[r], cross_args[r], il, path);
+            capture_cross_weights(requests[r], cross_args[r], il, pool, n_threads, path);
         }
         parallel_linear(pool, n_threads, rows, o.data(), n, l.cross_out.w, x.data(), n,
                         gemm_epilogue{l.cross_out.b, false, true}, path);

@@ -61,6 +61,13 @@ void attention_block(const attention_args & a, int head, int q0, int q1, kernel_
         return;
     }
 
+    if (uses_avx512(path) && a.causal_past < 0 && rows <= 32 && a.d_head == 64) {
+        // a block of queries over all the keys (the alignment pass, a prompt): the scores in the lanes
+        simd::attention_lanes_512(rows, a.q + q0 * a.ldq + hoff, a.ldq, k, a.ldk, v, a.ldv, a.kv_type, n_kv,
+                                  a.o + q0 * a.ldo + hoff, a.ldo, path);
+        return;
+    }
+
     // S = Q_h K_h^T: B(k, n) = K[n, hoff + k]
     attention_scores(rows, n_kv, a.d_head, a.q + q0 * a.ldq + hoff, a.ldq, k, a.kv_type, a.ldk, s, path);
 
@@ -76,7 +83,7 @@ void attention_block(const attention_args & a, int head, int q0, int q1, kernel_
 
     // O_h = P V_h: B(k, n) = V[k, hoff + n]
     if (uses_avx512(path) && rows <= LINEAR_BLOCK_MAX_ROWS && a.d_head == 64) {
-        simd::attention_values_512(rows, n_kv, s, n_kv, v, a.kv_type, a.ldv, a.o + q0 * a.ldo + hoff, a.ldo);
+        simd::attention_values_512(rows, n_kv, s, n_kv, 1, v, a.kv_type, a.ldv, a.o + q0 * a.ldo + hoff, a.ldo);
         return;
     }
     gemm(rows, a.d_head, n_kv, s, n_kv, gemm_b{v, a.kv_type, 1, a.ldv}, a.o + q0 * a.ldo + hoff, a.ldo, gemm_epilogue{},

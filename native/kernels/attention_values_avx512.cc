@@ -38,13 +38,13 @@ AMANUENSIS_SIMD512 inline void load_value_row(const void * v, dtype type, int64_
 
 } // namespace
 
-AMANUENSIS_SIMD512 void attention_values_512(int rows, int n_kv, const float * p, int64_t ldp, const void * v, dtype type,
-                                             int64_t ldv, float * o, int64_t ldo) {
+AMANUENSIS_SIMD512 void attention_values_512(int rows, int n_kv, const float * p, int64_t p_row_stride, int64_t p_key_stride,
+                                             const void * v, dtype type, int64_t ldv, float * o, int64_t ldo) {
     for (int r0 = 0; r0 < rows; r0 += ROWS) {
         const int nr = std::min(ROWS, rows - r0);
         const float * pr[ROWS];
         for (int i = 0; i < ROWS; ++i) {
-            pr[i] = p + static_cast<int64_t>(r0 + std::min(i, nr - 1)) * ldp;  // a short tile repeats its last row
+            pr[i] = p + static_cast<int64_t>(r0 + std::min(i, nr - 1)) * p_row_stride;  // a short tile repeats its last row
         }
         __m512 acc[ROWS][4];
         for (int i = 0; i < ROWS; ++i) {
@@ -56,7 +56,7 @@ AMANUENSIS_SIMD512 void attention_values_512(int rows, int n_kv, const float * p
             __m512 vk[4];
             load_value_row(v, type, static_cast<int64_t>(k) * ldv, vk);
             for (int i = 0; i < ROWS; ++i) {
-                const __m512 a = _mm512_set1_ps(pr[i][k]);
+                const __m512 a = _mm512_set1_ps(pr[i][k * p_key_stride]);
                 for (int j = 0; j < 4; ++j) {
                     acc[i][j] = _mm512_fmadd_ps(a, vk[j], acc[i][j]);
                 }

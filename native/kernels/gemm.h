@@ -86,10 +86,23 @@ void linear_block_512_transposed(int M, int n_begin, int n_end, int K, const flo
 void linear_block_logsumexp_512(int M, int n_begin, int n_end, int K, const float * at, const matrix_view & W,
                                 const int32_t * targets, float * row_max, float * row_sum, float * target_logit,
                                 kernel_path path);
+// linear_block_avx512.cc: the product over columns [n_begin, n_end) with A's 32 rows in the
+// lanes: ct[n - n_begin][j] = sum over k of W[n, k] * A[j, k] for j < 32, each column's results
+// one contiguous row of 32 (attention scores whose softmax then runs down the lanes). `at` is one
+// block of linear_block_transpose (M up to 32); W's rows ldw elements apart. The AVX-512 path only.
+void linear_block_512_lanes(int n_begin, int n_end, int K, const float * at, const matrix_view & W, int64_t ldw, float * ct,
+                            kernel_path path);
 // attention_values_avx512.cc: o[rows, 64] = p[rows, n_kv] v[n_kv, 64] for up to
-// LINEAR_BLOCK_MAX_ROWS rows (v rows ldv elements apart, f32 or f16); the AVX-512 path only
-void attention_values_512(int rows, int n_kv, const float * p, int64_t ldp, const void * v, dtype type, int64_t ldv,
-                          float * o, int64_t ldo);
+// LINEAR_BLOCK_MAX_ROWS rows, p[i, k] at p[i * p_row_stride + k * p_key_stride] (row-major, or
+// [n_kv, 32] with the rows in the lanes), v rows ldv elements apart (f32 or f16); the AVX-512 path only
+void attention_values_512(int rows, int n_kv, const float * p, int64_t p_row_stride, int64_t p_key_stride, const void * v,
+                          dtype type, int64_t ldv, float * o, int64_t ldo);
+// attention_lanes_avx512.cc: o[rows, 64] = softmax(q k^T / 8) v for up to 32 queries of one
+// 64-wide head attending to all n_kv keys (no causal mask): the scores are kept [n_kv, 32] with
+// the queries in the lanes, so that neither product transposes its output and the softmax runs
+// down the lanes. q rows ldq apart; k, v rows ldk, ldv apart, f32 or f16. The AVX-512 path only.
+void attention_lanes_512(int rows, const float * q, int64_t ldq, const void * k, int64_t ldk, const void * v, int64_t ldv,
+                         dtype kv_type, int n_kv, float * o, int64_t ldo, kernel_path path);
 // gemm_avx512.cc: over two adjacent B panels; the 12-row kernel also over two adjacent A panels
 void micro_kernel_6x32(int kc, const float * a, const float * b, float * c, int64_t ldc, int rows, int cols,
                        bool first, bool last, const float * bias, const gemm_epilogue & ep);

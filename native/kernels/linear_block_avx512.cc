@@ -14,6 +14,7 @@
 #include "aligned_buffer.h"
 #include "gemm_epilogue.h"
 #include "quant.h"
+#include "simd_math512.h"
 
 // GCC 12's AVX-512 intrinsics (here _mm512_roundscale_ps, _mm512_cvtps_epi32 and kin) start
 // their builtins from a deliberately undefined vector, which its flow analysis reports as "maybe
@@ -184,28 +185,24 @@ AMANUENSIS_SIMD512 void linear_block_512_transposed(int M, int n_begin, int n_en
     }
 }
 
-namespace {
-
-// exp(x) for 16 floats, the algorithm of simd_math.h's exp_ps (Cody-Waite reduction, Cephes'
-// degree-6 polynomial, 2^n through the exponent bits) on zmm registers.
-AMANUENSIS_SIMD512 inline __m512 exp512(__m512 x) {
-    x = _mm512_min_ps(_mm512_max_ps(x, _mm512_set1_ps(-87.3365447505531f)), _mm512_set1_ps(88.3762626647949f));
-    const __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
-                                          _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), x);
-    r = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440e-4f), r);
-    __m512 p = _mm512_set1_ps(1.9875691500e-4f);
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
-    p = _mm512_fmadd_ps(p, _mm512_mul_ps(r, r), _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
-    const __m512i e = _mm512_slli_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(n), _mm512_set1_epi32(127)), 23);
-    return _mm512_mul_ps(p, _mm512_castsi512_ps(e));
+AMANUENSIS_SIMD512 void linear_block_512_lanes(int n_begin, int n_end, int K, const float * at, const matrix_view & W, int64_t ldw,
+                                               float * ct, kernel_path path) {
+    float * panel = tls_panel.reserve(static_cast<size_t>(TILE_ROWS) * K);
+    alignas(64) float tile[TILE_ROWS * M_BLOCK];
+    for (int n0 = n_begin; n0 < n_end; n0 += TILE_ROWS) {
+        const int nr = std::min(TILE_ROWS, n_end - n0);
+        int64_t ld = 0;
+        const float * w = weight_panel(W, ldw, n0, nr, K, panel, &ld, path);
+        const next_tile next = next_tile_rows(W, ldw, K, n0 + TILE_ROWS, n_end);
+        float * out = ct + static_cast<int64_t>(n0 - n_begin) * M_BLOCK;
+        // a tile's rows are the output's rows: whole tiles go straight there
+        tile_12x32(K, w, ld, at, nr == TILE_ROWS ? out : tile, next.rows, next.bytes);
+        if (nr < TILE_ROWS) {
+            std::copy(tile, tile + nr * M_BLOCK, out);
+        }
+    }
 }
 
-} // namespace
 
 AMANUENSIS_SIMD512 void linear_block_logsumexp_512(int M, int n_begin, int n_end, int K, const float * at,
                                                    const matrix_view & W, const int32_t * targets, float * row_max,
