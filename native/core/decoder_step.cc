@@ -143,7 +143,7 @@ void decoder_set_features(decoder_state & st, const float * features, int n_thre
     if (kept.empty()) {
         c->k32 = aligned_buffer<float>();
     } else {
-        c->k32.reserve(kept.size() / 2 * static_cast<size_t>(n_ctx * d_head));
+        c->k32.reserve(kept.size() / 2 * static_cast<size_t>(n_ctx * d_head), true);  // written whole
     }
     scratch_pool<decoder_workspace>::lease ws = m.decoder_scratch.acquire();
     aligned_buffer<float> & product = ws->product;  // one layer's K or V in f32

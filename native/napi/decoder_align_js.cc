@@ -42,12 +42,15 @@ protected:
 
     Napi::Value result(Napi::Env env) override {
         Napi::Object o = Napi::Object::New(env);
-        o.Set("weights", to_js(env, weights_.data(), heads_.size() / 2 * tokens_.size() * n_positions_));
         o.Set("probabilities", to_js(env, probabilities_.data(), tokens_.size() - 1));
         if (matrix_ok_) {
             Napi::Float64Array m = Napi::Float64Array::New(env, matrix_cells());
             std::copy(matrix_.data(), matrix_.data() + matrix_cells(), m.Data());
             o.Set("matrix", m);
+        } else {
+            // the weights only when the caller computes the matrix from them: for a long
+            // transcript they are megabytes (heads x tokens x 1500)
+            o.Set("weights", to_js(env, weights_.data(), heads_.size() / 2 * tokens_.size() * n_positions_));
         }
         return o;
     }

@@ -64,7 +64,10 @@ export async function findAlignment(decoder: Decoder, features: Float32Array, in
   // the rows from <|notimestamps|> to the last text token
   const matrixRows = [sot, tokens.length - 1] as const;
   const pass = await decoder.alignmentPass(features, tokens, { heads: input.heads.heads, nPositions, textVocabEnd: eot, matrixRows });
-  const matrix = pass.matrix ?? alignmentMatrix(pass.weights, input.heads.heads.length, tokens.length, nPositions, ...matrixRows);
+  if (pass.matrix === undefined && pass.weights === undefined) {
+    throw new AmanuensisError('ERR_INVALID_ARGUMENT', 'the decoder\'s alignment pass returned neither the matrix nor the attention weights');
+  }
+  const matrix = pass.matrix ?? alignmentMatrix(pass.weights!, input.heads.heads.length, tokens.length, nPositions, ...matrixRows);
   const rows = textTokens.length + 1;
   const negated = matrix.map((v) => -v);
   const path = dtwPath(negated, rows, nPositions);

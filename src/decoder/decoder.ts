@@ -104,16 +104,19 @@ export interface AlignmentPassRequest {
   readonly textVocabEnd: number;
   /**
    * Optional: token rows `[first, last)` of the DTW's matrix, which a decoder may then return
-   * computed as `alignmentMatrix` computes it (the native decoder does: the median filter costs
-   * milliseconds in JavaScript).
+   * computed as `alignmentMatrix` computes it, instead of the weights (the native decoder does:
+   * the median filter costs milliseconds in JavaScript, and the weights are megabytes).
    */
   readonly matrixRows?: readonly [number, number];
 }
 
 /** What {@link Decoder.alignmentPass} returns. */
 export interface AlignmentPassResult {
-  /** `[heads, tokens, nPositions]`: each row a softmax over the window's audio positions of the scaled scores. */
-  readonly weights: Float32Array;
+  /**
+   * `[heads, tokens, nPositions]`: each row a softmax over the window's audio positions of the
+   * scaled scores. Present unless `matrix` is.
+   */
+  readonly weights?: Float32Array;
   /** `[tokens − 1]`: row i's softmax over text ids at `tokens[i + 1]` (0 where that is not a text id). */
   readonly probabilities: Float32Array;
   /** `[last − first, nPositions]` for `matrixRows` `[first, last)`, exactly `alignmentMatrix`'s; may be absent, and is then computed from `weights`. */

@@ -123,16 +123,17 @@ export interface NativeDecoderHandle {
    * `heads` (`[n, 2]` flattened) the softmax over the first `nPositions` audio positions of
    * every row's scaled cross-attention scores, and each row's softmax over ids below
    * `textVocabEnd` at the next token.
-   * With `matrixRows` `[first, last)`, also the DTW's matrix of those token rows, computed as
-   * `alignmentMatrix` computes it (absent where a value is not finite: the caller computes it then).
-   * @returns `weights` `[nHeads, tokens.length, nPositions]`, `probabilities` `[tokens.length − 1]` (0 where the next token is not below `textVocabEnd`),
+   * With `matrixRows` `[first, last)`, the DTW's matrix of those token rows instead of the weights,
+   * computed as `alignmentMatrix` computes it (the weights are returned instead where a value is
+   * not finite: the caller computes it then).
+   * @returns `weights` `[nHeads, tokens.length, nPositions]` (unless `matrix` is returned), `probabilities` `[tokens.length − 1]` (0 where the next token is not below `textVocabEnd`),
    *   `matrix` `[last − first, nPositions]`
    * @throws {@link AmanuensisError} `ERR_INVALID_ARGUMENT`, `ERR_DECODER_BUSY`, `ERR_CLOSED` (synchronously);
    * rejects with `ERR_INVALID_ARGUMENT` (heads outside the model, tokens outside the vocabulary), `ERR_CONTEXT_OVERFLOW`, `ERR_NUMERIC`
    */
   align(tokens: Int32Array, options: { readonly features?: Float32Array; readonly heads: Int32Array; readonly nPositions: number; readonly textVocabEnd: number;
     readonly matrixRows?: Int32Array; readonly threads: number }):
-    Promise<{ weights: Float32Array; probabilities: Float32Array; matrix?: Float64Array }>;
+    Promise<{ weights?: Float32Array; probabilities: Float32Array; matrix?: Float64Array }>;
   /**
    * Runs a window's whole token loop natively on the process's decode scheduler, batched with
    * the loops of the model's other windows; the features must have been set. The decoder is busy

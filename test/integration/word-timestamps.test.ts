@@ -6,6 +6,8 @@ import { readFileSync } from 'node:fs';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { resolveAlignmentHeads } from '../../src/alignment/alignment-heads.js';
+import { findAlignment } from '../../src/alignment/find-alignment.js';
 import { parseGgmlModel } from '../../src/model/ggml-loader.js';
 import { hparamsInFileOrder, loadNativeAddon } from '../../src/native/binding.js';
 import { Transcriber } from '../../src/transcriber.js';
@@ -113,10 +115,11 @@ describe('NativeDecoder.align validation', () => {
     const running = dec.align(tokens, ok);
     expect(() => dec.align(tokens, ok)).toThrow(expect.objectContaining({ code: 'ERR_DECODER_BUSY' }));
     const r = await running;
-    expect(r.weights.length).toBe(1 * 4 * 550);
+    expect(r.weights!.length).toBe(1 * 4 * 550);
     expect(r.probabilities.length).toBe(3);
+    expect(r.matrix).toBeUndefined();
     // each row of weights is a softmax over the 550 positions
-    for (let row = 0; row < 4; row++) expect(r.weights.subarray(row * 550, row * 550 + 550).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
+    for (let row = 0; row < 4; row++) expect(r.weights!.subarray(row * 550, row * 550 + 550).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
     expect(r.probabilities[2]).toBe(0);  // the next token is <|endoftext|>, not below textVocabEnd
     expect(() => model.createDecoder({ nSeq: 2 }).align(tokens, ok)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
     // a window kept in f32 and shared gives the very weights and probabilities of the features passed in
@@ -143,5 +146,14 @@ describe('NativeDecoder.align validation', () => {
     sharer.release();
     dec.release();
     expect(() => dec.align(tokens, ok)).toThrow(expect.objectContaining({ code: 'ERR_CLOSED' }));
+  });
+});
+
+describe('findAlignment() with a decoder of its own', () => {
+  it('refuses an alignment pass that returns neither the matrix nor the weights', async () => {
+    const decoder = Object.create(t.decoder) as typeof t.decoder;
+    decoder.alignmentPass = async (_features, tokens) => ({ probabilities: new Float32Array(tokens.length - 1) });
+    const input = { tokenizer: t.tokenizer, sotSequence: [50257], textTokens: [843, 13], numFrames: 1100, heads: resolveAlignmentHeads(t.dims), language: 'en' };
+    await expect(findAlignment(decoder, goldenF32('encoder.f32'), input)).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
   });
 });

@@ -66,9 +66,12 @@ describe.each(CASES)('teacher-forced path, $name ($heads heads)', ({ name, heads
     const tokens = [...sot, t.tokenizer.special.noTimestamps, ...golden.words.text_tokens, t.tokenizer.special.eot];
     const nPositions = Math.floor(golden.words.num_frames / 2);
     const rows = [sot.length, tokens.length - 1] as const;
-    const pass = await t.decoder.alignmentPass!(features, tokens, { heads: resolved.heads, nPositions, textVocabEnd: t.tokenizer.special.eot, matrixRows: rows });
-    const reference = alignmentMatrix(pass.weights, resolved.heads.length, tokens.length, nPositions, ...rows);
+    const request = { heads: resolved.heads, nPositions, textVocabEnd: t.tokenizer.special.eot };
+    const pass = await t.decoder.alignmentPass!(features, tokens, { ...request, matrixRows: rows });
+    const { weights } = await t.decoder.alignmentPass!(features, tokens, request);  // the same pass, returning its weights
+    const reference = alignmentMatrix(weights!, resolved.heads.length, tokens.length, nPositions, ...rows);
     expect(pass.matrix).toBeInstanceOf(Float64Array);
+    expect(pass.weights).toBeUndefined();
     expect(diffStats(pass.matrix!, reference).max).toBe(0);
     expect(diffStats(pass.matrix!, golden.matrix).max).toBeLessThanOrEqual(1e-4);
   });

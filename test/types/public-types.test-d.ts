@@ -280,7 +280,7 @@ expectTypeOf<Decoder>().toEqualTypeOf<{
     readonly nPositions: number;
     readonly textVocabEnd: number;
     readonly matrixRows?: readonly [number, number];
-  }): Promise<{ readonly weights: Float32Array; readonly probabilities: Float32Array; readonly matrix?: Float64Array }>;
+  }): Promise<{ readonly weights?: Float32Array; readonly probabilities: Float32Array; readonly matrix?: Float64Array }>;
   retainFeatures?(features: Float32Array, alignmentHeads?: readonly (readonly [number, number])[]): Promise<{ release(): void }>;
 }>();
 
