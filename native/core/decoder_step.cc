@@ -91,10 +91,39 @@ std::unique_ptr<decoder_state> decoder_state_create(std::shared_ptr<whisper_mode
     st->n_seq = n_seq;
     st->self_k.reserve(static_cast<size_t>(hp.n_text_layer) * cache_stride_layer(hp, n_seq));
     st->self_v.reserve(static_cast<size_t>(hp.n_text_layer) * cache_stride_layer(hp, n_seq));
-    st->cross = std::make_shared<cross_cache>();
-    st->model = std::move(model);
+    st->model = std::move(model);  // no window yet: decoder_set_features takes the model's idle one
     return st;
 }
+
+namespace {
+
+// The model's idle window cache, or a new one; either returns to the pool when its last state
+// lets go (unless the pool already holds one, or the model is gone).
+std::shared_ptr<cross_cache> acquire_cross_cache(const whisper_model & m) {
+    if (!m.cross_caches) {
+        return std::make_shared<cross_cache>();
+    }
+    std::unique_ptr<cross_cache> c;
+    {
+        std::lock_guard<std::mutex> lock(m.cross_caches->mutex);
+        c = std::move(m.cross_caches->idle);
+    }
+    if (!c) {
+        c = std::make_unique<cross_cache>();
+    }
+    std::weak_ptr<cross_cache_pool> home = m.cross_caches;
+    return std::shared_ptr<cross_cache>(c.release(), [home](cross_cache * released) {
+        std::unique_ptr<cross_cache> owned(released);
+        if (std::shared_ptr<cross_cache_pool> pool = home.lock()) {
+            std::lock_guard<std::mutex> lock(pool->mutex);
+            if (!pool->idle) {
+                pool->idle = std::move(owned);
+            }
+        }
+    });
+}
+
+} // namespace
 
 const float * cross_cache::f32_keys(const whisper_hparams & hp, int layer, int head) const {
     for (size_t i = 0; i + 1 < f32_heads.size(); i += 2) {
@@ -133,7 +162,7 @@ void decoder_set_features(decoder_state & st, const float * features, int n_thre
     // source that is running an operation.
     std::shared_ptr<cross_cache> c = std::atomic_exchange(&st.cross, std::shared_ptr<cross_cache>());
     if (!c || c.use_count() > 1) {
-        c = std::make_shared<cross_cache>();
+        c = acquire_cross_cache(m);
     }
     c->k.reserve(all, true);  // written whole: huge pages (aligned_buffer.h)
     c->v.reserve(all, true);

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <vector>
 
 #include "whisper_model.h"
@@ -34,6 +35,16 @@ struct cross_cache {
 
     // The kept f32 keys of (layer, head) [n_audio_ctx, d_head], or nullptr.
     const float * f32_keys(const whisper_hparams & hp, int layer, int head) const;
+};
+
+// The window caches a model keeps for its next windows (whisper_model::cross_caches): at most
+// one released cache, reused by the next decoder_set_features instead of mapping its megabytes
+// afresh, whose page faults and zeroing cost 1 to 9 ms a window for tiny on these VMs (and scale
+// with the model: large-v3's window is 250 MB). One is what a stream of windows needs: each
+// window's decoders share a cache and release it before the next window is set.
+struct cross_cache_pool {
+    std::mutex mutex;
+    std::unique_ptr<cross_cache> idle;
 };
 
 // Self-attention caches for n_seq sequences that advance together (beams, best-of

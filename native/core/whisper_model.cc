@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/decoder_step.h"
 #include "kernels/fp16.h"
 #include "kernels/quant.h"
 
@@ -367,6 +368,7 @@ void build(whisper_model & m, arena_builder & b) {
 std::shared_ptr<whisper_model> whisper_model_create(const model_source & source, int n_threads, kernel_path path) {
     check_hparams(source.hparams);
     auto model = std::make_shared<whisper_model>();
+    model->cross_caches = std::make_shared<cross_cache_pool>();
     model->hparams = source.hparams;
     model->path = path;
 

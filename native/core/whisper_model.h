@@ -83,6 +83,8 @@ struct decoder_layer {
     linear_layer mlp2;
 };
 
+struct cross_cache_pool;  // decoder_step.h
+
 struct whisper_model {
     whisper_hparams hparams;
     kernel_path path = kernel_path::portable;
@@ -106,6 +108,8 @@ struct whisper_model {
     // scratch of encodes and decoder steps, reused across calls (leased per call)
     mutable scratch_pool<encoder_workspace> encoder_scratch;
     mutable scratch_pool<decoder_workspace> decoder_scratch;
+    // a released window's cross-attention keys and values, kept for the next window (decoder_step.cc)
+    std::shared_ptr<cross_cache_pool> cross_caches;
     uint64_t weight_bytes = 0;
 };
 

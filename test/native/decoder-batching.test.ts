@@ -63,6 +63,29 @@ describe.each(KERNEL_PATHS)('$name kernels', ({ name, simd, avx512, int8Activati
     expect([a.nPast, b.nPast, c.nPast]).toEqual([forced.length, 2, 1]);
   });
 
+  it('a released window\'s caches serve the next window: its logits and weights are the new window\'s, its f32 keys only its own heads\'', async () => {
+    const forced = Int32Array.from(goldenMeta().forced_tokens);
+    const step = { nNew: forced.length, positions: Int32Array.from(forced.keys()), threads: 2 };
+    const align = { heads: Int32Array.of(2, 1), nPositions: 100, textVocabEnd: 50256, threads: 2 };
+    // the expected results, from caches mapped while no window was released
+    const fresh = model.createDecoder({ nSeq: 1 });
+    await fresh.setFeatures(golden, { threads: 2 });
+    const expectedLogits = await fresh.step(forced, step);
+    const expectedWeights = (await model.createDecoder({ nSeq: 1 }).align(forced, { ...align, features: golden })).weights!;
+    const before = model.createDecoder({ nSeq: 1 });
+    await before.setFeatures(other, { threads: 2, keepF32Heads: Int32Array.of(3, 0, 2, 1) });
+    await before.step(forced, step);
+    before.release();  // its caches go back to the model
+    const next = model.createDecoder({ nSeq: 1 });
+    await next.setFeatures(golden, { threads: 2, keepF32Heads: Int32Array.of(2, 1) });
+    expect(diffStats(await next.step(forced, step), expectedLogits).max).toBe(0);
+    const aligner = model.createDecoder({ nSeq: 1 });
+    aligner.shareFeatures(next);
+    expect(diffStats((await aligner.align(forced, align)).weights!, expectedWeights).max).toBe(0);
+    await expect(aligner.align(forced, { ...align, heads: Int32Array.of(3, 0) })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    for (const d of [fresh, next, aligner]) d.release();
+  });
+
   it('refused entries settle as their own errors; the rest of the batch runs and nothing stays busy', async () => {
     const good = model.createDecoder({ nSeq: 1 });
     const full = model.createDecoder({ nSeq: 1 });
