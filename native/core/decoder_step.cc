@@ -169,11 +169,9 @@ void decoder_set_features(decoder_state & st, const float * features, int n_thre
     const int64_t n_ctx = hp.n_audio_ctx;
     const int64_t d_head = hp.n_text_state / hp.n_text_head;
     c->f32_heads = kept;
-    if (kept.empty()) {
-        c->k32 = aligned_buffer<float>();
-    } else {
-        c->k32.reserve(kept.size() / 2 * static_cast<size_t>(n_ctx * d_head), true);  // written whole
-    }
+    // written whole: huge pages. A window without kept heads leaves the buffer to the next that has
+    // them (a pooled cache serves windows with and without word timestamps alike).
+    c->k32.reserve(kept.size() / 2 * static_cast<size_t>(n_ctx * d_head), true);
     scratch_pool<decoder_workspace>::lease ws = m.decoder_scratch.acquire();
     aligned_buffer<float> & product = ws->product;  // one layer's K or V in f32
     product.reserve(static_cast<size_t>(layer));
