@@ -69,7 +69,9 @@ export async function findAlignment(decoder: Decoder, features: Float32Array, in
   }
   const matrix = pass.matrix ?? alignmentMatrix(pass.weights!, input.heads.heads.length, tokens.length, nPositions, ...matrixRows);
   const rows = textTokens.length + 1;
-  const negated = matrix.map((v) => -v);
+  // (a loop: Float64Array.prototype.map with a callback took 0.13 ms for a 28 x 550 window)
+  const negated = new Float64Array(matrix.length);
+  for (let i = 0; i < matrix.length; i++) negated[i] = -matrix[i]!;
   const path = dtwPath(negated, rows, nPositions);
   const textTokenProbabilities = pass.probabilities.slice(sot, sot + textTokens.length);
   const split = splitToWordTokens(tokenizer, [...textTokens, eot], input.language);
