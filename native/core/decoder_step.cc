@@ -161,6 +161,7 @@ void decoder_set_features(decoder_state & st, const float * features, int n_thre
     // gets a new one. No one else can take this state's cache meanwhile: shareFeatures refuses a
     // source that is running an operation.
     std::shared_ptr<cross_cache> c = std::atomic_exchange(&st.cross, std::shared_ptr<cross_cache>());
+    st.has_features = false;  // until the new window is whole (an allocation can still fail)
     if (!c || c.use_count() > 1) {
         c = acquire_cross_cache(m);
     }
