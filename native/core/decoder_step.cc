@@ -186,18 +186,23 @@ void decoder_set_features(decoder_state & st, const float * features, int n_thre
             }
         });
     };
-    // layer il's kept heads of K [n_ctx, n_state] f32 -> their k32 slots [n_ctx, d_head]
+    // layer il's kept heads of K [n_ctx, n_state] f32 -> their k32 slots [n_ctx, d_head], in one
+    // pass over the positions
     const auto keep_heads = [&](int il, const float * k) {
+        std::vector<size_t> slots;  // indices of this layer's heads in kept / 2
         for (size_t i = 0; i < kept.size(); i += 2) {
-            if (kept[i] != il) continue;
-            const float * src = k + kept[i + 1] * d_head;
-            float * dst = c->k32.data() + static_cast<int64_t>(i / 2) * n_ctx * d_head;
-            parallel_chunks(*m.pool, n_threads, n_ctx, 256, [&](int64_t t0, int64_t t1) {
+            if (kept[i] == il) slots.push_back(i / 2);
+        }
+        if (slots.empty()) return;
+        parallel_chunks(*m.pool, n_threads, n_ctx, 256, [&](int64_t t0, int64_t t1) {
+            for (const size_t slot : slots) {
+                const float * src = k + kept[2 * slot + 1] * d_head;
+                float * dst = c->k32.data() + static_cast<int64_t>(slot) * n_ctx * d_head;
                 for (int64_t t = t0; t < t1; ++t) {
                     std::memcpy(dst + t * d_head, src + t * hp.n_text_state, sizeof(float) * d_head);
                 }
-            });
-        }
+            }
+        });
     };
     for (int il = 0; il < hp.n_text_layer; ++il) {
         const decoder_layer & l = m.dec_layers[il];

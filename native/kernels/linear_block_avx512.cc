@@ -107,7 +107,7 @@ AMANUENSIS_SIMD512 void transpose_16x16(__m512 * r) {
 
 } // namespace
 
-// at[b][k][j] = A[b * 32 + j][k], zero past row M: 16 x 16 blocks transposed in registers (one
+// at[b][k][j] = A[b * 32 + j][k], zero past row M: 16 x 16 blocks transposed in registers (a
 // scalar store per element, 32 floats apart, took about 0.2 ms of an alignment pass's serial time).
 AMANUENSIS_SIMD512 void linear_block_transpose(int M, int K, const float * A, int64_t lda, float * at) {
     const int blocks = (M + M_BLOCK - 1) / M_BLOCK;
@@ -248,7 +248,6 @@ AMANUENSIS_SIMD512 void linear_block_512_lanes(int n_begin, int n_end, int K, co
         }
     }
 }
-
 
 AMANUENSIS_SIMD512 void linear_block_logsumexp_512(int M, int n_begin, int n_end, int K, const float * at,
                                                    const matrix_view & W, const int32_t * targets, float * row_max,
