@@ -78,7 +78,7 @@ async function decodeByFormat(bytes: Uint8Array, path: string | undefined, optio
     decodeWithFfmpeg(path === undefined ? { bytes } : { bytes, path }, name, resolveFfmpeg(options.ffmpeg), options.signal).then((raw) => ({ raw, format: name }));
   switch (format.family) {
     case 'wav': {
-      const wav = decodeWav(bytes);
+      const wav = await decodeWav(bytes);
       return 'audio' in wav ? { raw: wav.audio, format: format.name } : ffmpeg(wav.unsupported);
     }
     case 'flac': return { raw: await decodeFlac(bytes.subarray(format.start)), format: format.name };

@@ -3,7 +3,7 @@
  * message about a file sent to ffmpeg says e.g. "MP4/M4A (AAC)" rather than just "MP4".
  * @module
  */
-import { BufferSource, Input, type InputAudioTrack, MATROSKA, MP4, QTFF, WEBM } from 'mediabunny';
+import type { InputAudioTrack } from 'mediabunny';
 
 import { decodeError } from './raw-audio.js';
 
@@ -29,6 +29,8 @@ export function codecName(codec: string | null): string {
  * @internal
  */
 export async function nameWithCodec(bytes: Uint8Array, name: string): Promise<string> {
+  // loaded on first use, as every decoder library: an application that passes samples never pays for it
+  const { BufferSource, Input, MATROSKA, MP4, QTFF, WEBM } = await import('mediabunny');
   const input = new Input({ source: new BufferSource(bytes), formats: [MP4, QTFF, WEBM, MATROSKA] });
   let track: InputAudioTrack | null;
   try {

@@ -6,15 +6,22 @@
  * the signal by 0.15 to 1 sample.
  * @module
  */
-import * as libsamplerateModule from '@alexanderolsen/libsamplerate-js';
-
 import { SAMPLE_RATE } from '../constants.js';
 import { AmanuensisError } from '../errors.js';
 import { decodeError, type RawAudio } from './raw-audio.js';
 
-// a CommonJS module marked __esModule without a default export: Node's ESM loader exposes it only
-// as the default, the CommonJS build (tsup's interop) only as the namespace
-const libsamplerate = 'create' in libsamplerateModule ? libsamplerateModule : (libsamplerateModule as { default: typeof libsamplerateModule }).default;
+type LibsamplerateModule = typeof import('@alexanderolsen/libsamplerate-js');
+
+/**
+ * libsamplerate-js, loaded on first use (its WebAssembly build holds about 18 MB resident): an
+ * application that passes 16 kHz samples, or files already at 16 kHz, never loads it.
+ */
+async function loadLibsamplerate(): Promise<LibsamplerateModule> {
+  const module = await import('@alexanderolsen/libsamplerate-js');
+  // a CommonJS module marked __esModule without a default export: Node's ESM loader exposes it only
+  // as the default, the CommonJS build (tsup's interop) only as the namespace
+  return 'create' in module ? module : (module as { default: LibsamplerateModule }).default;
+}
 
 /** libsamplerate converts by ratios from 1/256 to 256. */
 const MAX_RATIO = 256;
@@ -51,6 +58,7 @@ const MAX_LIBRARY_RATE = 192_000;
 
 /** Runs one libsamplerate conversion; both rates are whole numbers of Hz up to {@link MAX_LIBRARY_RATE}. */
 async function convert(mono: Float32Array, fromRate: number, toRate: number): Promise<Float32Array> {
+  const libsamplerate = await loadLibsamplerate();
   const converter = await libsamplerate.create(1, fromRate, toRate, { converterType: libsamplerate.ConverterType.SRC_SINC_MEDIUM_QUALITY });
   try {
     // the library cuts long input into views of the input's buffer from offset 0, so a view

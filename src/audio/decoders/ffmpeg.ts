@@ -134,7 +134,7 @@ export async function decodeWithFfmpeg(input: FfmpegInput, format: string, ffmpe
   if (result.code !== 0) {
     throw decodeError(format, `ffmpeg exited with status ${result.code}: ${result.stderrTail.trim()}`);
   }
-  const wav = decodeWav(new Uint8Array(result.stdout.buffer, result.stdout.byteOffset, result.stdout.byteLength));
+  const wav = await decodeWav(new Uint8Array(result.stdout.buffer, result.stdout.byteOffset, result.stdout.byteLength));
   if (!('audio' in wav)) throw decodeError(format, `ffmpeg wrote ${wav.unsupported}, not float WAV`);
   return { channels: wav.audio.channels, sampleRate: wav.audio.sampleRate, originalSampleRate: inputRate(result.stderrHead) };
 }

@@ -3,7 +3,6 @@
  * are decoded here; other codecs in these containers go to ffmpeg.
  * @module
  */
-import { BufferSource, Input, MATROSKA, WEBM } from 'mediabunny';
 
 import { AmanuensisError } from '../../errors.js';
 import { codecName } from '../container-codec.js';
@@ -18,6 +17,7 @@ import { decodeOpusTrack } from './opus.js';
  * @internal
  */
 export async function decodeMatroska(bytes: Uint8Array): Promise<{ audio: RawAudio } | { unsupported: string }> {
+  const { BufferSource, Input, MATROSKA, WEBM } = await import('mediabunny');
   const input = new Input({ source: new BufferSource(bytes), formats: [WEBM, MATROSKA] });
   try {
     const container = (await input.getFormat()).name;

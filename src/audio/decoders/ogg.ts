@@ -4,7 +4,6 @@
  * the cut without a word.
  * @module
  */
-import { BufferSource, Input, OGG } from 'mediabunny';
 
 import { AmanuensisError } from '../../errors.js';
 import { oggDefect } from '../ogg-pages.js';
@@ -26,6 +25,7 @@ async function decodeVorbis(bytes: Uint8Array): Promise<RawAudio> {
 }
 
 async function decodeOpus(bytes: Uint8Array): Promise<RawAudio> {
+  const { BufferSource, Input, OGG } = await import('mediabunny');
   const input = new Input({ source: new BufferSource(bytes), formats: [OGG] });
   try {
     const track = await input.getPrimaryAudioTrack();

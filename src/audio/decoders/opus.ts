@@ -5,7 +5,7 @@
  * 24 dB this way).
  * @module
  */
-import { EncodedPacketSink, type Input, type InputAudioTrack } from 'mediabunny';
+import type { Input, InputAudioTrack } from 'mediabunny';
 
 import { SAMPLE_RATE } from '../../constants.js';
 import { decodeError, type RawAudio, throwOnDecoderErrors } from '../raw-audio.js';
@@ -53,6 +53,7 @@ function bytesOf(source: ArrayBufferLike | ArrayBufferView | undefined): Uint8Ar
  */
 export async function decodeOpusTrack(input: Input, track: InputAudioTrack, name: string): Promise<RawAudio> {
   const head = parseOpusHead(bytesOf((await track.getDecoderConfig())?.description), name);
+  const { EncodedPacketSink } = await import('mediabunny');
   const packets: Uint8Array[] = [];
   let endS = 0;
   for await (const packet of new EncodedPacketSink(track).packets()) {

@@ -6,13 +6,19 @@
  * 2.4 s and 900 MB peak for a 10-minute 44.1 kHz stereo file).
  * @module
  */
-import * as wavefileModule from 'wavefile';
+import type { WaveFile } from 'wavefile';
 
 import { decodeError, type RawAudio, throwIfShort } from '../raw-audio.js';
 
-// a CommonJS module marked __esModule without a default export: Node's ESM loader exposes it only
-// as the default, the CommonJS build (tsup's interop) only as the namespace
-const { WaveFile } = 'WaveFile' in wavefileModule ? wavefileModule : (wavefileModule as { default: typeof wavefileModule }).default;
+type WavefileModule = typeof import('wavefile');
+
+/** wavefile, loaded on first use as every decoder library (an application that passes samples never loads it). */
+async function loadWaveFile(): Promise<typeof WaveFile> {
+  const module = await import('wavefile');
+  // a CommonJS module marked __esModule without a default export: Node's ESM loader exposes it only
+  // as the default, the CommonJS build (tsup's interop) only as the namespace
+  return ('WaveFile' in module ? module : (module as { default: WavefileModule }).default).WaveFile;
+}
 
 const PCM = 1;
 const IEEE_FLOAT = 3;
@@ -78,10 +84,11 @@ function readPlanes(data: Uint8Array, channels: number, bytesPerSample: number, 
  * @throws {@link AmanuensisError} `ERR_AUDIO_DECODE` for a malformed or truncated file
  * @internal
  */
-export function decodeWav(bytes: Uint8Array): { audio: RawAudio } | { unsupported: string } {
-  let wav: InstanceType<typeof WaveFile>;
+export async function decodeWav(bytes: Uint8Array): Promise<{ audio: RawAudio } | { unsupported: string }> {
+  const WaveFileClass = await loadWaveFile();
+  let wav: WaveFile;
   try {
-    wav = new WaveFile(bytes);
+    wav = new WaveFileClass(bytes);
   } catch (err) {
     throw decodeError('WAV', (err as Error).message, err);
   }
