@@ -79,6 +79,7 @@
         "native/napi/decode_loop_js.cc",
         "native/napi/xdna2_wrap.cc",
         "native/napi/bench_js.cc",
+        "native/napi/linear_js.cc",
         "native/napi/vad_wrap.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native"],

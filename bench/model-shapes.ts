@@ -3,8 +3,9 @@
  * vocabulary; test/helpers/synthetic-model.ts): tiny, base, small, medium, large-v1/v2 (one shape,
  * one file), large-v3 and large-v3-turbo, f16, written to bench/results/ one tensor at a time
  * (large-v3 is about 3 GB); large-v3-turbo also quantized to q5_0 by whisper.cpp's own quantize
- * tool. Each file is loaded by amanuensis in a fresh process (bench/model-load-probe.ts): load
- * time and peak RSS. Then the q5_0 large-v3-turbo transcribes jfk.wav once with amanuensis and once
+ * tool. Each file is loaded by amanuensis in a fresh process (bench/model-load-probe.mjs: plain
+ * Node on the package built by `npm run build`, which this runs first): load time and peak RSS.
+ * Then the q5_0 large-v3-turbo transcribes jfk.wav once with amanuensis and once
  * with whisper.cpp's whisper-cli (native build, bench/whisper-cpp-native.ts): encoder ms per 30 s
  * window, decoder ms per step and peak RSS side by side. Written files are reused by later runs.
  *
@@ -25,7 +26,7 @@ const { values } = parseArgs({ options: { shapes: { type: 'string', default: ALL
 const shapes = values.shapes.split(',') as WhisperShapeName[];
 const threads = Number(values.threads);
 const results = fileURLToPath(new URL('./results/', import.meta.url));
-const probe = fileURLToPath(new URL('./model-load-probe.ts', import.meta.url));
+const probe = fileURLToPath(new URL('./model-load-probe.mjs', import.meta.url));
 const jfk = fileURLToPath(new URL('../../shared/audio/jfk.wav', import.meta.url));
 mkdirSync(results, { recursive: true });
 
@@ -37,7 +38,7 @@ interface Probe {
 }
 
 function runProbe(model: string, transcribe?: string): Probe {
-  const args = ['--import', 'tsx', probe, model, '--threads', String(threads), ...(transcribe === undefined ? [] : ['--transcribe', transcribe])];
+  const args = [probe, model, '--threads', String(threads), ...(transcribe === undefined ? [] : ['--transcribe', transcribe])];
   const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 16 << 20 });
   if (r.status !== 0) throw new Error(`probe of ${model} failed: ${r.stderr.slice(-2000)}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as Probe;
@@ -57,6 +58,9 @@ function f16Model(shape: WhisperShapeName): string {
   return path;
 }
 
+// the probe measures the package as an application runs it: dist/, under plain Node
+const built = spawnSync('npm', ['run', 'build'], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
+if (built.status !== 0) throw new Error(`npm run build failed: ${built.stderr.slice(-2000)}`);
 const build = buildWhisperCpp('native');
 const files: { shape: string; type: string; path: string }[] = shapes.map((shape) => ({ shape, type: 'f16', path: f16Model(shape) }));
 let turboQ5: string | undefined;

@@ -11,8 +11,10 @@ namespace amanuensis {
 namespace {
 
 constexpr int GEMV_MAX_ROWS = 16;     // up to this many rows the product is bound by weight traffic
-// B packed once and shared by the row tasks up to this size (every encoder weight up to d = 1280)
-constexpr size_t SHARED_PACK_MAX_BYTES = size_t(32) << 20;
+// B is packed once and shared by the row tasks, at most this much of its depth at a time: a
+// large model's weights (large-v3's MLP, 25 MB in f32) would otherwise each be widened whole
+// into a buffer that every thread calling a product keeps (tiny's and base's fit in one chunk)
+constexpr size_t SHARED_PACK_CHUNK_BYTES = size_t(4) << 20;
 
 // The calling thread's shared packing of B, kept between products (no page faults per call).
 thread_local aligned_buffer<float> tls_shared_b;
@@ -21,6 +23,16 @@ thread_local aligned_buffer<float> tls_transposed_rows;
 constexpr int ATTENTION_Q_BLOCK = 256; // queries per task: fewer re-packings of K and V; scores [256, 1500] (1.5 MB) fit L2
 
 int round_up(int v, int m) { return (v + m - 1) / m * m; }
+
+// The depth of B packed at a time: all of K when it fits SHARED_PACK_CHUNK_BYTES, else as many
+// whole depth blocks as fit (at least one).
+int shared_pack_depth(int N, int K) {
+    if (packed_b_floats(N, K) * sizeof(float) <= SHARED_PACK_CHUNK_BYTES) {
+        return K;
+    }
+    const size_t block_bytes = packed_b_floats(N, GEMM_KC) * sizeof(float);
+    return std::max(1, static_cast<int>(SHARED_PACK_CHUNK_BYTES / block_bytes)) * GEMM_KC;
+}
 
 gemm_b offset_columns(const gemm_b & B, int64_t n0) {
     gemm_b out = B;
@@ -52,20 +64,27 @@ void parallel_gemm(thread_pool & pool, int n_threads, int M, int N, int K, const
         // whole 12-row tiles (the AVX-512 kernel's height, two of the AVX2 kernel's) per task
         const int rows = std::max(8 * GEMM_MR, round_up((M + 3 * threads - 1) / (3 * threads), 2 * GEMM_MR));
         const int n_tasks = (M + rows - 1) / rows;
-        const size_t packed_floats = packed_b_floats(N, K);
-        if (n_tasks > 1 && packed_floats * sizeof(float) <= SHARED_PACK_MAX_BYTES) {
-            // every row task needs all of B: pack it once, in parallel column ranges, and share it
-            float * packed = tls_shared_b.reserve(packed_floats);
+        if (n_tasks > 1) {
+            // every row task needs all of B: pack it once, in parallel column ranges, and share it;
+            // a chunk of whole depth blocks at a time, so that the sums reach C in the order and
+            // blocks of one whole product (the same result to the bit), the epilogue on the last
+            const int depth = shared_pack_depth(N, K);
+            float * packed = tls_shared_b.reserve(packed_b_floats(N, depth));
             const int pack_cols = round_up((N + 2 * threads - 1) / (2 * threads), GEMM_NR);
-            pool.parallel_for((N + pack_cols - 1) / pack_cols, threads, [&](int t) {
-                pack_b_columns(B, N, K, t * pack_cols, std::min(N, (t + 1) * pack_cols), packed, path);
-            });
-            pool.parallel_for(n_tasks, threads, [&](int t) {
-                const int r0 = t * rows;
-                const int r1 = std::min(M, r0 + rows);
-                gemm_packed(r1 - r0, N, K, A + static_cast<int64_t>(r0) * lda, lda, packed, C + static_cast<int64_t>(r0) * ldc,
-                            ldc, ep, path);
-            });
+            for (int k0 = 0; k0 < K; k0 += depth) {
+                const int kc = std::min(depth, K - k0);
+                pool.parallel_for((N + pack_cols - 1) / pack_cols, threads, [&](int t) {
+                    pack_b_columns(B, N, kc, t * pack_cols, std::min(N, (t + 1) * pack_cols), packed, path, k0);
+                });
+                const bool last = k0 + kc == K;
+                const gemm_epilogue chunk_ep{last ? ep.bias : nullptr, last && ep.gelu, k0 > 0 || ep.accumulate};
+                pool.parallel_for(n_tasks, threads, [&](int t) {
+                    const int r0 = t * rows;
+                    const int r1 = std::min(M, r0 + rows);
+                    gemm_packed(r1 - r0, N, kc, A + static_cast<int64_t>(r0) * lda + k0, lda, packed,
+                                C + static_cast<int64_t>(r0) * ldc, ldc, chunk_ep, path);
+                });
+            }
             return;
         }
         pool.parallel_for(n_tasks, threads, [&](int t) {

@@ -15,7 +15,7 @@ namespace {
 
 // Cache blocking: an A block (MC x KC, 144 KiB) stays in L2 while NR-wide B micro-panels
 // (KC x NR, 16 KiB) stream through L1; a B block (KC x NC, 1 MiB) is shared through L3.
-constexpr int KC = 256;
+constexpr int KC = GEMM_KC;
 constexpr int MC = 144;
 constexpr int NC = 1024;
 constexpr int MR = GEMM_MR;
@@ -234,13 +234,13 @@ size_t packed_b_floats(int N, int K) {
     return static_cast<size_t>(packed_b_offset(N, K, last, 0)) + static_cast<size_t>(K) * round_up_nr(N - last);
 }
 
-void pack_b_columns(const gemm_b & B, int N, int K, int n0, int n1, float * packed, kernel_path path) {
+void pack_b_columns(const gemm_b & B, int N, int K, int n0, int n1, float * packed, kernel_path path, int k0) {
     for (int jc = n0 / NC * NC; jc < n1; jc += NC) {
         const int begin = std::max(n0, jc);
         const int end = std::min({n1, jc + NC, N});
         for (int pc = 0; pc < K; pc += KC) {
             const int kc = std::min(KC, K - pc);
-            pack_b(kc, end - begin, pc, begin, B, packed + packed_b_offset(N, K, jc, pc) + static_cast<int64_t>(begin - jc) * kc,
+            pack_b(kc, end - begin, k0 + pc, begin, B, packed + packed_b_offset(N, K, jc, pc) + static_cast<int64_t>(begin - jc) * kc,
                    path);
         }
     }

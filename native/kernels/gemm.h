@@ -38,9 +38,10 @@ void gemm(int M, int N, int K, const float * A, int64_t lda, const gemm_b & B, f
 // panels of every (column group, depth block), as gemm packs them block by block.
 size_t packed_b_floats(int N, int K);
 int64_t packed_b_offset(int N, int K, int jc, int pc);
-// Packs columns [n0, n1) of B (n0 and, unless n1 == N, n1 multiples of GEMM_NR) into `packed`
-// (packed_b_floats(N, K) floats); disjoint column ranges may be packed concurrently.
-void pack_b_columns(const gemm_b & B, int N, int K, int n0, int n1, float * packed, kernel_path path);
+// Packs columns [n0, n1) of B (n0 and, unless n1 == N, n1 multiples of GEMM_NR), depth rows
+// [k0, k0 + K) (k0 a multiple of 32, a quantized block), into `packed` (packed_b_floats(N, K)
+// floats); disjoint column ranges may be packed concurrently.
+void pack_b_columns(const gemm_b & B, int N, int K, int n0, int n1, float * packed, kernel_path path, int k0 = 0);
 // gemm with B already packed by pack_b_columns.
 void gemm_packed(int M, int N, int K, const float * A, int64_t lda, const float * packed, float * C, int64_t ldc,
                  const gemm_epilogue & ep, kernel_path path);
@@ -117,5 +118,6 @@ void attention_small_f16(const float * q, const uint16_t * k, int64_t ldk, const
 constexpr int LINEAR_BLOCK_MAX_ROWS = 64;
 constexpr int GEMM_MR = 6;
 constexpr int GEMM_NR = 16;
+constexpr int GEMM_KC = 256;  // depth of a packed block: a product's partial sums are added to C block by block
 
 } // namespace amanuensis

@@ -11,6 +11,7 @@
 #include "napi/abort_flag.h"
 #include "napi/addon_data.h"
 #include "napi/bench_js.h"
+#include "napi/linear_js.h"
 #include "napi/decode_loop_js.h"
 #include "napi/decoder_wrap.h"
 #include "napi/js_error.h"
@@ -76,6 +77,7 @@ static Napi::Object init_amanuensis(Napi::Env env, Napi::Object exports) {
     export_function(env, exports, "cpuInfo", cpu_info);
     export_function(env, exports, "benchFmaPeak", bench_fma_peak);
     export_function(env, exports, "benchLinear", bench_linear);
+    export_function(env, exports, "linearProduct", linear_product);
     export_function(env, exports, "benchReadBandwidth", bench_read_bandwidth);
     export_function(env, exports, "benchDecoderSteps", bench_decoder_steps);
     define_xdna2(env, exports);
