@@ -10,6 +10,7 @@
 #include "kernels/cpu_features.h"
 #include "kernels/quant.h"
 #include "napi/args.h"
+#include "napi/linear_args.h"
 #include "napi/worker.h"
 
 namespace amanuensis {
@@ -94,20 +95,12 @@ Napi::Value linear_product(const Napi::CallbackInfo & info) {
     }
     aligned_buffer<uint8_t> w(w_bytes);
     std::memcpy(w.data(), static_cast<const uint8_t *>(wa.ArrayBuffer().Data()) + wa.ByteOffset(), w_bytes);
-    float_copy bias = o.Get("bias").IsUndefined() ? float_copy() : copy_floats(o.Get("bias"), "bias");
-    if (bias.size() != 0 && bias.size() != static_cast<size_t>(n)) {
-        invalid_argument(env, "bias must have n values");
-    }
-    const bool accumulate = !o.Get("c").IsUndefined();
-    float_copy c = accumulate ? copy_floats(o.Get("c"), "c") : float_copy();
-    if (accumulate && c.size() != static_cast<size_t>(m) * n) {
-        invalid_argument(env, "c must be [m, n]");
-    }
+    linear_epilogue_args ep = linear_epilogue_options(env, o, m, n);
     const bool simd = bool_field(o, "simd", true) && simd_kernels_supported();
     const bool avx512 = simd && bool_field(o, "avx512", true) && avx512_kernels_supported();
     const kernel_path path = avx512 ? kernel_path::simd512 : simd ? kernel_path::simd : kernel_path::portable;
-    return queue_worker<linear_worker>(env, std::move(a), std::move(w), type, m, n, k, std::move(bias), bool_field(o, "gelu", false),
-                                       std::move(c), accumulate, int_field(o, "threads", 2, 1, 64), path);
+    return queue_worker<linear_worker>(env, std::move(a), std::move(w), type, m, n, k, std::move(ep.bias), bool_field(o, "gelu", false),
+                                       std::move(ep.c), ep.accumulate, int_field(o, "threads", 2, 1, 64), path);
 }
 
 } // namespace amanuensis

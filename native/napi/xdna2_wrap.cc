@@ -4,6 +4,7 @@
 
 #include "napi/addon_data.h"
 #include "napi/args.h"
+#include "napi/linear_args.h"
 #include "napi/encoder_js.h"
 #include "napi/model_wrap.h"
 #include "napi/worker.h"
@@ -220,17 +221,9 @@ Napi::Value tiled_linear_js(const Napi::CallbackInfo & info) {
     if (a.size() != static_cast<size_t>(m) * k || w.size() != static_cast<size_t>(n) * k) {
         invalid_argument(env, "A must be [m, k] and W [n, k]");
     }
-    float_copy bias = o.Get("bias").IsUndefined() ? float_copy() : copy_floats(o.Get("bias"), "bias");
-    if (bias.size() != 0 && bias.size() != static_cast<size_t>(n)) {
-        invalid_argument(env, "bias must have n values");
-    }
-    const bool accumulate = !o.Get("c").IsUndefined();
-    float_copy c = accumulate ? copy_floats(o.Get("c"), "c") : float_copy();
-    if (accumulate && c.size() != static_cast<size_t>(m) * n) {
-        invalid_argument(env, "c must be [m, n]");
-    }
-    return queue_worker<tiled_linear_worker>(env, std::move(a), m, std::move(w), n, k, std::move(bias), bool_field(o, "gelu", false),
-                                             std::move(c), accumulate, tile_field(o, gemm_tile_shape{128, 128, 128}),
+    linear_epilogue_args ep = linear_epilogue_options(env, o, m, n);
+    return queue_worker<tiled_linear_worker>(env, std::move(a), m, std::move(w), n, k, std::move(ep.bias), bool_field(o, "gelu", false),
+                                             std::move(ep.c), ep.accumulate, tile_field(o, gemm_tile_shape{128, 128, 128}),
                                              int_field(o, "slots", 2, 1, 8));
 }
 
