@@ -112,7 +112,7 @@ AMANUENSIS_SIMD512 void transpose_16x16(__m512 * r) {
 AMANUENSIS_SIMD512 void linear_block_transpose(int M, int K, const float * A, int64_t lda, float * at) {
     const int blocks = (M + M_BLOCK - 1) / M_BLOCK;
     const int k16 = K / 16 * 16;
-    for (int g = 0; g < 2 * blocks; ++g) {  // 16 rows at a time: half h of block b
+    for (int g = 0; g < 2 * blocks; ++g) {  // 16 rows at a time: half g % 2 of block g / 2
         float * dst = at + static_cast<int64_t>(g / 2) * K * M_BLOCK + 16 * (g % 2);
         const int m0 = 16 * g;
         for (int k0 = 0; k0 < k16; k0 += 16) {

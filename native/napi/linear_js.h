@@ -6,10 +6,10 @@
 
 namespace amanuensis {
 
-// linearProduct(A, W, { m, n, k, type?, bias?, gelu?, c?, threads?, simd?, avx512? }) -> Promise<Float32Array [m, n]>:
+// linearProduct(A, W, { m, n, k, ggmlType?, bias?, gelu?, c?, threads?, simd?, avx512? }) -> Promise<Float32Array [m, n]>:
 // C = A W^T (+ bias, GELU) with A [m, k] f32 and W [n, k] (PyTorch's [out, in]); W a
-// Float32Array for type 'f32' (the default), else the bytes of f16 values or ggml blocks
-// ('f16', 'q4_0', 'q4_1', 'q5_0', 'q5_1', 'q8_0'); `c` given means C += (the residual epilogue).
+// Float32Array for ggml type 0 (F32, the default), else the bytes of f16 values or ggml blocks
+// (any other type a model file's weights can have); `c` given means C += (the residual epilogue).
 Napi::Value linear_product(const Napi::CallbackInfo & info);
 
 } // namespace amanuensis

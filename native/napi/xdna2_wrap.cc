@@ -4,8 +4,8 @@
 
 #include "napi/addon_data.h"
 #include "napi/args.h"
-#include "napi/linear_args.h"
 #include "napi/encoder_js.h"
+#include "napi/linear_args.h"
 #include "napi/model_wrap.h"
 #include "napi/worker.h"
 #include "xdna2/software_device.h"
@@ -169,21 +169,17 @@ Napi::Value create_encoder(const Napi::CallbackInfo & info) {
 
 class tiled_linear_worker : public promise_worker {
 public:
-    tiled_linear_worker(Napi::Env env, float_copy a, int m, float_copy w, int n, int k, float_copy bias, bool gelu,
-                        float_copy c, bool accumulate, gemm_tile_shape tile, int slots)
-        : promise_worker(env), a_(std::move(a)), m_(m), w_(std::move(w)), n_(n), k_(k), bias_(std::move(bias)),
-          gelu_(gelu), c_(std::move(c)), accumulate_(accumulate), tile_(tile), slots_(slots) {}
+    tiled_linear_worker(Napi::Env env, float_copy a, int m, float_copy w, int n, int k, linear_epilogue_args ep,
+                        gemm_tile_shape tile, int slots)
+        : promise_worker(env), a_(std::move(a)), m_(m), w_(std::move(w)), n_(n), k_(k), ep_(std::move(ep)), tile_(tile),
+          slots_(slots) {}
 
 protected:
     void run() override {
         software_gemm_device device(tile_, slots_);
         const packed_weight packed = pack_linear_weight(matrix_view{w_.data(), dtype::f32, n_, k_}, tile_);
-        out_.assign(static_cast<size_t>(m_) * n_, 0.0f);
-        if (accumulate_) {
-            std::copy(c_.begin(), c_.end(), out_.begin());
-        }
-        const gemm_epilogue ep{bias_.size() > 0 ? bias_.data() : nullptr, gelu_, accumulate_};
-        tiled_linear(device, m_, a_.data(), k_, packed, out_.data(), n_, ep, &stats_);
+        out_ = ep_.initial_output(static_cast<size_t>(m_) * n_);
+        tiled_linear(device, m_, a_.data(), k_, packed, out_.data(), n_, ep_.epilogue(), &stats_);
     }
     Napi::Value result(Napi::Env env) override {
         Napi::Object o = Napi::Object::New(env);
@@ -198,10 +194,7 @@ private:
     int m_;
     float_copy w_;
     int n_, k_;
-    float_copy bias_;
-    bool gelu_;
-    float_copy c_;
-    bool accumulate_;
+    linear_epilogue_args ep_;
     gemm_tile_shape tile_;
     int slots_;
     std::vector<float> out_;
@@ -221,10 +214,8 @@ Napi::Value tiled_linear_js(const Napi::CallbackInfo & info) {
     if (a.size() != static_cast<size_t>(m) * k || w.size() != static_cast<size_t>(n) * k) {
         invalid_argument(env, "A must be [m, k] and W [n, k]");
     }
-    linear_epilogue_args ep = linear_epilogue_options(env, o, m, n);
-    return queue_worker<tiled_linear_worker>(env, std::move(a), m, std::move(w), n, k, std::move(ep.bias), bool_field(o, "gelu", false),
-                                             std::move(ep.c), ep.accumulate, tile_field(o, gemm_tile_shape{128, 128, 128}),
-                                             int_field(o, "slots", 2, 1, 8));
+    return queue_worker<tiled_linear_worker>(env, std::move(a), m, std::move(w), n, k, linear_epilogue_options(env, o, m, n),
+                                             tile_field(o, gemm_tile_shape{128, 128, 128}), int_field(o, "slots", 2, 1, 8));
 }
 
 } // namespace

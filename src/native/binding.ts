@@ -384,12 +384,13 @@ export interface NativeAddon {
   benchLinear(options: { m: number; n: number; k: number; f16: boolean; threads: number; runs: number; avx512?: boolean }): Promise<number>;
   /**
    * One linear layer through the encoder's parallel GEMM (tests): `[m, n]` = A `[m, k]` × W^T
-   * (+ bias, exact GELU), W `[n, k]` as a Float32Array (`type` 'f32', the default) or the bytes
-   * of f16 values or ggml blocks; `c` given, the product is added to it (the residual epilogue).
-   * `simd: false` forces the portable kernels, `avx512: false` the AVX2 ones.
+   * (+ bias, exact GELU), W `[n, k]` as a Float32Array (`ggmlType` 0, F32, the default) or the
+   * bytes of f16 values (1) or ggml blocks (2 q4_0, 3 q4_1, 6 q5_0, 7 q5_1, 8 q8_0); `c` given, the
+   * product is added to it (the residual epilogue). `simd: false` forces the portable kernels,
+   * `avx512: false` the AVX2 ones.
    */
   linearProduct(a: Float32Array, w: Float32Array | Uint8Array, options: {
-    m: number; n: number; k: number; type?: 'f32' | 'f16' | 'q4_0' | 'q4_1' | 'q5_0' | 'q5_1' | 'q8_0';
+    m: number; n: number; k: number; ggmlType?: number;
     bias?: Float32Array; gelu?: boolean; c?: Float32Array; threads?: number; simd?: boolean; avx512?: boolean;
   }): Promise<Float32Array>;
   /**

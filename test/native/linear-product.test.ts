@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 
 import { loadNativeAddon } from '../../src/native/binding.js';
 import { KERNEL_PATHS } from '../helpers/kernel-paths.js';
-import { randomBlocks } from '../helpers/quantized-blocks.js';
+import { BLOCK_FORMATS, randomBlocks } from '../helpers/quantized-blocks.js';
 
 const addon = loadNativeAddon();
 
@@ -101,8 +101,8 @@ describe('a product whose weight is packed in depth chunks', () => {
     const cases = [
       [await addon.linearProduct(a, w32, { ...dims, bias, gelu: true }), plain],
       [await addon.linearProduct(a, w32, { ...dims, c: prior }), residual],
-      [await addon.linearProduct(a, q.bytes, { ...dims, type: 'q8_0', bias, gelu: true }), quantized],
-      [await addon.linearProduct(a, q5.bytes, { ...dims, type: 'q5_1', c: prior }), quantized5],
+      [await addon.linearProduct(a, q.bytes, { ...dims, ggmlType: BLOCK_FORMATS.q8_0.ggmlType, bias, gelu: true }), quantized],
+      [await addon.linearProduct(a, q5.bytes, { ...dims, ggmlType: BLOCK_FORMATS.q5_1.ggmlType, c: prior }), quantized5],
     ] as const;
     for (const [got, want] of cases) {
       const { max, scale } = maxAbsDiff(got, want);
@@ -113,6 +113,6 @@ describe('a product whose weight is packed in depth chunks', () => {
 
   it('refuses a W of the wrong size or type with ERR_INVALID_ARGUMENT', () => {
     expect(() => addon.linearProduct(a, w32.subarray(1), { m: M, n: N, k: K })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
-    expect(() => addon.linearProduct(a, q.bytes, { m: M, n: N, k: K, type: 'q2_k' as 'q8_0' })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
+    expect(() => addon.linearProduct(a, q.bytes, { m: M, n: N, k: K, ggmlType: 10 })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
   });
 });
